@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# bench/ks.sh — ks_drift and drift_profile_agg against their comparisons.
+#
+# Usage: PGHOST=... PGPORT=... [PGDATABASE=...] [ROWS=10000000] bench/ks.sh
+# Needs pg_drift installed in the database (created if missing) and, for the
+# SciPy comparison, Debian's python3-scipy (/usr/bin/python3).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ROWS=${ROWS:-10000000}
+BASE_ROWS=${BASE_ROWS:-100000}
+
+echo "building $ROWS current rows and a $BASE_ROWS-value baseline ..." >&2
+psql_q <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_drift;
+DROP TABLE IF EXISTS bench_current, bench_training;
+SELECT setseed(0.5);
+CREATE TABLE bench_training AS
+  SELECT sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS x
+    FROM generate_series(1, $BASE_ROWS);
+CREATE TABLE bench_current AS
+  SELECT 0.05 + sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS x,
+         (random() * 999)::int AS slice
+    FROM generate_series(1, $ROWS);
+VACUUM ANALYZE bench_training;
+VACUUM ANALYZE bench_current;
+SELECT count(*) FROM drift.capture_baseline('bench', 'bench_training', columns => ARRAY['x'], replace => true);
+SQL
+
+serial="SET max_parallel_workers_per_gather = 0;"
+parallel="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+
+avg=$(best_ms "$serial" "SELECT avg(x) FROM bench_current;")
+ks=$(best_ms "$serial" "SELECT ks_drift(x, 'bench', 'x') FROM bench_current;")
+ks_par=$(best_ms "$parallel" "SELECT ks_drift(x, 'bench', 'x') FROM bench_current;")
+
+# The same two-sample KS statistic in plain SQL: ECDFs by window functions.
+plain_sql="WITH pooled AS (SELECT x, 1 AS b, 0 AS c FROM bench_training
+                            UNION ALL SELECT x, 0, 1 FROM bench_current),
+     ecdf AS (SELECT sum(b) OVER w AS cb, sum(c) OVER w AS cc FROM pooled
+              WINDOW w AS (ORDER BY x RANGE UNBOUNDED PRECEDING))
+SELECT max(abs(cb::float8 / $BASE_ROWS - cc::float8 / $ROWS)) FROM ecdf;"
+plain=$(RUNS=1 best_ms "$serial SET work_mem = '1GB';" "$plain_sql")
+
+# Export to Python and run SciPy, as teams do today.
+scipy_ms=""
+if /usr/bin/python3 -c 'import scipy' 2>/dev/null; then
+  start=$(date +%s%N)
+  /usr/bin/python3 - <<'PY'
+import subprocess, numpy as np
+from scipy.stats import ks_2samp
+def fetch(table):
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-c", f"COPY {table} (x) TO STDOUT"],
+                         check=True, capture_output=True).stdout
+    return np.array(out.split(), dtype=np.float64)
+ks_2samp(fetch("bench_training"), fetch("bench_current"))
+PY
+  scipy_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+fi
+
+# Building an exact profile of every row against an exact median.
+profile_setup="$serial SET pg_drift.exact_profile_limit = 50000000; SET work_mem = '1GB';"
+median=$(RUNS=1 best_ms "$profile_setup" "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM bench_current;")
+profile=$(RUNS=1 best_ms "$profile_setup" "SELECT drift_profile_agg(x) IS NOT NULL FROM bench_current;")
+
+# Memory: the streaming state's size, and a 1000-slice GROUP BY's peak.
+state_bytes=$(psql_q -A -t <<'SQL'
+CREATE AGGREGATE pg_temp.ks_state(float8, text, text) (SFUNC = ks_drift_named_trans, STYPE = drift_stream_state);
+SELECT pg_column_size(pg_temp.ks_state(x, 'bench', 'x')) FROM bench_current;
+SQL
+)
+slices_ms=$(RUNS=1 best_ms "$serial" "SELECT slice, ks_drift(x, 'bench', 'x') FROM bench_current GROUP BY slice;")
+peak_kb=$(psql_q -A -t <<'SQL'
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) FROM (SELECT slice, ks_drift(x, 'bench', 'x') FROM bench_current GROUP BY slice) s \g /dev/null
+SELECT substring(pg_read_file('/proc/' || pg_backend_pid() || '/status') FROM 'VmHWM:\s+([0-9]+)');
+SQL
+)
+
+cat <<REPORT
+
+ks_drift benchmark: $ROWS current rows, $BASE_ROWS-value baseline (best of $RUNS, ms)
+  SELECT avg(x)                              $avg
+  ks_drift streaming (serial)                $ks      ratio to avg(x): $(ratio "$ks" "$avg")  (target <= 1.5)
+  ks_drift streaming (2 parallel workers)    $ks_par      speed-up: $(ratio "$ks" "$ks_par")  (target >= 1.7)
+  KS in plain SQL (window functions)         $plain      ks_drift is $(ratio "$plain" "$ks")x faster  (target >= 7)
+  COPY to Python + scipy.stats.ks_2samp      ${scipy_ms:-n/a}      ks_drift is $( [ -n "$scipy_ms" ] && ratio "$scipy_ms" "$ks" || echo n/a)x faster  (target >= 7)
+  percentile_cont(0.5)                       $median
+  drift_profile_agg (exact, every value)     $profile      ratio to percentile_cont: $(ratio "$profile" "$median")  (target <= 0.6)
+  streaming state size                       $state_bytes bytes (O(baseline distinct values), independent of rows)
+  GROUP BY 1000 slices                       $slices_ms ms, backend peak RSS ${peak_kb} kB
+REPORT

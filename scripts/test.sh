@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# scripts/test.sh — run every pg_drift test on a fresh Debian 12 machine.
+#
+# Installs what is missing (compiler, PostgreSQL 15 and its server headers,
+# the TAP test modules), builds and installs the extension, then runs:
+#   1. unit tests of the pure statistics code (no server),
+#   2. pg_regress on a throw-away cluster,
+#   3. the TAP tests (each starts its own clusters).
+# Options:
+#   --valgrind   run the pg_regress suite with the server under valgrind
+#                (slow; the check made before resolving an issue that adds C)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+VALGRIND=0
+for arg in "$@"; do
+  case "$arg" in
+    --valgrind) VALGRIND=1 ;;
+    *) echo "usage: $0 [--valgrind]" >&2; exit 2 ;;
+  esac
+done
+
+extra=()
+[ "$VALGRIND" = 1 ] && extra+=(valgrind)
+ensure_packages "${extra[@]}"
+prepare_workdir
+build_and_install
+
+passed=0
+failed=0
+run_suite() {
+  local name=$1; shift
+  log "$name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $name" >&2
+  fi
+}
+
+show_regression_diffs() {
+  if [ -f "$BUILD_DIR/regression.diffs" ]; then
+    head -n 300 "$BUILD_DIR/regression.diffs" >&2
+  fi
+  return 1
+}
+
+regress() {
+  as_pg make -C "$BUILD_DIR" -s installcheck PG_CONFIG="$PG_CONFIG" || show_regression_diffs
+}
+
+if [ "$VALGRIND" = 1 ]; then
+  # The postmaster and every backend run under memcheck; errors fail the run.
+  start_cluster_valgrind() {
+    PGDATA=$WORK_DIR/data
+    export PGHOST=$WORK_DIR PGPORT=5432 PGUSER=$PG_USER
+    as_pg initdb -D "$PGDATA" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    printf "listen_addresses = ''\nunix_socket_directories = '%s'\n" "$WORK_DIR" >> "$PGDATA/postgresql.conf"
+    as_pg bash -c "valgrind --quiet --trace-children=yes --track-origins=yes \
+      --suppressions='$BUILD_DIR/test/valgrind.supp' --error-exitcode=99 \
+      --log-file='$WORK_DIR/valgrind.%p.log' \
+      postgres -D '$PGDATA' > '$WORK_DIR/server.log' 2>&1 &"
+    for _ in $(seq 1 120); do as_pg pg_isready -q && break; sleep 1; done
+    CLUSTER_RUNNING=1
+  }
+  start_cluster_valgrind
+  run_suite "pg_regress under valgrind" regress
+  stop_cluster
+  if grep -l "ERROR SUMMARY: [1-9]\|Invalid\|uninitialised\|definitely lost" "$WORK_DIR"/valgrind.*.log 2>/dev/null \
+       | xargs -r grep -l "pg_drift" >/dev/null 2>&1; then
+    grep -h -B2 -A25 "pg_drift" "$WORK_DIR"/valgrind.*.log | head -n 200 >&2
+    failed=$((failed + 1))
+    echo "FAILED: valgrind found errors in pg_drift code" >&2
+  fi
+  echo "valgrind: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+fi
+
+run_suite "unit tests of the statistics code" as_pg make -C "$BUILD_DIR" -s unitcheck PG_CONFIG="$PG_CONFIG"
+
+start_cluster
+run_suite "pg_regress" regress
+stop_cluster
+
+run_suite "TAP tests" as_pg make -C "$BUILD_DIR" -s tapcheck PG_CONFIG="$PG_CONFIG" PROVE_FLAGS="--timer"
+
+echo
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,113 @@
+/*
+ * baseline.c
+ *		Reading a stored baseline profile by (baseline name, column).
+ *
+ * The catalog is ordinary tables in schema drift, read through SPI as the
+ * calling role, so row-level security on the catalog applies to every read.
+ * Callers cache what they fetch for the duration of a query.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+
+#include "baseline.h"
+#include "pg_drift.h"
+
+#define BASELINE_QUERY \
+	"SELECT (SELECT c.profile FROM drift.baseline_columns c" \
+	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" \
+	"           AND c.column_name OPERATOR(pg_catalog.=) $2)," \
+	"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', '" \
+	"                                     ORDER BY c.column_name)" \
+	"          FROM drift.baseline_columns c" \
+	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name)" \
+	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1"
+
+/*
+ * The profile stored for column of baseline name, copied into cxt.  Errors
+ * name what is missing and what exists.
+ */
+DriftProfile *
+baseline_fetch(const char *name, const char *column, MemoryContext cxt)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	bool		isnull;
+	Datum		d;
+	DriftProfile *result;
+	MemoryContext old;
+
+	args[0] = CStringGetTextDatum(name);
+	args[1] = CStringGetTextDatum(column);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(BASELINE_QUERY, 2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_drift's baseline catalog");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("baseline \"%s\" does not exist", name),
+				 errhint("Create it with drift.capture_baseline(); drift.baselines lists the existing ones.")));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+	{
+		char	   *have = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("baseline \"%s\" has no column \"%s\"", name, column),
+				 have ? errdetail("The baseline profiles: %s.", have) : 0,
+				 errhint("Capture the column with drift.capture_baseline(..., columns => ARRAY[...]).")));
+	}
+	old = MemoryContextSwitchTo(cxt);
+	result = (DriftProfile *) PG_DETOAST_DATUM_COPY(d);
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+	profile_check_usable(result);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(drift_baseline_profile);
+
+/* What drift.baseline() keeps in fn_extra: the last profile it returned. */
+typedef struct BaselineCallCache
+{
+	char	   *name;
+	char	   *column;
+	DriftProfile *profile;
+} BaselineCallCache;
+
+/*
+ * drift.baseline(name, column): the stored profile.
+ *
+ * Written as ks_drift(x, drift.baseline('b', 'c')) the call is evaluated once
+ * per row; the profile is fetched once per query and the same (read-only)
+ * value is returned every time, which the streaming tests recognise cheaply.
+ */
+Datum
+drift_baseline_profile(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *column = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	BaselineCallCache *cache = (BaselineCallCache *) fcinfo->flinfo->fn_extra;
+	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+
+	if (cache == NULL)
+		cache = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(cxt, sizeof(BaselineCallCache));
+	if (cache->profile == NULL || strcmp(cache->name, name) != 0 || strcmp(cache->column, column) != 0)
+	{
+		if (cache->profile != NULL)
+		{
+			pfree(cache->name);
+			pfree(cache->column);
+			pfree(cache->profile);
+		}
+		cache->profile = NULL;
+		cache->name = MemoryContextStrdup(cxt, name);
+		cache->column = MemoryContextStrdup(cxt, column);
+		cache->profile = baseline_fetch(name, column, cxt);
+	}
+	PG_RETURN_POINTER(cache->profile);
+}

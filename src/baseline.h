@@ -1,0 +1,14 @@
+/*
+ * baseline.h
+ *		Reading stored baselines from pg_drift's catalog.
+ */
+#ifndef PG_DRIFT_BASELINE_H
+#define PG_DRIFT_BASELINE_H
+
+#include "postgres.h"
+
+#include "profile.h"
+
+extern DriftProfile *baseline_fetch(const char *name, const char *column, MemoryContext cxt);
+
+#endif							/* PG_DRIFT_BASELINE_H */

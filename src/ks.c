@@ -1,0 +1,346 @@
+/*
+ * ks.c
+ *		ks_drift: the two-sample Kolmogorov–Smirnov test in its three forms.
+ *
+ *	ks_drift(value, 'baseline', 'column' [, alternative])   streaming aggregate
+ *	ks_drift(value, profile [, alternative])                streaming aggregate
+ *	ks_drift(baseline_profile, current_profile [, alternative])
+ *	ks_drift(baseline float8[], current float8[] [, alternative])
+ *
+ * The statistic is what scipy.stats.ks_2samp(baseline, current) computes: the
+ * ECDFs are evaluated at every pooled observation as count/n in double and
+ * differenced.  The streaming aggregate keeps, instead of the rows, how many
+ * fell on each baseline value and in each gap between two (stream_state.h):
+ * within a gap the baseline ECDF is flat, so the extremes of the difference
+ * over a gap's observations are reached at its last observation (for
+ * F_current - F_baseline) or at the baseline value that opens it (for
+ * F_baseline - F_current), and the counts determine the statistic exactly.
+ * The p-value comes from stats/ks_dist.c.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
+
+#include "baseline_index.h"
+#include "drift_result.h"
+#include "profile.h"
+#include "stats/float_sort.h"
+#include "stats/ks_dist.h"
+#include "stream_state.h"
+
+PG_FUNCTION_INFO_V1(ks_drift_named_trans);
+PG_FUNCTION_INFO_V1(ks_drift_profile_trans);
+PG_FUNCTION_INFO_V1(ks_drift_final);
+PG_FUNCTION_INFO_V1(ks_drift_profiles);
+PG_FUNCTION_INFO_V1(ks_drift_arrays);
+
+/* The running extremes of F_baseline - F_current over evaluation points. */
+typedef struct KsExtremes
+{
+	int64		nb;
+	int64		nc;
+	double		max_diff;		/* max(F_b - F_c) */
+	double		max_neg_diff;	/* max(F_c - F_b) */
+} KsExtremes;
+
+static void
+ks_extremes_init(KsExtremes *e, int64 nb, int64 nc)
+{
+	e->nb = nb;
+	e->nc = nc;
+	e->max_diff = -get_float8_infinity();
+	e->max_neg_diff = -get_float8_infinity();
+}
+
+/* Evaluate the ECDF difference at a point with cb baseline and cc current values at or below it. */
+static inline void
+ks_extremes_point(KsExtremes *e, int64 cb, int64 cc)
+{
+	double		diff = (double) cb / (double) e->nb - (double) cc / (double) e->nc;
+
+	if (diff > e->max_diff)
+		e->max_diff = diff;
+	if (-diff > e->max_neg_diff)
+		e->max_neg_diff = -diff;
+}
+
+/* Parse an alternative name as SciPy spells them. */
+static KsAlternative
+parse_alternative(text *t)
+{
+	char	   *s = text_to_cstring(t);
+
+	if (pg_strcasecmp(s, "two-sided") == 0)
+		return KS_TWO_SIDED;
+	if (pg_strcasecmp(s, "less") == 0)
+		return KS_LESS;
+	if (pg_strcasecmp(s, "greater") == 0)
+		return KS_GREATER;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid alternative \"%s\"", s),
+			 errhint("Use 'two-sided', 'less' or 'greater'.")));
+}
+
+/* The alternative in argument arg, if the call has it; two-sided otherwise. */
+static KsAlternative
+alternative_arg(FunctionCallInfo fcinfo, int arg)
+{
+	if (PG_NARGS() <= arg)
+		return KS_TWO_SIDED;
+	if (PG_ARGISNULL(arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("alternative must not be NULL"),
+				 errhint("Use 'two-sided', 'less' or 'greater'.")));
+	return parse_alternative(PG_GETARG_TEXT_PP(arg));
+}
+
+/* Finish: statistic and p-value per the alternative, as a drift_result. */
+static Datum
+ks_result(FunctionCallInfo fcinfo, KsExtremes *e, KsAlternative alt)
+{
+	double		plus = Max(e->max_diff, 0.0);
+	double		minus = Min(Max(e->max_neg_diff, 0.0), 1.0);
+	double		d;
+	KsResult	r;
+
+	if (e->nb == 0 || e->nc == 0)
+		PG_RETURN_NULL();
+	if (alt == KS_GREATER)
+		d = plus;
+	else if (alt == KS_LESS)
+		d = minus;
+	else
+		d = Max(plus, minus);
+	r = ks_two_sample(e->nb, e->nc, d, alt);
+	return drift_result_make(fcinfo, r.statistic, false, r.p_value, isnan(r.p_value),
+							 e->nb, e->nc);
+}
+
+/* Build the baseline's locator the first time the query meets it. */
+static StreamBaseline *
+ks_prepare(StreamBaseline *sb)
+{
+	if (sb->locator == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(sb->cxt);
+
+		profile_require_numeric(sb->profile, "ks_drift");
+		sb->n_slots = 2 * sb->profile->n_entries + 1;
+		sb->locator = baseline_index_build(profile_values(sb->profile), sb->profile->n_entries);
+		MemoryContextSwitchTo(old);
+	}
+	return sb;
+}
+
+/* Count one row's value into the state (shared by both streaming forms). */
+static Datum
+ks_count(FunctionCallInfo fcinfo, StreamBaseline *sb, KsAlternative alt)
+{
+	StreamState *s;
+	float8		x;
+
+	if (PG_ARGISNULL(0))
+		s = stream_state_create(STREAM_TEST_KS, sb, alt, 0.0);
+	else
+	{
+		s = PG_GETARG_STREAM_STATE_P(0);
+		if (s->fingerprint != sb->fingerprint || s->option != (int32) alt)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the baseline and alternative must be the same for every row of a group"),
+					 errhint("Group by the baseline, or compute one aggregate per baseline.")));
+	}
+	if (PG_ARGISNULL(1))
+	{
+		stream_state_skip(s, true);
+		PG_RETURN_POINTER(s);
+	}
+	x = PG_GETARG_FLOAT8(1);
+	if (isnan(x))
+	{
+		stream_state_skip(s, false);
+		PG_RETURN_POINTER(s);
+	}
+	PG_RETURN_POINTER(stream_state_add(s, baseline_index_slot((BaselineIndex *) sb->locator, x)));
+}
+
+/* Transition of ks_drift(value, baseline name, column [, alternative]). */
+Datum
+ks_drift_named_trans(PG_FUNCTION_ARGS)
+{
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "ks_drift_named_trans called in non-aggregate context");
+	return ks_count(fcinfo, ks_prepare(baseline_cache_named(fcinfo, 2, 3)),
+					alternative_arg(fcinfo, 4));
+}
+
+/* Transition of ks_drift(value, profile [, alternative]). */
+Datum
+ks_drift_profile_trans(PG_FUNCTION_ARGS)
+{
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "ks_drift_profile_trans called in non-aggregate context");
+	return ks_count(fcinfo, ks_prepare(baseline_cache_profile(fcinfo, 2)),
+					alternative_arg(fcinfo, 3));
+}
+
+/* Final function of the streaming forms: walk the slots in order. */
+Datum
+ks_drift_final(PG_FUNCTION_ARGS)
+{
+	StreamState *s = PG_GETARG_STREAM_STATE_P(0);
+	DriftProfile *p;
+	const int64 *bcounts;
+	int64	   *slots;
+	int32		n;
+	int64		cb = 0,
+				cc = 0;
+	KsExtremes	e;
+
+	if (s->test != STREAM_TEST_KS)
+		elog(ERROR, "ks_drift_final received a state of another test");
+	p = profile_require_numeric(stream_state_baseline(fcinfo, s), "ks_drift");
+	n = p->n_entries;
+	if (s->n_slots != 2 * n + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("ks_drift state does not match its baseline"),
+				 errdetail("The state has %d slots; the baseline defines %d.", s->n_slots, 2 * n + 1)));
+	bcounts = profile_counts(p);
+	slots = stream_state_counts(s);
+	ks_extremes_init(&e, p->count, s->n_current);
+	if (e.nb == 0 || e.nc == 0)
+		PG_RETURN_NULL();
+	for (int32 i = 0; i < n; i++)
+	{
+		if (slots[2 * i] > 0)
+		{
+			cc += slots[2 * i];
+			ks_extremes_point(&e, cb, cc);
+		}
+		cb += bcounts[i];
+		cc += slots[2 * i + 1];
+		ks_extremes_point(&e, cb, cc);
+	}
+	if (slots[2 * n] > 0)
+	{
+		cc += slots[2 * n];
+		ks_extremes_point(&e, cb, cc);
+	}
+	return ks_result(fcinfo, &e, (KsAlternative) s->option);
+}
+
+/* Walk two sorted value/count lists in merged order, evaluating at every pooled value. */
+static void
+ks_walk_lists(KsExtremes *e, const float8 *bv, const int64 *bc, int32 bn,
+			  const float8 *cv, const int64 *cc, int32 cn)
+{
+	int32		i = 0,
+				j = 0;
+	int64		sb = 0,
+				sc = 0;
+
+	while (i < bn || j < cn)
+	{
+		float8		u;
+
+		if (j >= cn || (i < bn && bv[i] <= cv[j]))
+			u = bv[i];
+		else
+			u = cv[j];
+		if (i < bn && bv[i] == u)
+			sb += bc[i++];
+		if (j < cn && cv[j] == u)
+			sc += cc[j++];
+		ks_extremes_point(e, sb, sc);
+	}
+}
+
+/* ks_drift(baseline drift_profile, current drift_profile [, alternative]). */
+Datum
+ks_drift_profiles(PG_FUNCTION_ARGS)
+{
+	DriftProfile *b = profile_require_numeric(PG_GETARG_DRIFT_PROFILE_P(0), "ks_drift");
+	DriftProfile *c = profile_require_numeric(PG_GETARG_DRIFT_PROFILE_P(1), "ks_drift");
+	KsAlternative alt = alternative_arg(fcinfo, 2);
+	KsExtremes	e;
+
+	ks_extremes_init(&e, b->count, c->count);
+	if (e.nb == 0 || e.nc == 0)
+		PG_RETURN_NULL();
+	ks_walk_lists(&e, profile_values(b), profile_counts(b), b->n_entries,
+				  profile_values(c), profile_counts(c), c->n_entries);
+	return ks_result(fcinfo, &e, alt);
+}
+
+/*
+ * The non-NULL, non-NaN elements of a float8[] as sorted distinct values and
+ * counts; returns the number of values.
+ */
+static int64
+array_to_sorted_list(ArrayType *a, float8 **values, int64 **counts, int32 *n_distinct)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			m = 0;
+	float8	   *v;
+	float8	   *scratch;
+
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("ks_drift expects one-dimensional arrays")));
+	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, &n);
+	v = palloc(sizeof(float8) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		float8		x;
+
+		if (nulls[i])
+			continue;
+		x = DatumGetFloat8(elems[i]);
+		if (isnan(x))
+			continue;
+		v[m++] = (x == 0.0) ? 0.0 : x;
+	}
+	scratch = palloc(sizeof(float8) * Max(m, 1));
+	sort_float8(v, m, scratch);
+	*values = scratch;
+	*counts = palloc(sizeof(int64) * Max(m, 1));
+	*n_distinct = (int32) collapse_sorted(v, m, *values, *counts);
+	pfree(v);
+	return m;
+}
+
+/* ks_drift(baseline float8[], current float8[] [, alternative]). */
+Datum
+ks_drift_arrays(PG_FUNCTION_ARGS)
+{
+	float8	   *bv,
+			   *cv;
+	int64	   *bc,
+			   *cc;
+	int32		bn,
+				cn;
+	int64		nb = array_to_sorted_list(PG_GETARG_ARRAYTYPE_P(0), &bv, &bc, &bn);
+	int64		nc = array_to_sorted_list(PG_GETARG_ARRAYTYPE_P(1), &cv, &cc, &cn);
+	KsAlternative alt = alternative_arg(fcinfo, 2);
+	KsExtremes	e;
+
+	ks_extremes_init(&e, nb, nc);
+	if (nb == 0 || nc == 0)
+		PG_RETURN_NULL();
+	ks_walk_lists(&e, bv, bc, bn, cv, cc, cn);
+	return ks_result(fcinfo, &e, alt);
+}

@@ -1,0 +1,16 @@
+/*
+ * pg_drift.h
+ *		Settings and small helpers shared by every part of the extension.
+ */
+#ifndef PG_DRIFT_H
+#define PG_DRIFT_H
+
+#include "postgres.h"
+
+/* GUC: largest number of distinct values a profile keeps exactly. */
+extern int	drift_exact_profile_limit;
+
+/* The schema that holds pg_drift's catalog tables and management functions. */
+#define DRIFT_CATALOG_SCHEMA "drift"
+
+#endif							/* PG_DRIFT_H */

@@ -1,0 +1,444 @@
+/*
+ * profile_agg.c
+ *		Aggregates that build drift_profile values: drift_profile_agg(float8)
+ *		and drift_profile_merge(drift_profile).
+ *
+ * The transition state keeps the distinct values seen so far as two sorted
+ * arrays (value, count) plus an unsorted buffer of raw values.  When the
+ * buffer fills it is radix-sorted, collapsed and merged into the arrays, so
+ * memory is O(distinct values + buffer) rather than O(rows), and the buffer
+ * grows with the distinct list so that merging stays amortised O(1) per row.
+ * Categorical builders (drift_profile_agg(text), or a merge of categorical
+ * profiles) count categories in a hash table instead and sort once at the
+ * end.  One builder type serves both kinds so that drift_profile_merge,
+ * whose input kind is only known row by row, shares the combine, serialize
+ * and final functions: a builder takes the kind of the first profile that
+ * has values, and mixing kinds is an error.  Partial states travel between
+ * parallel workers in drift_profile's own binary form.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/memutils.h"
+
+#include "category_table.h"
+#include "pg_drift.h"
+#include "profile.h"
+#include "stats/float_sort.h"
+
+PG_FUNCTION_INFO_V1(drift_profile_agg_trans);
+PG_FUNCTION_INFO_V1(drift_profile_agg_text_trans);
+PG_FUNCTION_INFO_V1(drift_profile_merge_trans);
+PG_FUNCTION_INFO_V1(drift_profile_agg_combine);
+PG_FUNCTION_INFO_V1(drift_profile_agg_serialize);
+PG_FUNCTION_INFO_V1(drift_profile_agg_deserialize);
+PG_FUNCTION_INFO_V1(drift_profile_agg_final);
+
+#define PENDING_MIN 4096
+#define PENDING_MAX (1 << 24)
+
+typedef struct ProfileBuilder
+{
+	MemoryContext cxt;			/* where the arrays live (the aggregate's context) */
+	int			kind;			/* PROFILE_KIND_*, or 0 while no value was seen */
+	CategoryTable *categories;	/* categorical: category -> count */
+	int64		null_count;
+	int64		nan_count;
+	int32		n_distinct;		/* entries in values/counts */
+	float8	   *values;			/* ascending distinct values */
+	int64	   *counts;			/* their counts */
+	int32		n_pending;		/* raw values not yet merged */
+	int32		cap_pending;
+	float8	   *pending;
+} ProfileBuilder;
+
+/* The aggregate's memory context, or an error when called as a plain function. */
+static MemoryContext
+aggregate_context(FunctionCallInfo fcinfo, const char *name)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		elog(ERROR, "%s called in non-aggregate context", name);
+	return cxt;
+}
+
+/* A new, empty builder in cxt. */
+static ProfileBuilder *
+builder_create(MemoryContext cxt)
+{
+	ProfileBuilder *b = MemoryContextAllocZero(cxt, sizeof(ProfileBuilder));
+
+	b->cxt = cxt;
+	b->cap_pending = PENDING_MIN;
+	b->pending = MemoryContextAlloc(cxt, sizeof(float8) * b->cap_pending);
+	return b;
+}
+
+/* Fail when the exact list would exceed the configured limit. */
+static void
+check_exact_limit(int64 n_distinct)
+{
+	if (n_distinct > drift_exact_profile_limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column has more than %d distinct values", drift_exact_profile_limit),
+				 errdetail("Exact profiles keep every distinct value."),
+				 errhint("Raise pg_drift.exact_profile_limit to profile this column exactly.")));
+}
+
+/* Does the builder hold any value (not just NULL counts)? */
+static bool
+builder_has_values(const ProfileBuilder *b)
+{
+	if (b->kind == PROFILE_KIND_CATEGORICAL)
+		return b->categories->n > 0;
+	return b->n_distinct > 0 || b->n_pending > 0 || b->nan_count > 0;
+}
+
+/*
+ * Make the builder hold values of the given kind: a builder without values
+ * adopts it; one with values of the other kind cannot.
+ */
+static void
+builder_set_kind(ProfileBuilder *b, int kind)
+{
+	if (b->kind == kind)
+		return;
+	if (b->kind != 0 && builder_has_values(b))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("cannot merge numeric and categorical profiles"),
+				 errhint("Merge profiles of one column at a time.")));
+	b->kind = kind;
+	if (kind == PROFILE_KIND_CATEGORICAL && b->categories == NULL)
+		b->categories = category_table_create(b->cxt, 64);
+}
+
+/* Count n more of category s (copied into the builder when new). */
+static void
+builder_add_category(ProfileBuilder *b, const char *s, int32 len, int64 n)
+{
+	bool		found;
+	CategoryEntry *e = category_table_insert(b->categories, s, len, true, &found);
+
+	if (!found)
+		check_exact_limit(b->categories->n);
+	e->value += n;
+}
+
+/*
+ * Merge the sorted (values, counts) list of m entries into the builder's
+ * distinct list.
+ */
+static void
+builder_merge_list(ProfileBuilder *b, const float8 *values, const int64 *counts, int32 m)
+{
+	Size		cap = (Size) b->n_distinct + m;
+	float8	   *nv;
+	int64	   *nc;
+	int32		i = 0,
+				j = 0,
+				k = 0;
+
+	if (m == 0)
+		return;
+	nv = MemoryContextAllocHuge(b->cxt, sizeof(float8) * cap);
+	nc = MemoryContextAllocHuge(b->cxt, sizeof(int64) * cap);
+	while (i < b->n_distinct && j < m)
+	{
+		if (b->values[i] < values[j])
+		{
+			nv[k] = b->values[i];
+			nc[k++] = b->counts[i++];
+		}
+		else if (b->values[i] > values[j])
+		{
+			nv[k] = values[j];
+			nc[k++] = counts[j++];
+		}
+		else
+		{
+			nv[k] = values[j];
+			nc[k++] = b->counts[i++] + counts[j++];
+		}
+	}
+	for (; i < b->n_distinct; i++, k++)
+	{
+		nv[k] = b->values[i];
+		nc[k] = b->counts[i];
+	}
+	for (; j < m; j++, k++)
+	{
+		nv[k] = values[j];
+		nc[k] = counts[j];
+	}
+	check_exact_limit(k);
+	if (b->values)
+	{
+		pfree(b->values);
+		pfree(b->counts);
+	}
+	b->values = nv;
+	b->counts = nc;
+	b->n_distinct = k;
+}
+
+/* Sort the buffered raw values and merge them into the distinct list. */
+static void
+builder_flush(ProfileBuilder *b)
+{
+	float8	   *scratch;
+	float8	   *vals;
+	int64	   *cnts;
+	int32		m;
+	Size		want;
+
+	if (b->n_pending == 0)
+		return;
+	scratch = MemoryContextAllocHuge(b->cxt, sizeof(float8) * b->n_pending);
+	sort_float8(b->pending, b->n_pending, scratch);
+	/* the scratch array doubles as the collapsed values' storage */
+	vals = scratch;
+	cnts = MemoryContextAllocHuge(b->cxt, sizeof(int64) * b->n_pending);
+	m = (int32) collapse_sorted(b->pending, b->n_pending, vals, cnts);
+	builder_merge_list(b, vals, cnts, m);
+	pfree(scratch);
+	pfree(cnts);
+	b->n_pending = 0;
+
+	/* keep the buffer about as large as the distinct list: amortised merging */
+	want = Min(Max((Size) b->n_distinct, (Size) PENDING_MIN), (Size) PENDING_MAX);
+	if (want > (Size) b->cap_pending)
+	{
+		pfree(b->pending);
+		b->cap_pending = (int32) want;
+		b->pending = MemoryContextAllocHuge(b->cxt, sizeof(float8) * want);
+	}
+}
+
+/* Add every entry of a profile of either kind. */
+static void
+builder_add_profile(ProfileBuilder *b, DriftProfile *p)
+{
+	profile_check_usable(p);
+	if (!profile_is_exact(p))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("approximate profiles cannot be merged by this version of pg_drift")));
+	b->null_count += p->null_count;
+	/* a profile without values (only NULLs, or nothing) merges into either kind */
+	if (p->n_entries == 0 && p->nan_count == 0)
+	{
+		if (b->kind == 0)
+			builder_set_kind(b, p->kind);
+		return;
+	}
+	builder_set_kind(b, p->kind);
+	if (p->kind == PROFILE_KIND_CATEGORICAL)
+	{
+		const int64 *counts = profile_counts(p);
+
+		for (int32 i = 0; i < p->n_entries; i++)
+		{
+			int32		len;
+			const char *c = profile_category(p, i, &len);
+
+			builder_add_category(b, c, len, counts[i]);
+		}
+		return;
+	}
+	b->nan_count += p->nan_count;
+	builder_flush(b);
+	builder_merge_list(b, profile_values(p), profile_counts(p), p->n_entries);
+}
+
+/* The builder's categories as a profile. */
+static DriftProfile *
+builder_categorical_result(ProfileBuilder *b)
+{
+	int32		n = b->categories->n;
+	CategoryEntry **sorted = category_table_sorted(b->categories);
+	const char **cats = palloc_extended(sizeof(char *) * Max(n, 1), MCXT_ALLOC_HUGE);
+	int32	   *lens = palloc_extended(sizeof(int32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	int64	   *counts = palloc_extended(sizeof(int64) * Max(n, 1), MCXT_ALLOC_HUGE);
+	DriftProfile *p;
+
+	for (int32 i = 0; i < n; i++)
+	{
+		cats[i] = sorted[i]->bytes;
+		lens[i] = sorted[i]->len;
+		counts[i] = sorted[i]->value;
+	}
+	p = profile_make_categorical(n, cats, lens, counts, b->null_count);
+	pfree(sorted);
+	pfree(cats);
+	pfree(lens);
+	pfree(counts);
+	return p;
+}
+
+/* The builder's content as a profile. */
+static DriftProfile *
+builder_result(ProfileBuilder *b)
+{
+	if (b->kind == PROFILE_KIND_CATEGORICAL)
+		return builder_categorical_result(b);
+	builder_flush(b);
+	return profile_make_numeric(b->n_distinct, b->values, b->counts, b->null_count, b->nan_count);
+}
+
+/* drift_profile_agg(float8) transition: buffer the value, count NULL and NaN. */
+Datum
+drift_profile_agg_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = aggregate_context(fcinfo, "drift_profile_agg_trans");
+	ProfileBuilder *b = PG_ARGISNULL(0) ? builder_create(cxt) : (ProfileBuilder *) PG_GETARG_POINTER(0);
+	float8		x;
+
+	b->kind = PROFILE_KIND_NUMERIC;
+	if (PG_ARGISNULL(1))
+	{
+		b->null_count++;
+		PG_RETURN_POINTER(b);
+	}
+	x = PG_GETARG_FLOAT8(1);
+	if (isnan(x))
+	{
+		b->nan_count++;
+		PG_RETURN_POINTER(b);
+	}
+	if (b->n_pending == b->cap_pending)
+		builder_flush(b);
+	b->pending[b->n_pending++] = (x == 0.0) ? 0.0 : x;	/* -0 and 0 are one value */
+	PG_RETURN_POINTER(b);
+}
+
+/* drift_profile_agg(text) transition: count the category, or the NULL. */
+Datum
+drift_profile_agg_text_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = aggregate_context(fcinfo, "drift_profile_agg_text_trans");
+	ProfileBuilder *b;
+	text	   *t;
+
+	if (PG_ARGISNULL(0))
+	{
+		b = builder_create(cxt);
+		builder_set_kind(b, PROFILE_KIND_CATEGORICAL);
+	}
+	else
+		b = (ProfileBuilder *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1))
+	{
+		b->null_count++;
+		PG_RETURN_POINTER(b);
+	}
+	t = PG_GETARG_TEXT_PP(1);
+	builder_add_category(b, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), 1);
+	PG_RETURN_POINTER(b);
+}
+
+/* drift_profile_merge(drift_profile) transition: fold one profile in. */
+Datum
+drift_profile_merge_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = aggregate_context(fcinfo, "drift_profile_merge_trans");
+	ProfileBuilder *b = PG_ARGISNULL(0) ? builder_create(cxt) : (ProfileBuilder *) PG_GETARG_POINTER(0);
+
+	if (!PG_ARGISNULL(1))
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		builder_add_profile(b, PG_GETARG_DRIFT_PROFILE_P(1));
+		MemoryContextSwitchTo(old);
+	}
+	PG_RETURN_POINTER(b);
+}
+
+/* Combine two partial builders (parallel aggregation). */
+Datum
+drift_profile_agg_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = aggregate_context(fcinfo, "drift_profile_agg_combine");
+	ProfileBuilder *a = PG_ARGISNULL(0) ? NULL : (ProfileBuilder *) PG_GETARG_POINTER(0);
+	ProfileBuilder *b = PG_ARGISNULL(1) ? NULL : (ProfileBuilder *) PG_GETARG_POINTER(1);
+
+	if (b == NULL)
+		PG_RETURN_POINTER(a);
+	if (a == NULL)
+		a = builder_create(cxt);
+	a->null_count += b->null_count;
+	if (!builder_has_values(b))
+	{
+		if (a->kind == 0 && b->kind != 0)
+			builder_set_kind(a, b->kind);
+		PG_RETURN_POINTER(a);
+	}
+	builder_set_kind(a, b->kind);
+	if (b->kind == PROFILE_KIND_CATEGORICAL)
+	{
+		for (uint32 i = 0; i <= b->categories->mask; i++)
+		{
+			CategoryEntry *e = &b->categories->slots[i];
+
+			if (e->bytes != NULL)
+				builder_add_category(a, e->bytes, e->len, e->value);
+		}
+		PG_RETURN_POINTER(a);
+	}
+	builder_flush(a);
+	builder_flush(b);
+	a->nan_count += b->nan_count;
+	builder_merge_list(a, b->values, b->counts, b->n_distinct);
+	PG_RETURN_POINTER(a);
+}
+
+/* Serialize a partial builder as a profile's binary form. */
+Datum
+drift_profile_agg_serialize(PG_FUNCTION_ARGS)
+{
+	ProfileBuilder *b = (ProfileBuilder *) PG_GETARG_POINTER(0);
+
+	(void) aggregate_context(fcinfo, "drift_profile_agg_serialize");
+	PG_RETURN_BYTEA_P(profile_send_bytes(builder_result(b)));
+}
+
+/* Rebuild a partial builder from its serialized form. */
+Datum
+drift_profile_agg_deserialize(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = aggregate_context(fcinfo, "drift_profile_agg_deserialize");
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	DriftProfile *p;
+	ProfileBuilder *b;
+	MemoryContext old;
+
+	buf.data = VARDATA_ANY(bytes);
+	buf.len = VARSIZE_ANY_EXHDR(bytes);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	p = profile_recv_buffer(&buf);
+	old = MemoryContextSwitchTo(cxt);
+	b = builder_create(cxt);
+	builder_add_profile(b, p);
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(b);
+}
+
+/* Final: the profile. NULL when no row at all was aggregated. */
+Datum
+drift_profile_agg_final(PG_FUNCTION_ARGS)
+{
+	ProfileBuilder *b;
+
+	(void) aggregate_context(fcinfo, "drift_profile_agg_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	b = (ProfileBuilder *) PG_GETARG_POINTER(0);
+	PG_RETURN_DRIFT_PROFILE_P(builder_result(b));
+}

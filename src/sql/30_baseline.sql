@@ -1,0 +1,267 @@
+-- ---------------------------------------------------------------------------
+-- Baselines: one profile per column of a model's training data
+-- ---------------------------------------------------------------------------
+
+-- Members of drift_admin see and manage every role's baselines (and monitors
+-- and results); everyone else sees only their own.  SPEC.md calls this role
+-- pg_drift_admin, but PostgreSQL reserves role names beginning with pg_ and no
+-- extension can create one.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'drift_admin') THEN
+    CREATE ROLE drift_admin NOLOGIN;
+  END IF;
+END
+$$;
+
+CREATE TABLE drift.baselines (
+  name            text PRIMARY KEY,
+  source_relation text NOT NULL,
+  filter          text,
+  target_column   text,
+  prediction_column text,
+  label_column    text,
+  model           text,
+  version         text,
+  row_count       bigint NOT NULL,
+  source_columns  jsonb,
+  owner           name NOT NULL DEFAULT current_user,
+  created_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE drift.baselines IS
+  'Captured baselines: where each came from and who owns it (drift.capture_baseline)';
+COMMENT ON COLUMN drift.baselines.source_columns IS
+  'Every column of the source relation at capture time, [{"name": ..., "type": ...}] in '
+  'column order, profiled or not (drift.check_schema compares the relation with it)';
+
+CREATE TABLE drift.baseline_columns (
+  baseline_name text NOT NULL REFERENCES drift.baselines (name)
+                  ON DELETE CASCADE ON UPDATE CASCADE,
+  column_name   text NOT NULL,
+  column_type   text NOT NULL,
+  kind          text NOT NULL CHECK (kind IN ('numeric', 'categorical')),
+  profile       drift_profile NOT NULL,
+  PRIMARY KEY (baseline_name, column_name)
+);
+COMMENT ON TABLE drift.baseline_columns IS
+  'One profile per column of each baseline, with the column''s type at capture time '
+  '(to detect schema changes later)';
+
+-- pg_dump keeps baselines: they are the users' data, not the extension's.
+SELECT pg_catalog.pg_extension_config_dump('drift.baselines', '');
+SELECT pg_catalog.pg_extension_config_dump('drift.baseline_columns', '');
+
+ALTER TABLE drift.baselines ENABLE ROW LEVEL SECURITY;
+ALTER TABLE drift.baseline_columns ENABLE ROW LEVEL SECURITY;
+CREATE POLICY baselines_by_owner ON drift.baselines
+  USING (owner OPERATOR(pg_catalog.=) current_user
+         OR pg_catalog.pg_has_role(current_user, 'drift_admin', 'MEMBER'))
+  WITH CHECK (owner OPERATOR(pg_catalog.=) current_user
+              OR pg_catalog.pg_has_role(current_user, 'drift_admin', 'MEMBER'));
+CREATE POLICY baseline_columns_by_owner ON drift.baseline_columns
+  USING (EXISTS (SELECT 1 FROM drift.baselines b
+                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name));
+GRANT SELECT, INSERT, UPDATE, DELETE ON drift.baselines, drift.baseline_columns TO PUBLIC;
+
+CREATE FUNCTION drift.capture_baseline(
+    name          text,
+    source        regclass,
+    columns       text[]  DEFAULT NULL,
+    filter        text    DEFAULT NULL,
+    target_column text    DEFAULT NULL,
+    model         text    DEFAULT NULL,
+    version       text    DEFAULT NULL,
+    replace       boolean DEFAULT false,
+    categorical   text[]  DEFAULT NULL,
+    prediction_column text DEFAULT NULL,
+    label_column  text    DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_type text, kind text,
+                 n bigint, null_count bigint, distinct_values integer)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_name    text := capture_baseline.name;
+  v_source  regclass := capture_baseline.source;
+  v_filter  text := capture_baseline.filter;
+  v_target  text := capture_baseline.target_column;
+  v_cat     text[] := coalesce(capture_baseline.categorical, '{}');
+  v_kinds   text[] := '{}';
+  v_cols    text[] := '{}';
+  v_types   text[] := '{}';
+  v_exprs   text[] := '{}';
+  v_count   bigint;
+  v_profiles @extschema@.drift_profile[];
+  v_query   text;
+  r         record;
+BEGIN
+  IF v_name IS NULL OR v_source IS NULL THEN
+    RAISE EXCEPTION 'baseline name and source must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF capture_baseline.columns IS NOT NULL AND cardinality(capture_baseline.columns) = 0 THEN
+    RAISE EXCEPTION 'no columns to profile'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass NULL (the default) to profile every supported column.';
+  END IF;
+
+  -- Which columns, and how each is profiled.  Explicitly named columns must
+  -- exist and be supported; with the default every supported column is taken.
+  -- Numbers are profiled as numeric, text-like columns (text, varchar, char,
+  -- boolean, enums, and domains over them) as categorical, and any column
+  -- listed in categorical => ARRAY[...] as categorical through its text form.
+  FOR r IN
+    SELECT a.attname::text AS col,
+           format_type(a.atttypid, a.atttypmod) AS typ,
+           CASE WHEN a.attname::text = ANY (v_cat)
+                  THEN 'categorical'
+                WHEN getbase.oid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype,
+                                     'float4'::regtype, 'float8'::regtype, 'numeric'::regtype)
+                  THEN 'numeric'
+                WHEN getbase.oid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype,
+                                     'bool'::regtype) OR getbase.typtype = 'e'
+                  THEN 'categorical'
+                ELSE NULL END AS how,
+           ord.i AS requested
+      FROM pg_attribute a
+      JOIN LATERAL (
+        WITH RECURSIVE base(oid, typtype, typbasetype) AS (
+          SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t WHERE t.oid = a.atttypid
+          UNION ALL
+          SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t JOIN base ON t.oid = base.typbasetype
+        )
+        SELECT base.oid, base.typtype FROM base WHERE base.typtype <> 'd'
+      ) getbase ON true
+      LEFT JOIN LATERAL (
+        SELECT u.i FROM unnest(capture_baseline.columns) WITH ORDINALITY AS u(c, i)
+         WHERE u.c = a.attname::text LIMIT 1
+      ) ord ON true
+     WHERE a.attrelid = v_source AND a.attnum > 0 AND NOT a.attisdropped
+       AND (capture_baseline.columns IS NULL OR ord.i IS NOT NULL)
+     ORDER BY coalesce(ord.i, a.attnum)
+  LOOP
+    IF r.how IS NULL THEN
+      IF capture_baseline.columns IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot profile column "%" of type %', r.col, r.typ
+          USING ERRCODE = 'datatype_mismatch',
+                HINT = 'Profile numeric or text-like columns, list the column in '
+                       'categorical => ARRAY[...] to profile its text form, or cast it in a view.';
+      END IF;
+      RAISE NOTICE 'skipping column "%" of type %', r.col, r.typ;
+      CONTINUE;
+    END IF;
+    v_cols  := v_cols || r.col;
+    v_types := v_types || r.typ;
+    v_kinds := v_kinds || r.how;
+    v_exprs := v_exprs || format('@extschema@.drift_profile_agg(t.%I::%s)', r.col,
+                                 CASE r.how WHEN 'numeric' THEN 'float8' ELSE 'text' END);
+  END LOOP;
+
+  IF capture_baseline.columns IS NOT NULL THEN
+    FOR r IN SELECT c FROM unnest(capture_baseline.columns) AS u(c)
+              WHERE c IS NULL OR c <> ALL (v_cols) LOOP
+      RAISE EXCEPTION 'column "%" does not exist in %', r.c, v_source
+        USING ERRCODE = 'undefined_column',
+              HINT = 'Name columns exactly as the relation spells them (case matters).';
+    END LOOP;
+  END IF;
+  FOR r IN SELECT c FROM unnest(v_cat) AS u(c) WHERE c IS NULL OR c <> ALL (v_cols) LOOP
+    IF r.c IS NOT NULL AND EXISTS (
+         SELECT 1 FROM pg_attribute a
+          WHERE a.attrelid = v_source AND a.attname = r.c AND a.attnum > 0 AND NOT a.attisdropped) THEN
+      RAISE EXCEPTION 'categorical column "%" is not among the columns to profile', r.c
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Add it to columns => ARRAY[...], or leave columns out to profile every column.';
+    END IF;
+    RAISE EXCEPTION 'categorical column "%" does not exist in %', r.c, v_source
+      USING ERRCODE = 'undefined_column',
+            HINT = 'Name columns exactly as the relation spells them (case matters).';
+  END LOOP;
+  IF cardinality(v_cols) = 0 THEN
+    RAISE EXCEPTION '% has no column to profile', v_source
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Numeric and text-like columns are profiled; cast others in a view.';
+  END IF;
+  -- the target, prediction and label columns must exist (they are profiled
+  -- only if also listed among the columns)
+  FOR r IN SELECT u.what, u.col
+             FROM (VALUES ('target', v_target),
+                          ('prediction', capture_baseline.prediction_column),
+                          ('label', capture_baseline.label_column)) AS u(what, col)
+            WHERE u.col IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM pg_attribute a
+                     WHERE a.attrelid = v_source AND a.attname = u.col
+                       AND a.attnum > 0 AND NOT a.attisdropped) LOOP
+    RAISE EXCEPTION '% column "%" does not exist in %', r.what, r.col, v_source
+      USING ERRCODE = 'undefined_column';
+  END LOOP;
+
+  IF EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name = v_name) THEN
+    IF NOT capture_baseline.replace THEN
+      RAISE EXCEPTION 'baseline "%" already exists', v_name
+        USING ERRCODE = 'duplicate_object',
+              HINT = 'Pass replace => true to capture it again, or choose another name.';
+    END IF;
+  END IF;
+
+  -- One scan profiles every column.  The filter is the caller's own SQL,
+  -- run with the caller's privileges.
+  v_query := format('SELECT count(*), ARRAY[%s] FROM %s AS t%s',
+                    array_to_string(v_exprs, ', '), v_source,
+                    CASE WHEN v_filter IS NULL THEN '' ELSE ' WHERE (' || v_filter || ')' END);
+  EXECUTE v_query INTO v_count, v_profiles;
+
+  DELETE FROM drift.baselines b WHERE b.name = v_name;
+  INSERT INTO drift.baselines (name, source_relation, filter, target_column, prediction_column,
+                               label_column, model, version, row_count, source_columns)
+  VALUES (v_name, v_source::text, v_filter, v_target, capture_baseline.prediction_column,
+          capture_baseline.label_column, capture_baseline.model, capture_baseline.version, v_count,
+          (SELECT jsonb_agg(jsonb_build_object('name', a.attname::text,
+                                               'type', format_type(a.atttypid, a.atttypmod))
+                            ORDER BY a.attnum)
+             FROM pg_attribute a
+            WHERE a.attrelid = v_source AND a.attnum > 0 AND NOT a.attisdropped));
+  FOR i IN 1 .. cardinality(v_cols) LOOP
+    IF v_profiles[i] IS NULL THEN
+      -- no row matched: an empty profile still records the column and its type
+      v_profiles[i] := CASE v_kinds[i]
+        WHEN 'numeric' THEN '{"version": 1, "kind": "numeric", "values": [], "counts": []}'
+        ELSE '{"version": 1, "kind": "categorical", "categories": [], "counts": []}' END;
+    END IF;
+    INSERT INTO drift.baseline_columns (baseline_name, column_name, column_type, kind, profile)
+    VALUES (v_name, v_cols[i], v_types[i], v_kinds[i], v_profiles[i]);
+    column_name := v_cols[i];
+    column_type := v_types[i];
+    kind := v_kinds[i];
+    n := (v_profiles[i]::text::jsonb ->> 'count')::bigint;
+    null_count := (v_profiles[i]::text::jsonb ->> 'null_count')::bigint;
+    distinct_values := (v_profiles[i]::text::jsonb ->> 'distinct')::integer;
+    RETURN NEXT;
+  END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION drift.capture_baseline(text, regclass, text[], text, text, text, text, boolean,
+                                           text[], text, text) IS
+  'Profile columns of a relation (optionally filtered) and store them as a named baseline: '
+  'numbers as numeric profiles, text-like columns and those listed in categorical as categorical';
+
+CREATE FUNCTION drift.baseline(baseline_name text, column_name text) RETURNS drift_profile
+  AS 'MODULE_PATHNAME', 'drift_baseline_profile' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift.baseline(text, text) IS
+  'The stored profile of one column of a baseline';
+
+CREATE FUNCTION drift.drop_baseline(baseline_name text) RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  DELETE FROM drift.baselines b WHERE b.name = drop_baseline.baseline_name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'baseline "%" does not exist', baseline_name
+      USING ERRCODE = 'undefined_object',
+            HINT = 'drift.baselines lists the baselines you can see.';
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION drift.drop_baseline(text) IS 'Delete a baseline and its profiles';

@@ -1,0 +1,17 @@
+/*
+ * float_sort.h
+ *		Sorting doubles fast enough to build exact profiles of large columns.
+ */
+#ifndef PG_DRIFT_FLOAT_SORT_H
+#define PG_DRIFT_FLOAT_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sort v[0..n) ascending (no NaNs; -0.0 sorts below 0.0). scratch holds n doubles. */
+extern void sort_float8(double *v, size_t n, double *scratch);
+
+/* Collapse sorted v[0..n) into distinct values and counts; returns how many. */
+extern size_t collapse_sorted(const double *v, size_t n, double *values, int64_t *counts);
+
+#endif							/* PG_DRIFT_FLOAT_SORT_H */

@@ -1,0 +1,549 @@
+/*
+ * stream_state.c
+ *		drift_stream_state: creation, counting, combining, baseline
+ *		resolution, and text/binary I/O.  See stream_state.h.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "common/int.h"
+#include "utils/memutils.h"
+
+#include "baseline_cache.h"
+#include "stream_state.h"
+
+PG_FUNCTION_INFO_V1(drift_stream_state_in);
+PG_FUNCTION_INFO_V1(drift_stream_state_out);
+PG_FUNCTION_INFO_V1(drift_stream_state_recv);
+PG_FUNCTION_INFO_V1(drift_stream_state_send);
+
+#define SPARSE_INITIAL 64
+
+/* Bytes the state needs with the given body size. */
+static Size
+state_size(int32 source_len, Size body)
+{
+	return STREAM_STATE_HEADER_SIZE + MAXALIGN(source_len) + body;
+}
+
+/*
+ * A state with room for body bytes, copying the header from proto, and the
+ * source too when proto is a whole state (not a bare header being assembled).
+ */
+static StreamState *
+state_alloc(const StreamState *proto, Size body, bool copy_source)
+{
+	Size		size = state_size(proto->source_len, body);
+	StreamState *s = palloc0(size);
+
+	memcpy(s, proto, sizeof(StreamState));
+	if (copy_source)
+		memcpy(stream_state_source(s), stream_state_source(proto), proto->source_len);
+	SET_VARSIZE(s, size);
+	return s;
+}
+
+/* Is a sparse list of n slot numbers at least as big as the dense array? */
+static bool
+sparse_too_big(const StreamState *s, Size n)
+{
+	return n * sizeof(int32) >= (Size) s->n_slots * sizeof(int64);
+}
+
+/* A dense copy of s. */
+static StreamState *
+state_to_dense(const StreamState *s)
+{
+	StreamState *d = state_alloc(s, sizeof(int64) * (Size) s->n_slots, true);
+	int64	   *counts = (int64 *) stream_state_body(d);
+
+	d->dense = 1;
+	d->n_sparse = 0;
+	d->cap_sparse = 0;
+	if (s->dense)
+		memcpy(counts, stream_state_body(s), sizeof(int64) * (Size) s->n_slots);
+	else
+	{
+		const int32 *slots = (const int32 *) stream_state_body(s);
+
+		for (int32 i = 0; i < s->n_sparse; i++)
+			counts[slots[i]]++;
+	}
+	return d;
+}
+
+/* A new, empty state for test against the resolved baseline sb. */
+StreamState *
+stream_state_create(StreamTest test, const StreamBaseline *sb, int32 option, float8 param)
+{
+	StreamState proto;
+	int32		source_len;
+	StreamState *s;
+	Size		body;
+
+	memset(&proto, 0, sizeof(proto));
+	if (sb->name != NULL)
+		source_len = strlen(sb->name) + 1 + strlen(sb->column) + 1;
+	else
+		source_len = VARSIZE(sb->profile);
+	proto.version = STREAM_STATE_VERSION;
+	proto.test = test;
+	proto.source = sb->name != NULL ? BASELINE_NAMED : BASELINE_EMBEDDED;
+	proto.n_slots = sb->n_slots;
+	proto.fingerprint = sb->fingerprint;
+	proto.option = option;
+	proto.param = param;
+	proto.source_len = source_len;
+	proto.cap_sparse = SPARSE_INITIAL;
+	proto.dense = sparse_too_big(&proto, SPARSE_INITIAL);
+	body = proto.dense ? sizeof(int64) * (Size) proto.n_slots : sizeof(int32) * SPARSE_INITIAL;
+	if (proto.dense)
+		proto.cap_sparse = 0;
+
+	s = palloc0(state_size(source_len, body));
+	memcpy(s, &proto, sizeof(proto));
+	SET_VARSIZE(s, state_size(source_len, body));
+	if (sb->name != NULL)
+	{
+		char	   *src = stream_state_source(s);
+		int			nl = strlen(sb->name) + 1;
+
+		memcpy(src, sb->name, nl);
+		memcpy(src + nl, sb->column, strlen(sb->column) + 1);
+	}
+	else
+		memcpy(stream_state_source(s), sb->profile, source_len);
+	return s;
+}
+
+/*
+ * Count one value in slot.  Returns the state, which is a new allocation in
+ * the current (per-call) context when the sparse list had to grow: the
+ * executor copies a changed state into the aggregate's context and frees the
+ * old one, so allocating there directly would leak.
+ */
+StreamState *
+stream_state_add(StreamState *s, int32 slot)
+{
+	StreamState *grown;
+
+	s->n_current++;
+	if (s->dense)
+	{
+		((int64 *) stream_state_body(s))[slot]++;
+		return s;
+	}
+	if (s->n_sparse < s->cap_sparse)
+	{
+		((int32 *) stream_state_body(s))[s->n_sparse++] = slot;
+		return s;
+	}
+	if (sparse_too_big(s, (Size) s->cap_sparse * 2))
+		grown = state_to_dense(s);
+	else
+	{
+		grown = state_alloc(s, sizeof(int32) * (Size) s->cap_sparse * 2, true);
+		grown->cap_sparse = s->cap_sparse * 2;
+		memcpy(stream_state_body(grown), stream_state_body(s), sizeof(int32) * s->n_sparse);
+	}
+	/* n_current was already counted in s and copied */
+	grown->n_current--;
+	return stream_state_add(grown, slot);
+}
+
+/* Fail unless a and b count the same test against the same baseline. */
+static void
+check_compatible(const StreamState *a, const StreamState *b)
+{
+	if (a->test != b->test || a->option != b->option || a->param != b->param ||
+		a->n_slots != b->n_slots || a->fingerprint != b->fingerprint)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine drift states computed against different baselines or options"),
+				 errhint("Every partial state of one aggregate must use the same baseline and options.")));
+}
+
+/* Add b's counts into a; returns a or a new state replacing it. */
+StreamState *
+stream_state_combine(StreamState *a, StreamState *b)
+{
+	check_compatible(a, b);
+	if (!a->dense && (b->dense || a->n_sparse + b->n_sparse > a->cap_sparse))
+	{
+		if (b->dense || sparse_too_big(a, (Size) a->n_sparse + b->n_sparse))
+			a = state_to_dense(a);
+		else
+		{
+			StreamState *grown = state_alloc(a, sizeof(int32) * ((Size) a->n_sparse + b->n_sparse), true);
+
+			grown->cap_sparse = a->n_sparse + b->n_sparse;
+			memcpy(stream_state_body(grown), stream_state_body(a), sizeof(int32) * a->n_sparse);
+			a = grown;
+		}
+	}
+	if (a->dense)
+	{
+		int64	   *counts = (int64 *) stream_state_body(a);
+
+		if (b->dense)
+		{
+			const int64 *bc = (const int64 *) stream_state_body(b);
+
+			for (int32 i = 0; i < a->n_slots; i++)
+				counts[i] += bc[i];
+		}
+		else
+		{
+			const int32 *slots = (const int32 *) stream_state_body(b);
+
+			for (int32 i = 0; i < b->n_sparse; i++)
+				counts[slots[i]]++;
+		}
+	}
+	else
+	{
+		memcpy((int32 *) stream_state_body(a) + a->n_sparse, stream_state_body(b),
+			   sizeof(int32) * b->n_sparse);
+		a->n_sparse += b->n_sparse;
+	}
+	a->n_current += b->n_current;
+	a->null_count += b->null_count;
+	a->nan_count += b->nan_count;
+	return a;
+}
+
+/* The counts per slot as a palloc'd dense array. */
+int64 *
+stream_state_counts(const StreamState *s)
+{
+	int64	   *counts = palloc0(sizeof(int64) * (Size) s->n_slots);
+
+	if (s->dense)
+		memcpy(counts, stream_state_body(s), sizeof(int64) * (Size) s->n_slots);
+	else
+	{
+		const int32 *slots = (const int32 *) stream_state_body(s);
+
+		for (int32 i = 0; i < s->n_sparse; i++)
+			counts[slots[i]]++;
+	}
+	return counts;
+}
+
+/*
+ * The baseline a state was counted against, for a final function: embedded
+ * profiles are read in place, named ones are fetched (once per query, kept in
+ * fn_extra).  A baseline replaced since the counting is an error, not a wrong
+ * answer.
+ */
+DriftProfile *
+stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s)
+{
+	DriftProfile *p;
+
+	if (s->source == BASELINE_EMBEDDED)
+		p = (DriftProfile *) stream_state_source(s);
+	else
+	{
+		const char *name = stream_state_source(s);
+		const char *column = name + strlen(name) + 1;
+		StreamBaseline *sb = baseline_cache_by_name(fcinfo, name, column);
+
+		if (sb->fingerprint != s->fingerprint)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("baseline \"%s\" changed while the aggregate was running", name),
+					 errhint("Run the query again.")));
+		p = sb->profile;
+	}
+	profile_check_usable(p);
+	return p;
+}
+
+/*
+ * Binary form: version int8, test int8, source int8, option int32, param
+ * float8, n_slots int32, fingerprint int64, n_current / null_count /
+ * nan_count int64; the source (named: two length-prefixed strings; embedded:
+ * length-prefixed drift_profile binary form); then dense int8 and either
+ * n_slots int64 counts or n_sparse int32 then that many int32 slots.
+ */
+static bytea *
+stream_state_send_bytes(const StreamState *s)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint8(&buf, s->version);
+	pq_sendint8(&buf, s->test);
+	pq_sendint8(&buf, s->source);
+	pq_sendint32(&buf, s->option);
+	pq_sendfloat8(&buf, s->param);
+	pq_sendint32(&buf, s->n_slots);
+	pq_sendint64(&buf, (int64) s->fingerprint);
+	pq_sendint64(&buf, s->n_current);
+	pq_sendint64(&buf, s->null_count);
+	pq_sendint64(&buf, s->nan_count);
+	if (s->source == BASELINE_NAMED)
+	{
+		const char *name = stream_state_source(s);
+		const char *column = name + strlen(name) + 1;
+
+		pq_sendint32(&buf, strlen(name));
+		pq_sendbytes(&buf, name, strlen(name));
+		pq_sendint32(&buf, strlen(column));
+		pq_sendbytes(&buf, column, strlen(column));
+	}
+	else
+	{
+		bytea	   *pb = profile_send_bytes((DriftProfile *) stream_state_source(s));
+
+		pq_sendint32(&buf, VARSIZE(pb) - VARHDRSZ);
+		pq_sendbytes(&buf, VARDATA(pb), VARSIZE(pb) - VARHDRSZ);
+	}
+	pq_sendint8(&buf, s->dense);
+	if (s->dense)
+	{
+		const int64 *counts = (const int64 *) stream_state_body(s);
+
+		for (int32 i = 0; i < s->n_slots; i++)
+			pq_sendint64(&buf, counts[i]);
+	}
+	else
+	{
+		const int32 *slots = (const int32 *) stream_state_body(s);
+
+		pq_sendint32(&buf, s->n_sparse);
+		for (int32 i = 0; i < s->n_sparse; i++)
+			pq_sendint32(&buf, slots[i]);
+	}
+	return pq_endtypsend(&buf);
+}
+
+/* Report a malformed binary or text state. */
+static void
+invalid_state(const char *detail) pg_attribute_noreturn();
+
+static void
+invalid_state(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid drift_stream_state"),
+			 errdetail("%s", detail)));
+}
+
+/* Read a length-prefixed string that must not contain a zero byte. */
+static char *
+recv_name(StringInfo buf)
+{
+	int32		len = pq_getmsgint(buf, 4);
+	const char *bytes;
+
+	if (len < 0 || len > NAMEDATALEN * 64 || len > buf->len - buf->cursor)
+		invalid_state("A baseline name has an impossible length.");
+	bytes = pq_getmsgbytes(buf, len);
+	if (memchr(bytes, '\0', len) != NULL)
+		invalid_state("A baseline name contains a zero byte.");
+	return pnstrdup(bytes, len);
+}
+
+/* Rebuild a state from its binary form, checking every count and slot. */
+static StreamState *
+stream_state_recv_buffer(StringInfo buf)
+{
+	StreamState proto;
+	char	   *name = NULL,
+			   *column = NULL;
+	DriftProfile *profile = NULL;
+	StreamState *s;
+	int64		total = 0;
+
+	memset(&proto, 0, sizeof(proto));
+	proto.version = pq_getmsgint(buf, 1);
+	if (proto.version != STREAM_STATE_VERSION)
+		invalid_state("Unsupported format version.");
+	proto.test = pq_getmsgint(buf, 1);
+	if (proto.test != STREAM_TEST_KS && proto.test != STREAM_TEST_BINNED &&
+		proto.test != STREAM_TEST_CATEGORICAL)
+		invalid_state("Unknown test.");
+	proto.source = pq_getmsgint(buf, 1);
+	proto.option = pq_getmsgint(buf, 4);
+	proto.param = pq_getmsgfloat8(buf);
+	proto.n_slots = pq_getmsgint(buf, 4);
+	proto.fingerprint = (uint64) pq_getmsgint64(buf);
+	proto.n_current = pq_getmsgint64(buf);
+	proto.null_count = pq_getmsgint64(buf);
+	proto.nan_count = pq_getmsgint64(buf);
+	if (proto.n_slots <= 0 || proto.n_slots > (int32) (MaxAllocSize / sizeof(int64) / 2))
+		invalid_state("The number of slots is out of range.");
+	if (proto.n_current < 0 || proto.null_count < 0 || proto.nan_count < 0)
+		invalid_state("A count is negative.");
+	if (proto.test == STREAM_TEST_CATEGORICAL &&
+		(proto.nan_count != 0 ||
+		 (proto.option != CATEGORICAL_PER_CATEGORY && proto.option != CATEGORICAL_SEEN_UNSEEN) ||
+		 (proto.option == CATEGORICAL_SEEN_UNSEEN && proto.n_slots != 2)))
+		invalid_state("Inconsistent categorical state.");
+	if (proto.source == BASELINE_NAMED)
+	{
+		name = recv_name(buf);
+		column = recv_name(buf);
+		proto.source_len = strlen(name) + 1 + strlen(column) + 1;
+	}
+	else if (proto.source == BASELINE_EMBEDDED)
+	{
+		int32		len = pq_getmsgint(buf, 4);
+		StringInfoData sub;
+
+		if (len < 0 || len > buf->len - buf->cursor)
+			invalid_state("The embedded profile has an impossible length.");
+		sub.data = (char *) pq_getmsgbytes(buf, len);
+		sub.len = len;
+		sub.maxlen = len;
+		sub.cursor = 0;
+		profile = profile_recv_buffer(&sub);
+		if (sub.cursor != sub.len)
+			invalid_state("The embedded profile has trailing bytes.");
+		if (profile_fingerprint(profile) != proto.fingerprint)
+			invalid_state("The embedded profile does not match the fingerprint.");
+		if (proto.test == STREAM_TEST_CATEGORICAL &&
+			(profile->kind != PROFILE_KIND_CATEGORICAL ||
+			 (proto.option == CATEGORICAL_PER_CATEGORY && proto.n_slots != profile->n_entries + 1)))
+			invalid_state("The slots do not match the embedded categorical profile.");
+		proto.source_len = VARSIZE(profile);
+	}
+	else
+		invalid_state("Unknown baseline source.");
+
+	proto.dense = pq_getmsgint(buf, 1);
+	if (proto.dense > 1)
+		invalid_state("Unknown count layout.");
+	if (proto.dense)
+	{
+		int64	   *counts;
+
+		if ((Size) proto.n_slots * 8 > (Size) (buf->len - buf->cursor))
+			invalid_state("The message is shorter than its counts.");
+		s = state_alloc(&proto, sizeof(int64) * (Size) proto.n_slots, false);
+		counts = (int64 *) stream_state_body(s);
+		for (int32 i = 0; i < proto.n_slots; i++)
+		{
+			counts[i] = pq_getmsgint64(buf);
+			if (counts[i] < 0 || pg_add_s64_overflow(total, counts[i], &total))
+				invalid_state("A slot count is negative or the counts overflow.");
+		}
+	}
+	else
+	{
+		int32		n = pq_getmsgint(buf, 4);
+		int32	   *slots;
+
+		if (n < 0 || (Size) n * 4 > (Size) (buf->len - buf->cursor))
+			invalid_state("The message is shorter than its slot list.");
+		proto.n_sparse = n;
+		proto.cap_sparse = Max(n, 1);
+		s = state_alloc(&proto, sizeof(int32) * (Size) proto.cap_sparse, false);
+		slots = (int32 *) stream_state_body(s);
+		for (int32 i = 0; i < n; i++)
+		{
+			slots[i] = pq_getmsgint(buf, 4);
+			if (slots[i] < 0 || slots[i] >= proto.n_slots)
+				invalid_state("A slot number is out of range.");
+		}
+		total = n;
+	}
+	if (total != proto.n_current)
+		invalid_state("The slot counts do not add up to the number of values.");
+	if (name != NULL)
+	{
+		char	   *src = stream_state_source(s);
+
+		memcpy(src, name, strlen(name) + 1);
+		memcpy(src + strlen(name) + 1, column, strlen(column) + 1);
+	}
+	else
+		memcpy(stream_state_source(s), profile, VARSIZE(profile));
+	return s;
+}
+
+/* Binary input. */
+Datum
+drift_stream_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	StreamState *s = stream_state_recv_buffer(buf);
+
+	if (buf->cursor != buf->len)
+		invalid_state("The message has trailing bytes.");
+	PG_RETURN_POINTER(s);
+}
+
+/* Binary output. */
+Datum
+drift_stream_state_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(stream_state_send_bytes(PG_GETARG_STREAM_STATE_P(0)));
+}
+
+/*
+ * Text output: the binary form in hex, like bytea.  A partial state is not
+ * meant to be read by people; it must survive Citus's text transfer intact.
+ */
+Datum
+drift_stream_state_out(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = stream_state_send_bytes(PG_GETARG_STREAM_STATE_P(0));
+	Size		len = VARSIZE(b) - VARHDRSZ;
+	char	   *out = palloc(len * 2 + 3);
+
+	out[0] = '\\';
+	out[1] = 'x';
+	hex_encode(VARDATA(b), len, out + 2);
+	out[len * 2 + 2] = '\0';
+	PG_RETURN_CSTRING(out);
+}
+
+/* Text input: the hex form written by the output function. */
+Datum
+drift_stream_state_in(PG_FUNCTION_ARGS)
+{
+	char	   *in = PG_GETARG_CSTRING(0);
+	size_t		len = strlen(in);
+	StringInfoData buf;
+	StreamState *s;
+
+	if (len < 2 || in[0] != '\\' || in[1] != 'x' || (len % 2) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type drift_stream_state"),
+				 errhint("The text form is \\x followed by the hex digits of the binary form.")));
+	initStringInfo(&buf);
+	enlargeStringInfo(&buf, (len - 2) / 2 + 1);
+	buf.len = hex_decode(in + 2, len - 2, buf.data);
+	buf.data[buf.len] = '\0';
+	s = stream_state_recv_buffer(&buf);
+	if (buf.cursor != buf.len)
+		invalid_state("The value has trailing bytes.");
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(drift_stream_state_combine);
+
+/* Combine function shared by every streaming drift test; also callable directly. */
+Datum
+drift_stream_state_combine(PG_FUNCTION_ARGS)
+{
+	StreamState *a = PG_GETARG_STREAM_STATE_P(0);
+
+	/* outside an aggregate the first argument is not ours to change */
+	if (!AggCheckCallContext(fcinfo, NULL))
+	{
+		StreamState *copy = palloc(VARSIZE(a));
+
+		memcpy(copy, a, VARSIZE(a));
+		a = copy;
+	}
+	PG_RETURN_POINTER(stream_state_combine(a, PG_GETARG_STREAM_STATE_P(1)));
+}

@@ -1,0 +1,105 @@
+/*
+ * stream_state.h
+ *		drift_stream_state: the transition state of every streaming drift test.
+ *
+ * A streaming test compares the rows it sees with a baseline without keeping
+ * the rows: each value is reduced to the slot it falls in (a baseline value or
+ * the gap between two, a bin, ...) and only the counts per slot are kept.
+ * Counts add up across parallel workers and Citus shards, so the state is a
+ * real type (not internal) with text and binary I/O, and it names its baseline
+ * either by (baseline, column) or by embedding the profile, so that a final
+ * function anywhere can read it.
+ *
+ * The counts start sparse (a list of slot numbers, one per row) and turn into
+ * a dense array once the list would outgrow it: a state's size follows what
+ * its group saw, up to the baseline's size, and never grows with the rows.
+ */
+#ifndef PG_DRIFT_STREAM_STATE_H
+#define PG_DRIFT_STREAM_STATE_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "profile.h"
+
+#define STREAM_STATE_VERSION 1
+
+/* Which statistic a state's counts are for. */
+typedef enum StreamTest
+{
+	STREAM_TEST_KS = 1,			/* slots: baseline distinct values and the gaps */
+	STREAM_TEST_BINNED = 2,		/* slots: bins derived from the baseline */
+	STREAM_TEST_CATEGORICAL = 3 /* slots: baseline categories, then "unseen"
+								 * (option CATEGORICAL_PER_CATEGORY), or just
+								 * seen / unseen (CATEGORICAL_SEEN_UNSEEN) */
+} StreamTest;
+
+/* Options of STREAM_TEST_CATEGORICAL states (categorical_tests.c). */
+#define CATEGORICAL_PER_CATEGORY 0
+#define CATEGORICAL_SEEN_UNSEEN 1
+
+/* How a state names its baseline. */
+typedef enum BaselineSource
+{
+	BASELINE_NAMED = 1,			/* "name\0column\0" */
+	BASELINE_EMBEDDED = 2		/* a drift_profile varlena */
+} BaselineSource;
+
+typedef struct StreamState
+{
+	int32		vl_len_;		/* varlena header */
+	uint8		version;		/* STREAM_STATE_VERSION */
+	uint8		test;			/* StreamTest */
+	uint8		source;			/* BaselineSource */
+	uint8		dense;			/* counts are a dense int64 array */
+	int32		n_slots;		/* slots the baseline defines */
+	uint64		fingerprint;	/* profile_fingerprint() of the baseline */
+	int64		n_current;		/* values counted in slots */
+	int64		null_count;		/* NULLs skipped */
+	int64		nan_count;		/* NaNs excluded */
+	int32		option;			/* test option (KS alternative, bins, ...) */
+	int32		source_len;		/* bytes of the baseline source */
+	int32		n_sparse;		/* slot numbers in the sparse list */
+	int32		cap_sparse;		/* room in the sparse list */
+	float8		param;			/* test parameter (e.g. zero fill) */
+	/* source bytes, then (MAXALIGNed) int64 counts[n_slots] or int32 slots[cap_sparse] */
+} StreamState;
+
+#define STREAM_STATE_HEADER_SIZE MAXALIGN(sizeof(StreamState))
+
+#define PG_GETARG_STREAM_STATE_P(n) ((StreamState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
+
+/* Where the state's source bytes begin. */
+static inline char *
+stream_state_source(const StreamState *s)
+{
+	return (char *) s + STREAM_STATE_HEADER_SIZE;
+}
+
+/* Where the counts (dense) or slot list (sparse) begin. */
+static inline char *
+stream_state_body(const StreamState *s)
+{
+	return (char *) s + STREAM_STATE_HEADER_SIZE + MAXALIGN(s->source_len);
+}
+
+#include "baseline_cache.h"
+
+extern StreamState *stream_state_create(StreamTest test, const StreamBaseline *sb,
+										int32 option, float8 param);
+extern StreamState *stream_state_add(StreamState *s, int32 slot);
+extern StreamState *stream_state_combine(StreamState *a, StreamState *b);
+extern int64 *stream_state_counts(const StreamState *s);
+extern DriftProfile *stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s);
+
+/* Count a NULL or NaN without touching the slots. */
+static inline void
+stream_state_skip(StreamState *s, bool is_null)
+{
+	if (is_null)
+		s->null_count++;
+	else
+		s->nan_count++;
+}
+
+#endif							/* PG_DRIFT_STREAM_STATE_H */
