@@ -85,7 +85,9 @@ CREATE TEMP TABLE partials AS
   UNION ALL
   SELECT 4, ks_partial(x, 'ks_base', 'x') FROM ks_live WHERE id >= 10
   UNION ALL
-  SELECT 5, ks_partial(g / 500.0, 'ks_base', 'x') FROM generate_series(-5000, 5000) g;
+  SELECT 5, ks_partial(g / 500.0, 'ks_base', 'x') FROM generate_series(-5000, 5000) g
+  UNION ALL
+  SELECT 6, ks_partial(x, 'ks_base_shifted', 'x') FROM ks_live;
 SELECT id, ks_drift_final(s::text::drift_stream_state)::text = ks_drift_final(s)::text
            AS text_round_trip
   FROM partials ORDER BY id;
@@ -99,6 +101,10 @@ SELECT ks_drift_final(drift_stream_state_combine(a.s, b.s))::text
      = (SELECT ks_drift(x, 'ks_base', 'x')::text FROM ks_live) AS combine_ok
   FROM partials a, partials b WHERE a.id = 1 AND b.id = 4;
 -- states against different baselines or options do not combine
-SELECT drift_stream_state_combine(a.s, b.s) FROM partials a, partials b WHERE a.id = 1 AND b.id = 3;
+SELECT drift_stream_state_combine(a.s, b.s) FROM partials a, partials b WHERE a.id = 1 AND b.id = 6;
+-- a named and an embedded state of the same profile do combine
+SELECT ks_drift_final(drift_stream_state_combine(a.s, b.s))::text
+     = ks_drift_final(drift_stream_state_combine(b.s, a.s))::text AS symmetric
+  FROM partials a, partials b WHERE a.id = 1 AND b.id = 3;
 SELECT 'junk'::drift_stream_state;
 SELECT '\x0102'::drift_stream_state;

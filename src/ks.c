@@ -125,6 +125,16 @@ ks_result(FunctionCallInfo fcinfo, KsExtremes *e, KsAlternative alt)
 							 e->nb, e->nc);
 }
 
+/* Count ascending values into the slots around the baseline's values. */
+static void
+ks_place_sorted(const void *locator, const float8 *sorted, int32 n, int64 *counts)
+{
+	const BaselineIndex *ix = (const BaselineIndex *) locator;
+
+	for (int32 i = 0; i < n; i++)
+		counts[baseline_index_slot(ix, sorted[i])]++;
+}
+
 /* Build the baseline's locator the first time the query meets it. */
 static StreamBaseline *
 ks_prepare(StreamBaseline *sb)
@@ -149,7 +159,7 @@ ks_count(FunctionCallInfo fcinfo, StreamBaseline *sb, KsAlternative alt)
 	float8		x;
 
 	if (PG_ARGISNULL(0))
-		s = stream_state_create(STREAM_TEST_KS, sb, alt, 0.0);
+		s = stream_state_create_buffered(STREAM_TEST_KS, sb, alt, 0.0);
 	else
 	{
 		s = PG_GETARG_STREAM_STATE_P(0);
@@ -170,7 +180,7 @@ ks_count(FunctionCallInfo fcinfo, StreamBaseline *sb, KsAlternative alt)
 		stream_state_skip(s, false);
 		PG_RETURN_POINTER(s);
 	}
-	PG_RETURN_POINTER(stream_state_add(s, baseline_index_slot((BaselineIndex *) sb->locator, x)));
+	PG_RETURN_POINTER(stream_state_add_value(s, (x == 0.0) ? 0.0 : x, ks_place_sorted, sb->locator));
 }
 
 /* Transition of ks_drift(value, baseline name, column [, alternative]). */
@@ -216,7 +226,14 @@ ks_drift_final(PG_FUNCTION_ARGS)
 				 errmsg("ks_drift state does not match its baseline"),
 				 errdetail("The state has %d slots; the baseline defines %d.", s->n_slots, 2 * n + 1)));
 	bcounts = profile_counts(p);
-	slots = stream_state_counts(s);
+	if (s->n_values > 0)
+	{
+		BaselineIndex *ix = baseline_index_build(profile_values(p), n);
+
+		slots = stream_state_counts_placed(s, ks_place_sorted, ix);
+	}
+	else
+		slots = stream_state_counts(s);
 	ks_extremes_init(&e, p->count, s->n_current);
 	if (e.nb == 0 || e.nc == 0)
 		PG_RETURN_NULL();

@@ -5,6 +5,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_collation.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
@@ -13,6 +15,7 @@
 #include "utils/memutils.h"
 
 #include "baseline_cache.h"
+#include "stats/float_sort.h"
 #include "stream_state.h"
 
 PG_FUNCTION_INFO_V1(drift_stream_state_in);
@@ -21,25 +24,33 @@ PG_FUNCTION_INFO_V1(drift_stream_state_recv);
 PG_FUNCTION_INFO_V1(drift_stream_state_send);
 
 #define SPARSE_INITIAL 64
-
-/* Bytes the state needs with the given body size. */
-static Size
-state_size(int32 source_len, Size body)
-{
-	return STREAM_STATE_HEADER_SIZE + MAXALIGN(source_len) + body;
-}
+#define VALUES_INITIAL 64
+#define VALUES_BATCH 8192
 
 /*
- * A state with room for body bytes, copying the header from proto, and the
- * source too when proto is a whole state (not a bare header being assembled).
+ * A new state (palloc'd in the current context) with the given layout,
+ * copying the header from proto, and the source too when proto is a whole
+ * state rather than a bare header being assembled.  Counts, slots and values
+ * are left for the caller to fill.
  */
 static StreamState *
-state_alloc(const StreamState *proto, Size body, bool copy_source)
+state_alloc(const StreamState *proto, bool dense, int32 cap_sparse, int32 cap_values,
+			bool copy_source)
 {
-	Size		size = state_size(proto->source_len, body);
-	StreamState *s = palloc0(size);
+	StreamState hdr;
+	Size		size;
+	StreamState *s;
 
-	memcpy(s, proto, sizeof(StreamState));
+	memcpy(&hdr, proto, sizeof(StreamState));
+	hdr.dense = dense;
+	hdr.cap_sparse = dense ? 0 : cap_sparse;
+	hdr.cap_values = cap_values;
+	hdr.n_sparse = Min(hdr.n_sparse, hdr.cap_sparse);
+	hdr.n_values = Min(hdr.n_values, cap_values);
+	size = STREAM_STATE_HEADER_SIZE + MAXALIGN(hdr.source_len) +
+		stream_state_slots_size(&hdr) + sizeof(float8) * (Size) cap_values;
+	s = palloc0(size);
+	memcpy(s, &hdr, sizeof(StreamState));
 	if (copy_source)
 		memcpy(stream_state_source(s), stream_state_source(proto), proto->source_len);
 	SET_VARSIZE(s, size);
@@ -53,18 +64,17 @@ sparse_too_big(const StreamState *s, Size n)
 	return n * sizeof(int32) >= (Size) s->n_slots * sizeof(int64);
 }
 
-/* A dense copy of s. */
-static StreamState *
-state_to_dense(const StreamState *s)
+/* Add s's slot list (not its raw values) into a dense counts array. */
+static void
+add_slots_to(const StreamState *s, int64 *counts)
 {
-	StreamState *d = state_alloc(s, sizeof(int64) * (Size) s->n_slots, true);
-	int64	   *counts = (int64 *) stream_state_body(d);
-
-	d->dense = 1;
-	d->n_sparse = 0;
-	d->cap_sparse = 0;
 	if (s->dense)
-		memcpy(counts, stream_state_body(s), sizeof(int64) * (Size) s->n_slots);
+	{
+		const int64 *sc = (const int64 *) stream_state_body(s);
+
+		for (int32 i = 0; i < s->n_slots; i++)
+			counts[i] += sc[i];
+	}
 	else
 	{
 		const int32 *slots = (const int32 *) stream_state_body(s);
@@ -72,50 +82,80 @@ state_to_dense(const StreamState *s)
 		for (int32 i = 0; i < s->n_sparse; i++)
 			counts[slots[i]]++;
 	}
+}
+
+/* A dense copy of s with room for cap_values raw values (its own are copied). */
+static StreamState *
+state_to_dense(const StreamState *s, int32 cap_values)
+{
+	StreamState *d = state_alloc(s, true, 0, Max(cap_values, s->n_values), true);
+
+	add_slots_to(s, (int64 *) stream_state_body(d));
+	d->n_sparse = 0;
+	d->n_values = s->n_values;
+	memcpy(stream_state_values(d), stream_state_values(s), sizeof(float8) * s->n_values);
 	return d;
 }
 
-/* A new, empty state for test against the resolved baseline sb. */
-StreamState *
-stream_state_create(StreamTest test, const StreamBaseline *sb, int32 option, float8 param)
+/* Write the state's source: the baseline's name and column, or its profile. */
+static void
+write_source(StreamState *s, const StreamBaseline *sb)
 {
-	StreamState proto;
-	int32		source_len;
-	StreamState *s;
-	Size		body;
+	char	   *src = stream_state_source(s);
 
-	memset(&proto, 0, sizeof(proto));
-	if (sb->name != NULL)
-		source_len = strlen(sb->name) + 1 + strlen(sb->column) + 1;
-	else
-		source_len = VARSIZE(sb->profile);
-	proto.version = STREAM_STATE_VERSION;
-	proto.test = test;
-	proto.source = sb->name != NULL ? BASELINE_NAMED : BASELINE_EMBEDDED;
-	proto.n_slots = sb->n_slots;
-	proto.fingerprint = sb->fingerprint;
-	proto.option = option;
-	proto.param = param;
-	proto.source_len = source_len;
-	proto.cap_sparse = SPARSE_INITIAL;
-	proto.dense = sparse_too_big(&proto, SPARSE_INITIAL);
-	body = proto.dense ? sizeof(int64) * (Size) proto.n_slots : sizeof(int32) * SPARSE_INITIAL;
-	if (proto.dense)
-		proto.cap_sparse = 0;
-
-	s = palloc0(state_size(source_len, body));
-	memcpy(s, &proto, sizeof(proto));
-	SET_VARSIZE(s, state_size(source_len, body));
 	if (sb->name != NULL)
 	{
-		char	   *src = stream_state_source(s);
 		int			nl = strlen(sb->name) + 1;
 
 		memcpy(src, sb->name, nl);
 		memcpy(src + nl, sb->column, strlen(sb->column) + 1);
 	}
 	else
-		memcpy(stream_state_source(s), sb->profile, source_len);
+		memcpy(src, sb->profile, VARSIZE(sb->profile));
+}
+
+/* A header for a new state of test against the resolved baseline sb. */
+static void
+init_header(StreamState *proto, StreamTest test, const StreamBaseline *sb, int32 option,
+			float8 param)
+{
+	memset(proto, 0, sizeof(StreamState));
+	proto->version = STREAM_STATE_VERSION;
+	proto->test = test;
+	proto->source = sb->name != NULL ? BASELINE_NAMED : BASELINE_EMBEDDED;
+	proto->n_slots = sb->n_slots;
+	proto->fingerprint = sb->fingerprint;
+	proto->option = option;
+	proto->param = param;
+	if (sb->name != NULL)
+		proto->source_len = strlen(sb->name) + 1 + strlen(sb->column) + 1;
+	else
+		proto->source_len = VARSIZE(sb->profile);
+}
+
+/* A new, empty state whose values are counted one slot at a time. */
+StreamState *
+stream_state_create(StreamTest test, const StreamBaseline *sb, int32 option, float8 param)
+{
+	StreamState proto;
+	StreamState *s;
+
+	init_header(&proto, test, sb, option, param);
+	s = state_alloc(&proto, sparse_too_big(&proto, SPARSE_INITIAL), SPARSE_INITIAL, 0, false);
+	write_source(s, sb);
+	return s;
+}
+
+/* A new, empty state whose values are buffered raw and placed in sorted batches. */
+StreamState *
+stream_state_create_buffered(StreamTest test, const StreamBaseline *sb, int32 option, float8 param)
+{
+	StreamState proto;
+	StreamState *s;
+
+	init_header(&proto, test, sb, option, param);
+	s = state_alloc(&proto, false, 0, VALUES_INITIAL, false);
+	write_source(s, sb);
 	return s;
 }
 
@@ -130,28 +170,71 @@ stream_state_add(StreamState *s, int32 slot)
 {
 	StreamState *grown;
 
-	s->n_current++;
 	if (s->dense)
 	{
 		((int64 *) stream_state_body(s))[slot]++;
+		s->n_current++;
 		return s;
 	}
 	if (s->n_sparse < s->cap_sparse)
 	{
 		((int32 *) stream_state_body(s))[s->n_sparse++] = slot;
+		s->n_current++;
 		return s;
 	}
 	if (sparse_too_big(s, (Size) s->cap_sparse * 2))
-		grown = state_to_dense(s);
+		grown = state_to_dense(s, s->cap_values);
 	else
 	{
-		grown = state_alloc(s, sizeof(int32) * (Size) s->cap_sparse * 2, true);
-		grown->cap_sparse = s->cap_sparse * 2;
+		grown = state_alloc(s, false, s->cap_sparse * 2, s->cap_values, true);
 		memcpy(stream_state_body(grown), stream_state_body(s), sizeof(int32) * s->n_sparse);
+		memcpy(stream_state_values(grown), stream_state_values(s), sizeof(float8) * s->n_values);
 	}
-	/* n_current was already counted in s and copied */
-	grown->n_current--;
 	return stream_state_add(grown, slot);
+}
+
+/* Sort the buffered values of dense state s and place them in its counts. */
+static void
+place_buffered(StreamState *s, StreamPlaceSorted place, const void *locator)
+{
+	float8	   *values = stream_state_values(s);
+	float8	   *scratch = palloc(sizeof(float8) * Max(s->n_values, 1));
+
+	sort_float8(values, s->n_values, scratch);
+	place(locator, values, s->n_values, (int64 *) stream_state_body(s));
+	pfree(scratch);
+	s->n_values = 0;
+}
+
+/*
+ * Buffer one raw value.  A sparse state keeps every value it saw (growing by
+ * doubling, a new allocation as in stream_state_add) until that would be as
+ * large as the dense counts; then it turns dense, and a dense state places a
+ * full batch at a time.
+ */
+StreamState *
+stream_state_add_value(StreamState *s, float8 x, StreamPlaceSorted place, const void *locator)
+{
+	if (s->n_values == s->cap_values)
+	{
+		if (s->dense)
+			place_buffered(s, place, locator);
+		else if ((Size) s->cap_values * 2 * sizeof(float8) < (Size) s->n_slots * sizeof(int64))
+		{
+			StreamState *grown = state_alloc(s, false, 0, s->cap_values * 2, true);
+
+			memcpy(stream_state_values(grown), stream_state_values(s), sizeof(float8) * s->n_values);
+			s = grown;
+		}
+		else
+		{
+			s = state_to_dense(s, VALUES_BATCH);
+			place_buffered(s, place, locator);
+		}
+	}
+	stream_state_values(s)[s->n_values++] = x;
+	s->n_current++;
+	return s;
 }
 
 /* Fail unless a and b count the same test against the same baseline. */
@@ -166,70 +249,72 @@ check_compatible(const StreamState *a, const StreamState *b)
 				 errhint("Every partial state of one aggregate must use the same baseline and options.")));
 }
 
-/* Add b's counts into a; returns a or a new state replacing it. */
+/*
+ * Add b's counts into a; returns a or a new state replacing it.  Buffered raw
+ * values are carried over as they are (the combine function has no locator);
+ * the final function places them.
+ */
 StreamState *
 stream_state_combine(StreamState *a, StreamState *b)
 {
+	int32		values = a->n_values + b->n_values;
+
 	check_compatible(a, b);
-	if (!a->dense && (b->dense || a->n_sparse + b->n_sparse > a->cap_sparse))
+	if (a->dense || b->dense || sparse_too_big(a, (Size) a->n_sparse + b->n_sparse))
 	{
-		if (b->dense || sparse_too_big(a, (Size) a->n_sparse + b->n_sparse))
-			a = state_to_dense(a);
-		else
-		{
-			StreamState *grown = state_alloc(a, sizeof(int32) * ((Size) a->n_sparse + b->n_sparse), true);
-
-			grown->cap_sparse = a->n_sparse + b->n_sparse;
-			memcpy(stream_state_body(grown), stream_state_body(a), sizeof(int32) * a->n_sparse);
-			a = grown;
-		}
-	}
-	if (a->dense)
-	{
-		int64	   *counts = (int64 *) stream_state_body(a);
-
-		if (b->dense)
-		{
-			const int64 *bc = (const int64 *) stream_state_body(b);
-
-			for (int32 i = 0; i < a->n_slots; i++)
-				counts[i] += bc[i];
-		}
-		else
-		{
-			const int32 *slots = (const int32 *) stream_state_body(b);
-
-			for (int32 i = 0; i < b->n_sparse; i++)
-				counts[slots[i]]++;
-		}
+		if (!a->dense || values > a->cap_values)
+			a = state_to_dense(a, values);
+		add_slots_to(b, (int64 *) stream_state_body(a));
 	}
 	else
 	{
+		if (a->n_sparse + b->n_sparse > a->cap_sparse || values > a->cap_values)
+		{
+			StreamState *grown = state_alloc(a, false, Max(a->n_sparse + b->n_sparse, 1),
+											 Max(values, a->cap_values), true);
+
+			memcpy(stream_state_body(grown), stream_state_body(a), sizeof(int32) * a->n_sparse);
+			memcpy(stream_state_values(grown), stream_state_values(a), sizeof(float8) * a->n_values);
+			a = grown;
+		}
 		memcpy((int32 *) stream_state_body(a) + a->n_sparse, stream_state_body(b),
 			   sizeof(int32) * b->n_sparse);
 		a->n_sparse += b->n_sparse;
 	}
+	memcpy(stream_state_values(a) + a->n_values, stream_state_values(b), sizeof(float8) * b->n_values);
+	a->n_values = values;
 	a->n_current += b->n_current;
 	a->null_count += b->null_count;
 	a->nan_count += b->nan_count;
 	return a;
 }
 
-/* The counts per slot as a palloc'd dense array. */
+/* The counts per slot as a palloc'd dense array (states without raw values). */
 int64 *
 stream_state_counts(const StreamState *s)
 {
 	int64	   *counts = palloc0(sizeof(int64) * (Size) s->n_slots);
 
-	if (s->dense)
-		memcpy(counts, stream_state_body(s), sizeof(int64) * (Size) s->n_slots);
-	else
-	{
-		const int32 *slots = (const int32 *) stream_state_body(s);
+	if (s->n_values > 0)
+		elog(ERROR, "drift state has raw values but no way to place them");
+	add_slots_to(s, counts);
+	return counts;
+}
 
-		for (int32 i = 0; i < s->n_sparse; i++)
-			counts[slots[i]]++;
-	}
+/* The counts per slot as a palloc'd dense array, raw values placed too. */
+int64 *
+stream_state_counts_placed(const StreamState *s, StreamPlaceSorted place, const void *locator)
+{
+	int64	   *counts = palloc0(sizeof(int64) * (Size) s->n_slots);
+	float8	   *values = palloc(sizeof(float8) * Max(s->n_values, 1));
+	float8	   *scratch = palloc(sizeof(float8) * Max(s->n_values, 1));
+
+	add_slots_to(s, counts);
+	memcpy(values, stream_state_values(s), sizeof(float8) * s->n_values);
+	sort_float8(values, s->n_values, scratch);
+	place(locator, values, s->n_values, counts);
+	pfree(values);
+	pfree(scratch);
 	return counts;
 }
 
@@ -268,7 +353,8 @@ stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s)
  * float8, n_slots int32, fingerprint int64, n_current / null_count /
  * nan_count int64; the source (named: two length-prefixed strings; embedded:
  * length-prefixed drift_profile binary form); then dense int8 and either
- * n_slots int64 counts or n_sparse int32 then that many int32 slots.
+ * n_slots int64 counts or n_sparse int32 then that many int32 slots; then
+ * n_values int32 and that many float8 raw values not yet placed.
  */
 static bytea *
 stream_state_send_bytes(const StreamState *s)
@@ -319,6 +405,9 @@ stream_state_send_bytes(const StreamState *s)
 		for (int32 i = 0; i < s->n_sparse; i++)
 			pq_sendint32(&buf, slots[i]);
 	}
+	pq_sendint32(&buf, s->n_values);
+	for (int32 i = 0; i < s->n_values; i++)
+		pq_sendfloat8(&buf, stream_state_values(s)[i]);
 	return pq_endtypsend(&buf);
 }
 
@@ -426,7 +515,7 @@ stream_state_recv_buffer(StringInfo buf)
 
 		if ((Size) proto.n_slots * 8 > (Size) (buf->len - buf->cursor))
 			invalid_state("The message is shorter than its counts.");
-		s = state_alloc(&proto, sizeof(int64) * (Size) proto.n_slots, false);
+		s = state_alloc(&proto, true, 0, 0, false);
 		counts = (int64 *) stream_state_body(s);
 		for (int32 i = 0; i < proto.n_slots; i++)
 		{
@@ -443,8 +532,7 @@ stream_state_recv_buffer(StringInfo buf)
 		if (n < 0 || (Size) n * 4 > (Size) (buf->len - buf->cursor))
 			invalid_state("The message is shorter than its slot list.");
 		proto.n_sparse = n;
-		proto.cap_sparse = Max(n, 1);
-		s = state_alloc(&proto, sizeof(int32) * (Size) proto.cap_sparse, false);
+		s = state_alloc(&proto, false, Max(n, 1), 0, false);
 		slots = (int32 *) stream_state_body(s);
 		for (int32 i = 0; i < n; i++)
 		{
@@ -453,6 +541,30 @@ stream_state_recv_buffer(StringInfo buf)
 				invalid_state("A slot number is out of range.");
 		}
 		total = n;
+	}
+	{
+		int32		nv = pq_getmsgint(buf, 4);
+
+		if (nv < 0 || (Size) nv * 8 > (Size) (buf->len - buf->cursor))
+			invalid_state("The message is shorter than its raw values.");
+		if (nv > 0)
+		{
+			StreamState *withvalues = state_alloc(s, s->dense, s->cap_sparse, nv, false);
+
+			memcpy(stream_state_body(withvalues), stream_state_body(s), stream_state_slots_size(s));
+			pfree(s);
+			s = withvalues;
+		}
+		for (int32 i = 0; i < nv; i++)
+		{
+			float8		x = pq_getmsgfloat8(buf);
+
+			if (isnan(x))
+				invalid_state("A raw value is NaN.");
+			stream_state_values(s)[i] = x;
+		}
+		s->n_values = nv;
+		total += nv;
 	}
 	if (total != proto.n_current)
 		invalid_state("The slot counts do not add up to the number of values.");

@@ -61,8 +61,13 @@ typedef struct StreamState
 	int32		source_len;		/* bytes of the baseline source */
 	int32		n_sparse;		/* slot numbers in the sparse list */
 	int32		cap_sparse;		/* room in the sparse list */
+	int32		n_values;		/* raw values not yet placed in slots */
+	int32		cap_values;		/* room for raw values */
 	float8		param;			/* test parameter (e.g. zero fill) */
-	/* source bytes, then (MAXALIGNed) int64 counts[n_slots] or int32 slots[cap_sparse] */
+	/*
+	 * source bytes, then (MAXALIGNed) int64 counts[n_slots] (dense) or int32
+	 * slots[cap_sparse] (sparse), then float8 values[cap_values]
+	 */
 } StreamState;
 
 #define STREAM_STATE_HEADER_SIZE MAXALIGN(sizeof(StreamState))
@@ -83,11 +88,41 @@ stream_state_body(const StreamState *s)
 	return (char *) s + STREAM_STATE_HEADER_SIZE + MAXALIGN(s->source_len);
 }
 
+/* Bytes of the counts or slot list. */
+static inline Size
+stream_state_slots_size(const StreamState *s)
+{
+	return s->dense ? sizeof(int64) * (Size) s->n_slots : MAXALIGN(sizeof(int32) * (Size) s->cap_sparse);
+}
+
+/* Where the buffered raw values begin. */
+static inline float8 *
+stream_state_values(const StreamState *s)
+{
+	return (float8 *) (stream_state_body(s) + stream_state_slots_size(s));
+}
+
+/*
+ * Places ascending values (no NaN) in slots: counts[slot]++ for each.  Tests
+ * whose slots are costly to find one value at a time (ks_drift: a search
+ * among 100k baseline values and a 200k-slot count array, two cache misses
+ * per row) buffer raw values in the state and place them a sorted batch at a
+ * time, which turns random memory access into a sequential walk.
+ */
+typedef void (*StreamPlaceSorted) (const void *locator, const float8 *sorted, int32 n,
+								   int64 *counts);
+
 #include "baseline_cache.h"
 
 extern StreamState *stream_state_create(StreamTest test, const StreamBaseline *sb,
 										int32 option, float8 param);
 extern StreamState *stream_state_add(StreamState *s, int32 slot);
+extern StreamState *stream_state_create_buffered(StreamTest test, const StreamBaseline *sb,
+												 int32 option, float8 param);
+extern StreamState *stream_state_add_value(StreamState *s, float8 x, StreamPlaceSorted place,
+										   const void *locator);
+extern int64 *stream_state_counts_placed(const StreamState *s, StreamPlaceSorted place,
+										 const void *locator);
 extern StreamState *stream_state_combine(StreamState *a, StreamState *b);
 extern int64 *stream_state_counts(const StreamState *s);
 extern DriftProfile *stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s);
