@@ -53,9 +53,11 @@ CREATE TEMP TABLE profiles_back (LIKE profiles);
 SELECT a.id, a.p::text = b.p::text AS binary_round_trip
   FROM profiles a JOIN profiles_back b USING (id) ORDER BY a.id;
 
--- the exact-profile limit is a setting
+-- the exact-profile limit is a setting; past it a profile compacts to a
+-- quantile sketch that states its rank-error bound (08_sketch tests the bound)
 SET pg_drift.exact_profile_limit = 1000;
-SELECT drift_profile_agg(g) FROM generate_series(1, 2000) g;
+SELECT exact, rank_error > 0 AS has_bound, distinct_entries <= 1000 AS compact, count, min, max
+  FROM drift_profile_info((SELECT drift_profile_agg(g) FROM generate_series(1, 2000) g));
 RESET pg_drift.exact_profile_limit;
 SET pg_drift.exact_profile_limit = 10;
 RESET pg_drift.exact_profile_limit;

@@ -27,6 +27,7 @@
 #include "category_table.h"
 #include "pg_drift.h"
 #include "profile.h"
+#include "profile_sketch.h"
 #include "stats/float_sort.h"
 
 PG_FUNCTION_INFO_V1(drift_profile_agg_trans);
@@ -53,6 +54,7 @@ typedef struct ProfileBuilder
 	int32		n_pending;		/* raw values not yet merged */
 	int32		cap_pending;
 	float8	   *pending;
+	SketchTracker sketch;		/* compactions past the exact limit (profile_sketch.h) */
 } ProfileBuilder;
 
 /* The aggregate's memory context, or an error when called as a plain function. */
@@ -176,7 +178,7 @@ builder_merge_list(ProfileBuilder *b, const float8 *values, const int64 *counts,
 		nv[k] = values[j];
 		nc[k] = counts[j];
 	}
-	check_exact_limit(k);
+	k = sketch_compact_if_over(nv, nc, k, drift_exact_profile_limit, &b->sketch);
 	if (b->values)
 	{
 		pfree(b->values);
@@ -225,10 +227,7 @@ static void
 builder_add_profile(ProfileBuilder *b, DriftProfile *p)
 {
 	profile_check_usable(p);
-	if (!profile_is_exact(p))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("approximate profiles cannot be merged by this version of pg_drift")));
+	sketch_tracker_add_profile(&b->sketch, p);
 	b->null_count += p->null_count;
 	/* a profile without values (only NULLs, or nothing) merges into either kind */
 	if (p->n_entries == 0 && p->nan_count == 0)
@@ -288,7 +287,7 @@ builder_result(ProfileBuilder *b)
 	if (b->kind == PROFILE_KIND_CATEGORICAL)
 		return builder_categorical_result(b);
 	builder_flush(b);
-	return profile_make_numeric(b->n_distinct, b->values, b->counts, b->null_count, b->nan_count);
+	return sketch_finish(profile_make_numeric(b->n_distinct, b->values, b->counts, b->null_count, b->nan_count), &b->sketch);
 }
 
 /* drift_profile_agg(float8) transition: buffer the value, count NULL and NaN. */
@@ -368,7 +367,12 @@ drift_profile_agg_combine(PG_FUNCTION_ARGS)
 	ProfileBuilder *b = PG_ARGISNULL(1) ? NULL : (ProfileBuilder *) PG_GETARG_POINTER(1);
 
 	if (b == NULL)
+	{
+		/* two workers that saw no rows: still no state */
+		if (a == NULL)
+			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
+	}
 	if (a == NULL)
 		a = builder_create(cxt);
 	a->null_count += b->null_count;
@@ -393,6 +397,7 @@ drift_profile_agg_combine(PG_FUNCTION_ARGS)
 	builder_flush(a);
 	builder_flush(b);
 	a->nan_count += b->nan_count;
+	sketch_tracker_merge(&a->sketch, &b->sketch);
 	builder_merge_list(a, b->values, b->counts, b->n_distinct);
 	PG_RETURN_POINTER(a);
 }

@@ -228,8 +228,15 @@ stream_state_add_value(StreamState *s, float8 x, StreamPlaceSorted place, const 
 		}
 		else
 		{
-			s = state_to_dense(s, VALUES_BATCH);
-			place_buffered(s, place, locator);
+			/* turn dense: place what was buffered, keep a batch-sized buffer */
+			StreamState *d = state_alloc(s, true, 0, VALUES_BATCH, true);
+
+			d->n_sparse = 0;
+			d->n_values = 0;
+			sort_float8(stream_state_values(s), s->n_values,
+						(float8 *) palloc(sizeof(float8) * s->n_values));
+			place(locator, stream_state_values(s), s->n_values, (int64 *) stream_state_body(d));
+			s = d;
 		}
 	}
 	stream_state_values(s)[s->n_values++] = x;

@@ -196,6 +196,11 @@ BEGIN
     RAISE EXCEPTION '% column "%" does not exist in %', r.what, r.col, v_source
       USING ERRCODE = 'undefined_column';
   END LOOP;
+  IF (capture_baseline.prediction_column IS NULL) <> (capture_baseline.label_column IS NULL) THEN
+    RAISE EXCEPTION 'prediction_column and label_column go together'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Name both to store the model''s metrics on the baseline data, or neither.';
+  END IF;
 
   IF EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name = v_name) THEN
     IF NOT capture_baseline.replace THEN
@@ -239,6 +244,17 @@ BEGIN
     distinct_values := (v_profiles[i]::text::jsonb ->> 'distinct')::integer;
     RETURN NEXT;
   END LOOP;
+
+  -- Concept drift and model quality need more than per-column profiles: each
+  -- feature's correlation with the target, and the model's metrics on the
+  -- baseline data, stored beside the profiles (58_concept.sql, 60_metrics.sql).
+  IF v_target IS NOT NULL THEN
+    PERFORM drift.capture_target_correlations(v_name, v_source, v_target, v_filter);
+  END IF;
+  IF capture_baseline.prediction_column IS NOT NULL THEN
+    PERFORM drift.capture_baseline_metrics(v_name, v_source, capture_baseline.prediction_column,
+                                           capture_baseline.label_column, v_filter);
+  END IF;
 END
 $fn$;
 COMMENT ON FUNCTION drift.capture_baseline(text, regclass, text[], text, text, text, text, boolean,
