@@ -125,14 +125,35 @@ ks_result(FunctionCallInfo fcinfo, KsExtremes *e, KsAlternative alt)
 							 e->nb, e->nc);
 }
 
-/* Count ascending values into the slots around the baseline's values. */
+/*
+ * Count ascending values into the slots around the baseline's values.  The
+ * position only moves forward: from the previous value's, or from the start
+ * of the value's guide bucket when that is further on (both are at most the
+ * value's lower bound), then a short sequential step.  Memory is walked in
+ * order, which is what makes batching worthwhile.
+ */
 static void
 ks_place_sorted(const void *locator, const float8 *sorted, int32 n, int64 *counts)
 {
 	const BaselineIndex *ix = (const BaselineIndex *) locator;
+	const float8 *values = ix->values;
+	int32		i = 0;
 
-	for (int32 i = 0; i < n; i++)
-		counts[baseline_index_slot(ix, sorted[i])]++;
+	for (int32 k = 0; k < n; k++)
+	{
+		float8		x = sorted[k];
+
+		if (ix->n_buckets > 0)
+		{
+			int32		from = ix->start[baseline_index_bucket(ix, x)];
+
+			if (from > i)
+				i = from;
+		}
+		while (i < ix->n && values[i] < x)
+			i++;
+		counts[2 * i + ((i < ix->n && values[i] == x) ? 1 : 0)]++;
+	}
 }
 
 /* Build the baseline's locator the first time the query meets it. */

@@ -25,7 +25,7 @@ PG_FUNCTION_INFO_V1(drift_stream_state_send);
 
 #define SPARSE_INITIAL 64
 #define VALUES_INITIAL 64
-#define VALUES_BATCH 8192
+#define VALUES_BATCH 32768
 
 /*
  * A new state (palloc'd in the current context) with the given layout,
