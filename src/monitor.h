@@ -1,0 +1,58 @@
+/*
+ * monitor.h
+ *		Shared declarations of the monitor runtime: settings, the shared
+ *		memory the launcher and the schedulers coordinate through, and the
+ *		worker entry points.  See src/WORKER.md for the design.
+ */
+#ifndef DRIFT_MONITOR_H
+#define DRIFT_MONITOR_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "storage/latch.h"
+#include "storage/spin.h"
+
+/* Settings (defined in pg_drift.c). */
+extern bool drift_worker_enabled;
+extern int	drift_naptime;			/* seconds */
+extern int	drift_monitor_timeout;	/* milliseconds, 0 = none */
+extern char *drift_result_retention;	/* interval text */
+extern int	drift_database_check_interval;	/* seconds */
+
+/* Most databases the launcher tracks at once. */
+#define DRIFT_MAX_DATABASES 256
+
+/* What the launcher knows about one database. */
+typedef struct DriftDatabaseSlot
+{
+	Oid			dboid;			/* InvalidOid: slot unused */
+	TimestampTz next_wake;		/* start a scheduler at or after this time */
+	TimestampTz last_prune;		/* when results were last pruned here */
+	bool		wake_requested; /* a monitor changed since the scheduler looked */
+	bool		has_extension;	/* as the last scheduler found it */
+	bool		seen;			/* still in pg_database at the last scan */
+} DriftDatabaseSlot;
+
+/* The shared state: launcher latch and one slot per database. */
+typedef struct DriftShared
+{
+	slock_t		mutex;
+	Latch	   *launcher_latch;
+	pid_t		launcher_pid;
+	int			nslots;
+	DriftDatabaseSlot slots[DRIFT_MAX_DATABASES];
+} DriftShared;
+
+/* NULL unless pg_drift was preloaded (shared_preload_libraries). */
+extern DriftShared *drift_shared;
+
+extern void drift_worker_init(void);
+extern void drift_monitor_init(void);
+extern DriftDatabaseSlot *drift_find_slot(Oid dboid, bool create);
+extern void drift_request_wake(Oid dboid);
+
+PGDLLEXPORT void drift_launcher_main(Datum arg);
+PGDLLEXPORT void drift_scheduler_main(Datum arg);
+
+#endif							/* DRIFT_MONITOR_H */

@@ -1,0 +1,367 @@
+/*
+ * scheduler.c
+ *		The per-database pg_drift scheduler: a short-lived background worker
+ *		that runs every due monitor of its database, each in its own
+ *		transaction and as the monitor's owner, then tells the launcher when
+ *		it next needs to run and exits (see src/WORKER.md).
+ *
+ * Not staying connected is what keeps DROP DATABASE from waiting on us;
+ * between two monitors the scheduler also checks whether someone holds the
+ * database's lock (DROP DATABASE, ALTER DATABASE) and leaves at once.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_database.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+#include "utils/timestamp.h"
+
+#include "monitor.h"
+
+/* Most monitors fetched per batch, and batches per scheduler lifetime. */
+#define BATCH_SIZE 500
+#define MAX_BATCHES 20
+
+typedef struct DueMonitor
+{
+	int64		id;
+	Oid			owner;
+	char	   *name;
+} DueMonitor;
+
+/* True when another session holds a lock that conflicts with connecting. */
+static bool
+database_is_wanted(void)
+{
+	LOCKTAG		tag;
+	LockAcquireResult res;
+
+	SET_LOCKTAG_OBJECT(tag, InvalidOid, DatabaseRelationId, MyDatabaseId, 0);
+	res = LockAcquire(&tag, AccessShareLock, false, true);
+	if (res == LOCKACQUIRE_NOT_AVAIL)
+		return true;
+	LockRelease(&tag, AccessShareLock, false);
+	return false;
+}
+
+/* Run a statement in the current transaction through SPI, one int8 argument. */
+static void
+run_sql(const char *sql, int64 id, const char *text_arg)
+{
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	int			rc;
+
+	values[0] = Int64GetDatum(id);
+	values[1] = text_arg ? CStringGetTextDatum(text_arg) : (Datum) 0;
+	if (text_arg == NULL)
+		nulls[1] = 'n';
+	rc = SPI_execute_with_args(sql, text_arg ? 2 : 1, types, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+}
+
+/* The due monitors, oldest due first (as a superuser: RLS does not apply). */
+static List *
+fetch_due(MemoryContext cxt)
+{
+	List	   *due = NIL;
+	uint64		i;
+	int			rc;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "pg_drift: looking for due monitors");
+	rc = SPI_execute("SELECT monitor_id, owner::text, name FROM drift.monitors"
+					 " WHERE NOT paused AND next_run OPERATOR(pg_catalog.<=) pg_catalog.now()"
+					 " ORDER BY next_run, monitor_id LIMIT " CppAsString2(BATCH_SIZE),
+					 true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read drift.monitors: %s", SPI_result_code_string(rc));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		DueMonitor *m = palloc(sizeof(DueMonitor));
+		char	   *owner = SPI_getvalue(tup, desc, 2);
+
+		m->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		m->owner = get_role_oid(owner, true);
+		m->name = SPI_getvalue(tup, desc, 3);
+		due = lappend(due, m);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	return due;
+}
+
+/*
+ * Run one statement about a monitor in its own transaction, as the owner
+ * (or as ourselves when owner is invalid).  GUC changes the owner's code
+ * makes are undone so they cannot leak into the next owner's monitor.
+ * Returns NULL on success, else the error message (the transaction is then
+ * rolled back).
+ */
+static char *
+run_as(Oid owner, const char *what, const char *sql, int64 id, const char *arg,
+	   MemoryContext cxt)
+{
+	Oid			save_userid;
+	int			save_sec;
+	int			save_nestlevel;
+	char	   *volatile error = NULL;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	pgstat_report_activity(STATE_RUNNING, what);
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	PG_TRY();
+	{
+		SPI_connect();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		save_nestlevel = NewGUCNestLevel();
+		if (OidIsValid(owner))
+			SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		run_sql(sql, id, arg);
+		SetUserIdAndSecContext(save_userid, save_sec);
+		AtEOXact_GUC(false, save_nestlevel);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		ErrorData  *edata = CopyErrorData();
+
+		MemoryContextSwitchTo(old);
+		error = edata->message;
+		FlushErrorState();
+		disable_timeout(STATEMENT_TIMEOUT, false);
+		SetUserIdAndSecContext(save_userid, save_sec);
+		/* the abort also releases SPI, snapshots and GUC nesting */
+		AbortCurrentTransaction();
+	}
+	PG_END_TRY();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return error;
+}
+
+/*
+ * Run one due monitor; record a failure that escaped the check.  False when
+ * even that failed (the monitor's next_run did not move: skip it for now).
+ */
+static bool
+run_monitor(DueMonitor *m, MemoryContext cxt)
+{
+	char		what[256];
+	char	   *error;
+
+	snprintf(what, sizeof(what), "pg_drift: running monitor %s", m->name);
+	if (!OidIsValid(m->owner))
+		error = pstrdup("the monitor's owner role no longer exists");
+	else
+		error = run_as(m->owner, what,
+					   "SELECT pg_catalog.count(*) FROM drift._run_monitor($1, NULL, true)",
+					   m->id, NULL, cxt);
+	if (error == NULL)
+		return true;
+	ereport(LOG,
+			(errmsg("pg_drift monitor \"%s\" failed: %s", m->name, error)));
+	/* as the owner if it exists, so the alert is the owner's; else as us */
+	error = run_as(m->owner, "pg_drift: recording a failure",
+				   "SELECT drift._record_failure($1, $2)", m->id, error, cxt);
+	if (error != NULL)
+		ereport(LOG,
+				(errmsg("pg_drift could not record the failure of monitor \"%s\": %s",
+						m->name, error)));
+	return error == NULL;
+}
+
+/* Whether the extension is installed in this database. */
+static bool
+extension_present(void)
+{
+	bool		present;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	present = OidIsValid(get_extension_oid("pg_drift", true));
+	CommitTransactionCommand();
+	return present;
+}
+
+/* The earliest next_run of an active monitor, or 0 when there is none. */
+static TimestampTz
+next_due(void)
+{
+	TimestampTz next = 0;
+	bool		isnull;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_execute("SELECT pg_catalog.min(next_run) FROM drift.monitors WHERE NOT paused",
+					true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+									  &isnull);
+
+		if (!isnull)
+			next = DatumGetTimestampTz(d);
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	return next;
+}
+
+/* Write our result into the launcher's slot for this database. */
+static void
+report(bool has_extension, TimestampTz next_wake, bool pruned)
+{
+	DriftDatabaseSlot *slot;
+
+	SpinLockAcquire(&drift_shared->mutex);
+	slot = drift_find_slot(MyDatabaseId, true);
+	if (slot != NULL)
+	{
+		slot->has_extension = has_extension;
+		/* a change committed while we ran must be looked at at once */
+		slot->next_wake = slot->wake_requested ? 0 : next_wake;
+		if (pruned)
+			slot->last_prune = GetCurrentTimestamp();
+	}
+	SpinLockRelease(&drift_shared->mutex);
+	if (drift_shared->launcher_latch)
+		SetLatch(drift_shared->launcher_latch);
+}
+
+/* Scheduler main: run what is due, report the next wake-up, exit. */
+void
+drift_scheduler_main(Datum arg)
+{
+	Oid			dboid = DatumGetObjectId(arg);
+	MemoryContext cxt;
+	TimestampTz now;
+	TimestampTz next;
+	TimestampTz last_prune = 0;
+	DriftDatabaseSlot *slot;
+	bool		prune;
+	int			batch;
+	List	   *stuck = NIL;
+	bool		only_stuck = false;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
+	pgstat_report_appname("pg_drift scheduler");
+	cxt = AllocSetContextCreate(TopMemoryContext, "pg_drift scheduler", ALLOCSET_DEFAULT_SIZES);
+
+	SpinLockAcquire(&drift_shared->mutex);
+	slot = drift_find_slot(MyDatabaseId, true);
+	if (slot != NULL)
+	{
+		slot->wake_requested = false;
+		last_prune = slot->last_prune;
+	}
+	SpinLockRelease(&drift_shared->mutex);
+
+	if (!extension_present())
+	{
+		report(false, TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+												  drift_database_check_interval * 1000L),
+			   false);
+		proc_exit(0);
+	}
+
+	for (batch = 0; batch < MAX_BATCHES; batch++)
+	{
+		List	   *due;
+		ListCell   *lc;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		if (!drift_worker_enabled || database_is_wanted())
+			proc_exit(0);
+		MemoryContextReset(cxt);
+		due = fetch_due(cxt);
+		if (due == NIL)
+			break;
+		only_stuck = true;
+		foreach(lc, due)
+		{
+			DueMonitor *m = (DueMonitor *) lfirst(lc);
+
+			CHECK_FOR_INTERRUPTS();
+			if (database_is_wanted())
+				proc_exit(0);
+			if (list_member_int(stuck, (int) m->id))
+				continue;
+			only_stuck = false;
+			if (!run_monitor(m, cxt))
+			{
+				MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+				stuck = lappend_int(stuck, (int) m->id);
+				MemoryContextSwitchTo(old);
+			}
+		}
+		if (only_stuck)
+			break;
+	}
+
+	/* retention, at most once a minute per database */
+	now = GetCurrentTimestamp();
+	prune = TimestampDifferenceExceeds(last_prune, now, 60 * 1000);
+	if (prune)
+	{
+		char	   *error = run_as(InvalidOid, "pg_drift: pruning old results",
+								   "SELECT drift.prune_results() WHERE $1 IS NOT NULL", 0,
+								   NULL, cxt);
+
+		if (error != NULL)
+			ereport(LOG, (errmsg("pg_drift could not prune results: %s", error)));
+	}
+
+	next = next_due();
+	now = GetCurrentTimestamp();
+	if (next == 0 || next > TimestampTzPlusMilliseconds(now, drift_naptime * 1000L))
+		next = TimestampTzPlusMilliseconds(now, drift_naptime * 1000L);
+	/* a batch limit reached means more may be due: come back at once */
+	if (batch == MAX_BATCHES && !only_stuck)
+		next = now;
+	/* a monitor we could not even record a failure for: not in a busy loop */
+	if (only_stuck || (stuck != NIL && next < TimestampTzPlusMilliseconds(now, 1000)))
+		next = TimestampTzPlusMilliseconds(now, drift_naptime * 1000L);
+	report(true, next, prune);
+	proc_exit(0);
+}

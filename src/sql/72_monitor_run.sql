@@ -1,0 +1,416 @@
+-- ---------------------------------------------------------------------------
+-- Monitors: one run of a check (shared by the worker, run_monitor and
+-- run_due_monitors), alerts, retention and the status view
+-- ---------------------------------------------------------------------------
+
+-- An alert's JSON, cut down if needed so that NOTIFY accepts it (payloads
+-- must stay under 8000 bytes): long slice values and error texts are
+-- shortened first, and in the worst case only the identifying fields remain.
+CREATE FUNCTION drift._fit_payload(payload jsonb) RETURNS jsonb
+  LANGUAGE plpgsql IMMUTABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  p jsonb := payload;
+BEGIN
+  IF octet_length(p::text) < 7000 THEN
+    RETURN p;
+  END IF;
+  p := p || jsonb_build_object('truncated', true,
+                               'slice', left(p->>'slice', 1000),
+                               'error', left(p->>'error', 1000),
+                               'monitor', left(p->>'monitor', 1000),
+                               'relation', left(p->>'relation', 500),
+                               'column', left(p->>'column', 200));
+  p := jsonb_strip_nulls(p);
+  IF octet_length(p::text) < 7000 THEN
+    RETURN p;
+  END IF;
+  RETURN jsonb_build_object('state', p->'state', 'monitor_id', p->'monitor_id',
+                            'alert_id', p->'alert_id', 'result_id', p->'result_id',
+                            'truncated', true);
+END
+$fn$;
+COMMENT ON FUNCTION drift._fit_payload(jsonb) IS
+  'Shorten an alert payload to stay well under NOTIFY''s 8000-byte limit';
+
+-- Run one monitor now.  The caller must be the monitor's owner or be able to
+-- act as it (a member of its role, or a superuser: the worker switches to the
+-- owner before calling); the check's query runs as the owner.  With scheduled => true the run
+-- happens only if the monitor is still due (another run may have taken it).
+-- The check's own failures are recorded as an 'error' result, not raised.
+CREATE FUNCTION drift._run_monitor(p_id bigint, p_as_of timestamptz DEFAULT NULL,
+                                   p_scheduled boolean DEFAULT false)
+  RETURNS SETOF drift.results
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  m          drift.monitors;
+  met        drift.metrics;
+  t_end      timestamptz;
+  t_start    timestamptz;
+  t_prev     timestamptz;
+  due        boolean;
+  err        text;
+  rel        oid;
+  q          text;
+  rec        record;
+  slices     jsonb[] := '{}';
+  nrows      bigint[] := '{}';
+  vals       jsonb[] := '{}';
+  key        text;
+  prev       jsonb;
+  st         text;
+  breaches   integer;
+  stat       float8;
+  pval       float8;
+  nbase      bigint;
+  ncur       bigint;
+  breach     boolean;
+  res        drift.results;
+  outs       drift.results[] := '{}';
+  alerts     jsonb[] := '{}';
+  alert_ids  bigint[] := '{}';
+  sstate     jsonb;
+  mstate     text;
+  backoff    interval;
+  i          integer;
+  a          jsonb;
+  aid        bigint;
+  cap        constant integer := 20;
+BEGIN
+  SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  due := m.next_run <= now() AND NOT m.paused;
+  IF p_scheduled AND NOT due THEN
+    RETURN;
+  END IF;
+  -- the check itself runs as the owner (drift._exec_as_owner); the caller
+  -- must be able to act as the owner
+  IF NOT pg_has_role(current_user, m.owner, 'MEMBER') THEN
+    RAISE EXCEPTION 'permission denied to run monitor "%" owned by role "%"', m.name, m.owner
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A monitor runs with its owner''s privileges.';
+  END IF;
+  SELECT * INTO met FROM drift.metrics x WHERE x.name = m.metric;
+
+  t_end := coalesce(p_as_of, now());
+  t_start := t_end - m.window_size;
+  t_prev := t_start - m.window_size;
+
+  BEGIN
+    -- follow the relation by OID; after a restore (new OIDs) by name
+    rel := (SELECT c.oid FROM pg_class c WHERE c.oid = m.relation_oid);
+    IF rel IS NULL THEN
+      rel := to_regclass(m.relation_name);
+      IF rel IS NULL THEN
+        RAISE EXCEPTION 'relation "%" of monitor "%" no longer exists', m.relation_name, m.name
+          USING ERRCODE = 'undefined_table';
+      END IF;
+      m.relation_oid := rel;
+      UPDATE drift.monitors x SET relation_oid = rel WHERE x.monitor_id = m.monitor_id;
+    END IF;
+    IF NOT has_table_privilege(m.owner, rel, 'SELECT') THEN
+      RAISE EXCEPTION 'permission denied: role "%" cannot read %', m.owner, rel::regclass
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname = met.function_name
+                      AND p.pronamespace = '@extschema@'::regnamespace) THEN
+      RAISE EXCEPTION 'metric "%" is not available in this database', m.metric
+        USING ERRCODE = 'undefined_function';
+    END IF;
+    q := drift._monitor_query(m);
+    PERFORM drift._arm_timeout();
+    FOR rec IN SELECT * FROM drift._exec_as_owner(m.owner, q, t_start, t_end, m.baseline,
+                                                  m.column_name, t_prev) LOOP
+      slices := slices || rec.slice;
+      nrows := nrows || rec.n_rows;
+      vals := vals || rec.r;
+    END LOOP;
+    PERFORM drift._disarm_timeout();
+  EXCEPTION
+    WHEN query_canceled THEN
+      PERFORM drift._disarm_timeout();
+      IF SQLERRM NOT LIKE '%statement timeout%' THEN
+        RAISE;
+      END IF;
+      err := format('%s (pg_drift.monitor_timeout = %s)', SQLERRM,
+                    drift._setting('monitor_timeout', '5min'));
+    WHEN OTHERS THEN
+      PERFORM drift._disarm_timeout();
+      err := SQLERRM;
+  END;
+
+  IF err IS NOT NULL THEN
+    INSERT INTO drift.results (monitor_id, monitor, run_at, scheduled_for, window_start,
+                               window_end, metric, threshold, state, error)
+    VALUES (m.monitor_id, m.name, now(), CASE WHEN due THEN m.next_run END,
+            CASE WHEN m.window_size IS NOT NULL THEN t_start END,
+            CASE WHEN m.window_size IS NOT NULL THEN t_end END,
+            m.metric, m.threshold, 'error', err)
+    RETURNING * INTO res;
+    outs := outs || res;
+    alerts := alerts || jsonb_build_object('result_id', res.result_id, 'state', 'error',
+                                           'slice', res.slice, 'error', err);
+    m.consecutive_failures := m.consecutive_failures + 1;
+    mstate := 'error';
+    IF due THEN
+      -- retry sooner, doubling from 1 s, jittered (x 0.5..1), capped at the schedule
+      IF m.consecutive_failures <= m.max_retries THEN
+        backoff := least(m.schedule, interval '5 minutes',
+                         interval '1 second' * power(2, m.consecutive_failures - 1)
+                           * (0.5 + random() / 2));
+      ELSE
+        backoff := m.schedule;
+      END IF;
+      m.next_run := now() + backoff;
+    END IF;
+  ELSE
+    sstate := m.slice_state;
+    IF cardinality(slices) = 0 THEN
+      -- no row at all in the window: one row saying so
+      slices := ARRAY['{}'::jsonb];
+      nrows := ARRAY[0::bigint];
+      vals := ARRAY['null'::jsonb];
+    END IF;
+    mstate := NULL;
+    FOR i IN 1 .. cardinality(slices) LOOP
+      key := slices[i]::text;
+      prev := coalesce(sstate->key, '{"state": "ok", "breaches": 0}');
+      IF jsonb_typeof(vals[i]) = 'object' THEN
+        stat := (vals[i]->>'statistic')::float8;
+        pval := (vals[i]->>'p_value')::float8;
+        nbase := (vals[i]->>'n_baseline')::bigint;
+        ncur := coalesce((vals[i]->>'n_current')::bigint, nrows[i]);
+      ELSE
+        stat := (vals[i]#>>'{}')::float8;
+        pval := NULL;
+        nbase := NULL;
+        ncur := nrows[i];
+      END IF;
+      breach := CASE met.comparison
+                  WHEN 'p_value' THEN pval < m.threshold
+                                      AND (m.min_effect IS NULL OR stat >= m.min_effect)
+                  WHEN 'above' THEN stat > m.threshold
+                  ELSE stat < m.lower_bound OR stat > m.upper_bound END;
+      IF ncur < m.min_rows OR stat IS NULL OR stat = 'NaN'
+         OR (met.comparison = 'p_value' AND pval IS NULL) THEN
+        st := 'insufficient_data';
+      ELSIF breach THEN
+        breaches := (prev->>'breaches')::integer + 1;
+        st := CASE WHEN breaches >= m.fire_after THEN 'firing' ELSE 'pending' END;
+        sstate := jsonb_set(sstate, ARRAY[key],
+                            jsonb_build_object('state', st, 'breaches', breaches));
+      ELSE
+        st := CASE WHEN prev->>'state' = 'firing' THEN 'resolved' ELSE 'ok' END;
+        sstate := jsonb_set(sstate, ARRAY[key],
+                            jsonb_build_object('state', st, 'breaches', 0));
+      END IF;
+      INSERT INTO drift.results (monitor_id, monitor, run_at, scheduled_for, window_start,
+                                 window_end, slice, metric, statistic, p_value, threshold,
+                                 n_baseline, n_current, state)
+      VALUES (m.monitor_id, m.name, now(), CASE WHEN due THEN m.next_run END,
+              CASE WHEN m.window_size IS NOT NULL THEN t_start END,
+              CASE WHEN m.window_size IS NOT NULL THEN t_end END,
+              slices[i], m.metric, stat, pval, m.threshold, nbase, ncur, st)
+      RETURNING * INTO res;
+      outs := outs || res;
+      IF st IN ('firing', 'resolved') THEN
+        alerts := alerts || jsonb_build_object('result_id', res.result_id, 'state', st,
+                                               'slice', slices[i], 'statistic', stat,
+                                               'p_value', pval, 'n_current', ncur);
+      END IF;
+      mstate := CASE
+                  WHEN 'firing' IN (mstate, st) THEN 'firing'
+                  WHEN 'pending' IN (mstate, st) THEN 'pending'
+                  WHEN st IN ('ok', 'resolved') OR mstate = 'ok' THEN 'ok'
+                  ELSE 'insufficient_data' END;
+    END LOOP;
+    m.slice_state := sstate;
+    m.consecutive_failures := 0;
+    IF due THEN
+      -- next slot after the one just run; after downtime, one run and then
+      -- the schedule again (never a catch-up loop)
+      m.next_run := m.next_run + m.schedule;
+      IF m.next_run <= now() THEN
+        m.next_run := now() + m.schedule;
+      END IF;
+    END IF;
+  END IF;
+
+  UPDATE drift.monitors x SET last_run = now(), state = mstate, slice_state = m.slice_state,
+                              consecutive_failures = m.consecutive_failures,
+                              next_run = m.next_run
+   WHERE x.monitor_id = m.monitor_id;
+
+  -- Alerts: every one is written to drift.alerts; NOTIFY sends the first
+  -- `cap` of a run one by one and a summary of the rest, so that a run with
+  -- thousands of breaching slices neither floods the queue nor exceeds it.
+  FOR i IN 1 .. cardinality(alerts) LOOP
+    aid := nextval('drift.alerts_alert_id_seq');
+    a := drift._fit_payload(jsonb_build_object(
+           'alert_id', aid, 'monitor_id', m.monitor_id, 'monitor', m.name,
+           'relation', m.relation_oid::regclass::text, 'column', m.column_name,
+           'label_column', m.label_column, 'metric', m.metric, 'baseline', m.baseline,
+           'compare_to', m.compare_to, 'threshold', m.threshold,
+           'lower_bound', m.lower_bound, 'upper_bound', m.upper_bound,
+           'min_effect', m.min_effect,
+           'window_start', CASE WHEN m.window_size IS NOT NULL THEN t_start END,
+           'window_end', CASE WHEN m.window_size IS NOT NULL THEN t_end END,
+           'run_at', now()) || alerts[i]);
+    INSERT INTO drift.alerts (alert_id, monitor_id, result_id, channel, payload)
+    VALUES (aid, m.monitor_id, (alerts[i]->>'result_id')::bigint, m.channel, a);
+    alert_ids := alert_ids || aid;
+    IF i <= cap THEN
+      PERFORM pg_notify(m.channel, a::text);
+    END IF;
+  END LOOP;
+  IF cardinality(alerts) > cap THEN
+    PERFORM pg_notify(m.channel, jsonb_build_object(
+      'state', 'summary', 'monitor_id', m.monitor_id, 'monitor', m.name,
+      'alerts', cardinality(alerts), 'notified', cap,
+      'first_omitted_alert_id', alert_ids[cap + 1],
+      'last_omitted_alert_id', alert_ids[cardinality(alert_ids)],
+      'hint', 'the omitted alerts are in drift.alerts')::text);
+  END IF;
+
+  RETURN QUERY SELECT * FROM unnest(outs);
+END
+$fn$;
+COMMENT ON FUNCTION drift._run_monitor(bigint, timestamptz, boolean) IS
+  'Run one monitor: compute every slice, record results, update states, write and notify alerts';
+
+CREATE FUNCTION drift.run_monitor(name text, as_of timestamptz DEFAULT NULL)
+  RETURNS SETOF drift.results
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  m drift.monitors := drift._get_monitor(run_monitor.name);
+BEGIN
+  RETURN QUERY SELECT * FROM drift._run_monitor(m.monitor_id, run_monitor.as_of, false);
+END
+$fn$;
+COMMENT ON FUNCTION drift.run_monitor(text, timestamptz) IS
+  'Run a monitor now (the window ends at as_of, default now()), exactly as the scheduler '
+  'would; returns the results written';
+
+-- Remove results and alerts older than pg_drift.result_retention.
+CREATE FUNCTION drift.prune_results() RETURNS bigint
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  keep interval := drift._setting('result_retention', '30 days')::interval;
+  n    bigint;
+BEGIN
+  IF keep <= interval '0' THEN
+    RETURN 0;
+  END IF;
+  DELETE FROM drift.results r WHERE r.run_at < now() - keep;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  DELETE FROM drift.alerts a WHERE a.created_at < now() - keep;
+  RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION drift.prune_results() IS
+  'Delete results and alerts older than pg_drift.result_retention (0 keeps everything); '
+  'returns the number of results removed';
+
+-- For users who schedule with pg_cron (or anything else) instead of the
+-- background worker.  Each monitor runs in its own subtransaction; monitors
+-- whose owner the caller may not act as are left to their owner.
+CREATE FUNCTION drift.run_due_monitors() RETURNS integer
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  id bigint;
+  n  integer := 0;
+BEGIN
+  PERFORM drift.prune_results();
+  FOR id IN SELECT x.monitor_id FROM drift.monitors x
+             WHERE NOT x.paused AND x.next_run <= now()
+               AND pg_has_role(current_user, x.owner, 'MEMBER')
+             ORDER BY x.next_run, x.monitor_id LOOP
+    BEGIN
+      PERFORM drift._run_monitor(id, NULL, true);
+      n := n + 1;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE WARNING 'monitor % failed: %', id, SQLERRM;
+    END;
+  END LOOP;
+  RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION drift.run_due_monitors() IS
+  'Run every due monitor the caller may run (for pg_cron and other external schedulers); '
+  'returns how many ran';
+
+-- Record a failure the check itself could not record (the worker calls this
+-- in a fresh transaction after an error escaped drift._run_monitor).
+CREATE FUNCTION drift._record_failure(p_id bigint, p_error text) RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  m   drift.monitors;
+  rid bigint;
+  aid bigint;
+  a   jsonb;
+BEGIN
+  SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  INSERT INTO drift.results (monitor_id, monitor, run_at, scheduled_for, metric, threshold,
+                             state, error)
+  VALUES (m.monitor_id, m.name, now(), m.next_run, m.metric, m.threshold, 'error', p_error)
+  RETURNING result_id INTO rid;
+  aid := nextval('drift.alerts_alert_id_seq');
+  a := drift._fit_payload(jsonb_build_object(
+         'alert_id', aid, 'monitor_id', m.monitor_id, 'monitor', m.name,
+         'relation', m.relation_name, 'column', m.column_name, 'metric', m.metric,
+         'threshold', m.threshold, 'result_id', rid, 'state', 'error', 'slice', '{}'::jsonb,
+         'error', p_error, 'run_at', now()));
+  INSERT INTO drift.alerts (alert_id, monitor_id, result_id, channel, payload)
+  VALUES (aid, m.monitor_id, rid, m.channel, a);
+  PERFORM pg_notify(m.channel, a::text);
+  UPDATE drift.monitors x
+     SET consecutive_failures = x.consecutive_failures + 1, state = 'error', last_run = now(),
+         next_run = now() + CASE WHEN x.consecutive_failures < x.max_retries
+                                 THEN least(x.schedule, interval '5 minutes',
+                                            interval '1 second'
+                                              * power(2, x.consecutive_failures)
+                                              * (0.5 + random() / 2))
+                                 ELSE x.schedule END
+   WHERE x.monitor_id = p_id;
+END
+$fn$;
+COMMENT ON FUNCTION drift._record_failure(bigint, text) IS
+  'Record an error result and alert for a run that failed outside the check itself';
+
+CREATE VIEW drift.monitor_status AS
+  SELECT m.monitor_id, m.name, m.owner, m.relation_name AS relation, m.metric, m.column_name,
+         m.state, m.paused, m.last_run, m.next_run, m.consecutive_failures,
+         r.result_id AS last_result_id, r.statistic AS last_statistic,
+         r.p_value AS last_p_value, r.error AS last_error,
+         (SELECT count(*) FROM pg_catalog.jsonb_each(m.slice_state) s
+           WHERE s.value OPERATOR(pg_catalog.->>) 'state' OPERATOR(pg_catalog.=) 'firing')
+           AS firing_slices
+    FROM drift.monitors m
+    LEFT JOIN LATERAL (
+      SELECT * FROM drift.results r
+       WHERE r.monitor_id OPERATOR(pg_catalog.=) m.monitor_id
+       ORDER BY r.run_at DESC, r.result_id DESC LIMIT 1) r ON true;
+ALTER VIEW drift.monitor_status SET (security_invoker = true);
+GRANT SELECT ON drift.monitor_status TO PUBLIC;
+COMMENT ON VIEW drift.monitor_status IS
+  'Each visible monitor: state, last result, last and next run, consecutive failures';
+
+-- A new database with the extension is served at once, not after
+-- pg_drift.database_check_interval.
+SELECT drift._wake_scheduler();

@@ -1,0 +1,111 @@
+# The worker across databases and failures: two databases are both served,
+# CREATE EXTENSION in a new database is picked up without a restart, plain
+# DROP DATABASE is never blocked by the worker, and a backend killed with
+# SIGKILL (crash recovery) or a server restart leaves the worker running with
+# no lost or duplicated results.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('dbs');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'pg_drift'
+pg_drift.naptime = 1
+pg_drift.database_check_interval = 1
+max_worker_processes = 16
+restart_after_crash = on
+});
+$node->start;
+
+sub wait_true
+{
+	my ($db, $sql, $secs) = @_;
+	$secs //= 30;
+	for (1 .. $secs * 10)
+	{
+		my ($ret, $out) = $node->psql($db, $sql);
+		return 1 if $ret == 0 && $out eq 't';
+		select(undef, undef, undef, 0.1);
+	}
+	return 0;
+}
+
+my $setup = q{
+  CREATE EXTENSION pg_drift;
+  CREATE TABLE train AS SELECT (g % 100)::float8 AS x FROM generate_series(1, 1000) g;
+  SELECT count(*) FROM drift.capture_baseline('b', 'train');
+  SELECT drift.create_monitor('m', 'train', column_name => 'x', baseline => 'b',
+                              schedule => '1 second');
+};
+
+# a database created (and given the extension) after the server started
+$node->safe_psql('postgres', 'CREATE DATABASE db1');
+$node->safe_psql('postgres', 'CREATE DATABASE db2');
+$node->safe_psql('db1', $setup);
+$node->safe_psql('db2', $setup);
+ok(wait_true('db1', q{SELECT count(*) >= 2 FROM drift.results}), 'db1 is served');
+ok(wait_true('db2', q{SELECT count(*) >= 2 FROM drift.results}), 'db2 is served');
+
+# a database without the extension is left alone
+$node->safe_psql('postgres', 'CREATE DATABASE plain');
+sleep 2;
+is($node->safe_psql('plain', q{SELECT count(*) FROM pg_extension WHERE extname = 'pg_drift'}),
+	'0', 'no extension created behind the user\'s back');
+
+# plain DROP DATABASE (no FORCE) succeeds while 1-second monitors run there,
+# repeatedly, and does not wait for the 5 s CountOtherDBBackends allows
+for my $i (1 .. 3)
+{
+	$node->safe_psql('postgres', "CREATE DATABASE dropme$i");
+	$node->safe_psql("dropme$i", $setup);
+	# slow checks keep the scheduler connected most of the time
+	$node->safe_psql("dropme$i", q{
+	  SELECT drift.create_monitor('slow' || g, 'train', column_name => 'x', baseline => 'b',
+	                              schedule => '1 second', filter => 'pg_sleep(0.0005) IS NOT NULL')
+	    FROM generate_series(1, 10) g});
+	ok(wait_true("dropme$i", q{SELECT count(*) >= 1 FROM drift.results}), "dropme$i is served");
+	ok(wait_true('postgres', qq{SELECT count(*) = 1 FROM pg_stat_activity
+	                            WHERE backend_type = 'pg_drift scheduler' AND datname = 'dropme$i'}),
+		"a scheduler is connected to dropme$i");
+	my $t0 = time;
+	my ($ret, $out, $err) = $node->psql('postgres', "DROP DATABASE dropme$i");
+	is($ret, 0, "DROP DATABASE dropme$i is not blocked by the worker") or diag($err);
+	ok(time - $t0 < 5, "DROP DATABASE dropme$i did not wait for the worker");
+}
+ok(wait_true('db1', q{SELECT count(*) >= 1 FROM pg_stat_activity WHERE backend_type = 'pg_drift launcher'}),
+	'launcher survives dropped databases');
+
+# SIGKILL of a backend: crash recovery; the launcher comes back and results go on
+my $before = $node->safe_psql('db1', 'SELECT count(*) FROM drift.results');
+my $victim = $node->background_psql('db1');
+my $pid = $victim->query_safe('SELECT pg_backend_pid()');
+kill 'KILL', $pid;
+eval { $victim->quit };
+ok(wait_true('db1', qq{SELECT count(*) > $before + 2 FROM drift.results}),
+	'results continue after crash recovery');
+ok(wait_true('db2', q{SELECT count(*) >= 1 FROM pg_stat_activity WHERE backend_type = 'pg_drift launcher'}),
+	'launcher restarted after crash recovery');
+
+# restart
+$node->restart;
+$before = $node->safe_psql('db2', 'SELECT count(*) FROM drift.results');
+ok(wait_true('db2', qq{SELECT count(*) > $before + 2 FROM drift.results}),
+	'results continue after a restart');
+
+# nothing lost or doubled: each result is one scheduled slot, and each run
+# of a due monitor moved next_run (one row per slot)
+for my $db ('db1', 'db2')
+{
+	is($node->safe_psql($db, q{
+	  SELECT count(*) FROM (SELECT scheduled_for FROM drift.results
+	                         GROUP BY 1 HAVING count(*) > 1) d}),
+		'0', "$db: no slot ran twice");
+	is($node->safe_psql($db, q{SELECT count(*) FROM drift.results WHERE state = 'error'}),
+		'0', "$db: no failed runs");
+}
+
+$node->stop;
+done_testing();
