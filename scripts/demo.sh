@@ -2,16 +2,31 @@
 # scripts/demo.sh — pg_drift's demo on a throw-away local cluster.
 #
 # Installs what is missing, builds and installs the extension, starts a
-# private cluster, loads a training table and a week of predictions in which
-# one feature drifts from mid-week, prints the day-by-day drift report, and
-# removes the cluster again.
+# private cluster with the background worker preloaded, loads a training table
+# and a week of predictions in which one feature drifts from mid-week, and
+# then tells the whole story: the baseline, day-by-day drift tests, monitors
+# running over the simulated week, the alerts as pg_drift_listen receives
+# them live, and the history kept in drift.results.  The cluster is removed
+# at the end.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_packages
 prepare_workdir
 build_and_install
+EXTRA_CONF="shared_preload_libraries = 'pg_drift'"
 start_cluster
 as_pg createdb demo
 as_pg psql -X -q -d demo -f "$BUILD_DIR/scripts/demo.sql"
+
+# pg_drift_listen LISTENs while the monitors run and prints one JSON line per alert.
+alerts=$WORK_DIR/alerts.jsonl
+as_pg "$PG_BIN/pg_drift_listen" "dbname=demo" > "$alerts" 2> "$WORK_DIR/listen.log" &
+sleep 1
+as_pg psql -X -q -d demo -f "$BUILD_DIR/scripts/demo_monitors.sql"
+sleep 1
+pkill -INT -x pg_drift_listen || true
+wait || true
+printf '\n== 10. What pg_drift_listen printed while the week ran (one JSON line per alert)\n'
+cat "$alerts"
 stop_cluster

@@ -38,15 +38,13 @@ SELECT name, metric, column_name, coalesce(baseline, compare_to) AS against, thr
   FROM drift.monitors ORDER BY monitor_id;
 
 \echo
-\echo '== 6. A simulated week: every monitor runs once a day (alerts arrive as NOTIFY)'
-LISTEN pg_drift;
+\echo '== 6. A simulated week: every monitor runs once a day (alerts go out as NOTIFY to pg_drift_listen)'
 SELECT to_char(r.window_start, 'Dy DD Mon') AS day, m.name AS monitor, r.state,
        round(r.statistic::numeric, 4) AS statistic, to_char(r.p_value, '9.99EEEE') AS p_value
   FROM generate_series(timestamptz '2026-11-17 00:00+00', '2026-11-23 00:00+00', '1 day') d
  CROSS JOIN LATERAL (SELECT name FROM drift.monitors ORDER BY monitor_id) m
  CROSS JOIN LATERAL drift.run_monitor(m.name, as_of => d) r
  ORDER BY d, m.name;
-UNLISTEN pg_drift;
 
 \echo
 \echo '== 7. The alerts, as stored in drift.alerts (pg_drift_listen prints these lines)'
