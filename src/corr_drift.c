@@ -43,7 +43,7 @@
 #include "utils/memutils.h"
 
 #include "drift_result.h"
-#include "fixed_state.h"
+#include "state_text.h"
 
 PG_FUNCTION_INFO_V1(drift_corr_state_in);
 PG_FUNCTION_INFO_V1(drift_corr_state_out);
@@ -406,7 +406,7 @@ corr_recv_buffer(StringInfo buf)
 	CorrState  *s = palloc0(sizeof(CorrState));
 
 	if (buf->len - buf->cursor != 1 + 11 * 8)
-		fixed_state_invalid(TYPE_NAME, "The value has the wrong length.");
+		state_invalid(TYPE_NAME, "The value has the wrong length.");
 	s->version = pq_getmsgbyte(buf);
 	s->n = pq_getmsgint64(buf);
 	s->skipped = pq_getmsgint64(buf);
@@ -420,16 +420,16 @@ corr_recv_buffer(StringInfo buf)
 	s->b_r = pq_getmsgfloat8(buf);
 	s->b_n = pq_getmsgint64(buf);
 	if (s->version != CORR_STATE_VERSION)
-		fixed_state_invalid(TYPE_NAME, "Unknown format version.");
+		state_invalid(TYPE_NAME, "Unknown format version.");
 	if (s->n < 0 || s->skipped < 0 || s->b_n < 0)
-		fixed_state_invalid(TYPE_NAME, "A count is negative.");
+		state_invalid(TYPE_NAME, "A count is negative.");
 	if (s->cxx < 0.0 || s->cyy < 0.0)
-		fixed_state_invalid(TYPE_NAME, "A sum of squares is negative.");
+		state_invalid(TYPE_NAME, "A sum of squares is negative.");
 	if (!(isnan(s->b_r) || (s->b_r >= -1.0 && s->b_r <= 1.0)))
-		fixed_state_invalid(TYPE_NAME, "The baseline correlation is outside [-1, 1].");
+		state_invalid(TYPE_NAME, "The baseline correlation is outside [-1, 1].");
 	if (s->n == 0 && (s->shift_x != 0.0 || s->shift_y != 0.0 || s->mean_x != 0.0 || s->mean_y != 0.0 || s->cxx != 0.0 ||
 					  s->cyy != 0.0 || s->cxy != 0.0))
-		fixed_state_invalid(TYPE_NAME, "An empty state has moments.");
+		state_invalid(TYPE_NAME, "An empty state has moments.");
 	return s;
 }
 
@@ -446,7 +446,7 @@ drift_corr_state_out(PG_FUNCTION_ARGS)
 {
 	bytea	   *bin = DatumGetByteaPP(DirectFunctionCall1(drift_corr_state_send, PG_GETARG_DATUM(0)));
 
-	PG_RETURN_CSTRING(fixed_state_to_hex(bin));
+	PG_RETURN_CSTRING(state_text_out(bin));
 }
 
 /* Text input. */
@@ -455,6 +455,6 @@ drift_corr_state_in(PG_FUNCTION_ARGS)
 {
 	StringInfoData buf;
 
-	fixed_state_from_hex(PG_GETARG_CSTRING(0), TYPE_NAME, &buf);
+	state_text_in(PG_GETARG_CSTRING(0), TYPE_NAME, &buf);
 	PG_RETURN_POINTER(corr_recv_buffer(&buf));
 }

@@ -28,7 +28,7 @@
 
 #include "baseline_cache.h"
 #include "drift_result.h"
-#include "fixed_state.h"
+#include "state_text.h"
 #include "profile.h"
 
 PG_FUNCTION_INFO_V1(drift_integrity_state_in);
@@ -344,7 +344,7 @@ integrity_recv_buffer(StringInfo buf)
 	IntegrityState *s = palloc0(sizeof(IntegrityState));
 
 	if (buf->len - buf->cursor != 2 + 10 * 8)
-		fixed_state_invalid(TYPE_NAME, "The value has the wrong length.");
+		state_invalid(TYPE_NAME, "The value has the wrong length.");
 	s->version = pq_getmsgbyte(buf);
 	s->metric = pq_getmsgbyte(buf);
 	s->fingerprint = (uint64) pq_getmsgint64(buf);
@@ -358,19 +358,19 @@ integrity_recv_buffer(StringInfo buf)
 	s->b_min = pq_getmsgfloat8(buf);
 	s->b_max = pq_getmsgfloat8(buf);
 	if (s->version != INTEGRITY_STATE_VERSION)
-		fixed_state_invalid(TYPE_NAME, "Unknown format version.");
+		state_invalid(TYPE_NAME, "Unknown format version.");
 	if (s->metric != INTEGRITY_NULL_RATE && s->metric != INTEGRITY_OUT_OF_RANGE)
-		fixed_state_invalid(TYPE_NAME, "Unknown metric.");
+		state_invalid(TYPE_NAME, "Unknown metric.");
 	if (s->rows < 0 || s->nulls < 0 || s->nans < 0 || s->outside < 0 ||
 		s->nulls > s->rows || s->nans > s->rows - s->nulls ||
 		s->outside > s->rows - s->nulls - s->nans)
-		fixed_state_invalid(TYPE_NAME, "The current counts are inconsistent.");
+		state_invalid(TYPE_NAME, "The current counts are inconsistent.");
 	if (s->b_nulls < 0 || s->b_values < 0 || s->b_rows < 0 ||
 		s->b_nulls > s->b_rows || s->b_values > s->b_rows - s->b_nulls)
-		fixed_state_invalid(TYPE_NAME, "The baseline counts are inconsistent.");
+		state_invalid(TYPE_NAME, "The baseline counts are inconsistent.");
 	if (isnan(s->b_min) != isnan(s->b_max) || s->b_min > s->b_max ||
 		(s->metric == INTEGRITY_OUT_OF_RANGE && (s->b_values > 0) == isnan(s->b_min)))
-		fixed_state_invalid(TYPE_NAME, "The baseline range is inconsistent.");
+		state_invalid(TYPE_NAME, "The baseline range is inconsistent.");
 	return s;
 }
 
@@ -390,7 +390,7 @@ drift_integrity_state_out(PG_FUNCTION_ARGS)
 	bytea	   *bin = DatumGetByteaPP(DirectFunctionCall1(drift_integrity_state_send,
 														  PG_GETARG_DATUM(0)));
 
-	PG_RETURN_CSTRING(fixed_state_to_hex(bin));
+	PG_RETURN_CSTRING(state_text_out(bin));
 }
 
 /* Text input. */
@@ -399,6 +399,6 @@ drift_integrity_state_in(PG_FUNCTION_ARGS)
 {
 	StringInfoData buf;
 
-	fixed_state_from_hex(PG_GETARG_CSTRING(0), TYPE_NAME, &buf);
+	state_text_in(PG_GETARG_CSTRING(0), TYPE_NAME, &buf);
 	PG_RETURN_POINTER(integrity_recv_buffer(&buf));
 }

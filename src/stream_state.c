@@ -16,6 +16,7 @@
 
 #include "baseline_cache.h"
 #include "stats/float_sort.h"
+#include "state_text.h"
 #include "stream_state.h"
 
 PG_FUNCTION_INFO_V1(drift_stream_state_in);
@@ -613,35 +614,17 @@ drift_stream_state_send(PG_FUNCTION_ARGS)
 Datum
 drift_stream_state_out(PG_FUNCTION_ARGS)
 {
-	bytea	   *b = stream_state_send_bytes(PG_GETARG_STREAM_STATE_P(0));
-	Size		len = VARSIZE(b) - VARHDRSZ;
-	char	   *out = palloc(len * 2 + 3);
-
-	out[0] = '\\';
-	out[1] = 'x';
-	hex_encode(VARDATA(b), len, out + 2);
-	out[len * 2 + 2] = '\0';
-	PG_RETURN_CSTRING(out);
+	PG_RETURN_CSTRING(state_text_out(stream_state_send_bytes(PG_GETARG_STREAM_STATE_P(0))));
 }
 
 /* Text input: the hex form written by the output function. */
 Datum
 drift_stream_state_in(PG_FUNCTION_ARGS)
 {
-	char	   *in = PG_GETARG_CSTRING(0);
-	size_t		len = strlen(in);
 	StringInfoData buf;
 	StreamState *s;
 
-	if (len < 2 || in[0] != '\\' || in[1] != 'x' || (len % 2) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type drift_stream_state"),
-				 errhint("The text form is \\x followed by the hex digits of the binary form.")));
-	initStringInfo(&buf);
-	enlargeStringInfo(&buf, (len - 2) / 2 + 1);
-	buf.len = hex_decode(in + 2, len - 2, buf.data);
-	buf.data[buf.len] = '\0';
+	state_text_in(PG_GETARG_CSTRING(0), "drift_stream_state", &buf);
 	s = stream_state_recv_buffer(&buf);
 	if (buf.cursor != buf.len)
 		invalid_state("The value has trailing bytes.");

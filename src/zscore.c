@@ -34,6 +34,7 @@
 #include "profile.h"
 #include "stats/mean_shift.h"
 #include "value_list.h"
+#include "state_text.h"
 
 PG_FUNCTION_INFO_V1(drift_mean_state_in);
 PG_FUNCTION_INFO_V1(drift_mean_state_out);
@@ -324,15 +325,7 @@ drift_mean_state_send(PG_FUNCTION_ARGS)
 Datum
 drift_mean_state_out(PG_FUNCTION_ARGS)
 {
-	bytea	   *b = mean_state_send_bytes(PG_GETARG_MEAN_STATE_P(0));
-	Size		len = VARSIZE(b) - VARHDRSZ;
-	char	   *out = palloc(len * 2 + 3);
-
-	out[0] = '\\';
-	out[1] = 'x';
-	hex_encode(VARDATA(b), len, out + 2);
-	out[len * 2 + 2] = '\0';
-	PG_RETURN_CSTRING(out);
+	PG_RETURN_CSTRING(state_text_out(mean_state_send_bytes(PG_GETARG_MEAN_STATE_P(0))));
 }
 
 /* Text input: the hex form written by the output function. */
@@ -348,9 +341,6 @@ drift_mean_state_in(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type drift_mean_state"),
 				 errhint("The text form is \\x followed by the hex digits of the binary form.")));
-	initStringInfo(&buf);
-	enlargeStringInfo(&buf, (len - 2) / 2 + 1);
-	buf.len = hex_decode(in + 2, len - 2, buf.data);
-	buf.data[buf.len] = '\0';
+	state_text_in(in, "drift_mean_state", &buf);
 	PG_RETURN_POINTER(mean_state_recv_buffer(&buf));
 }

@@ -1,17 +1,16 @@
 /*
- * fixed_state.c
- *		Hex text form of pg_drift's fixed-size aggregate states; see
- *		fixed_state.h.
+ * state_text.c
+ *		Hex text form of pg_drift's aggregate states; see state_text.h.
  */
 #include "postgres.h"
 
 #include "utils/builtins.h"
 
-#include "fixed_state.h"
+#include "state_text.h"
 
 /* "\x" and the hex digits of a state's binary form. */
 char *
-fixed_state_to_hex(bytea *binary)
+state_text_out(bytea *binary)
 {
 	Size		len = VARSIZE_ANY_EXHDR(binary);
 	char	   *out = palloc(2 + 2 * len + 1);
@@ -25,7 +24,7 @@ fixed_state_to_hex(bytea *binary)
 
 /* Decode a "\x..." text form into buf, ready for the receive function. */
 void
-fixed_state_from_hex(const char *in, const char *type_name, StringInfo buf)
+state_text_in(const char *in, const char *type_name, StringInfo buf)
 {
 	size_t		len = strlen(in);
 
@@ -42,7 +41,7 @@ fixed_state_from_hex(const char *in, const char *type_name, StringInfo buf)
 
 /* Report a state whose bytes are inconsistent. */
 void
-fixed_state_invalid(const char *type_name, const char *detail)
+state_invalid(const char *type_name, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
