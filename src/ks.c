@@ -126,34 +126,67 @@ ks_result(FunctionCallInfo fcinfo, KsExtremes *e, KsAlternative alt)
 }
 
 /*
- * Count ascending values into the slots around the baseline's values.  The
- * position only moves forward: from the previous value's, or from the start
- * of the value's guide bucket when that is further on (both are at most the
- * value's lower bound), then a short sequential step.  Memory is walked in
- * order, which is what makes batching worthwhile.
+ * Count a batch of values into the slots around the baseline's values.
+ * Placing values one by one in arrival order would touch the guide table,
+ * the baseline's values and the 2n+1 counts at random (three cache misses a
+ * row for a 100k-value baseline).  Instead the batch is first grouped by its
+ * values' guide buckets, a counting sort over at most KS_GROUPS groups; each
+ * group then only touches a narrow, ascending stretch of those arrays.
  */
+#define KS_GROUPS 4096
+
 static void
-ks_place_sorted(const void *locator, const float8 *sorted, int32 n, int64 *counts)
+ks_place_batch(const void *locator, const float8 *values, int32 n, int64 *counts)
 {
 	const BaselineIndex *ix = (const BaselineIndex *) locator;
-	const float8 *values = ix->values;
-	int32		i = 0;
+	int			shift = 0;
+	int32		ngroups;
+	int32	   *group_start;
+	int32	   *bucket;
+	int32	   *order;
 
+	if (ix->n_buckets == 0 || n < 256)
+	{
+		for (int32 k = 0; k < n; k++)
+			counts[baseline_index_slot(ix, values[k])]++;
+		return;
+	}
+	while ((ix->n_buckets >> shift) > KS_GROUPS)
+		shift++;
+	ngroups = ((ix->n_buckets - 1) >> shift) + 1;
+	group_start = palloc0(sizeof(int32) * (ngroups + 1));
+	bucket = palloc(sizeof(int32) * n);
+	order = palloc(sizeof(int32) * n);
 	for (int32 k = 0; k < n; k++)
 	{
-		float8		x = sorted[k];
-
-		if (ix->n_buckets > 0)
-		{
-			int32		from = ix->start[baseline_index_bucket(ix, x)];
-
-			if (from > i)
-				i = from;
-		}
-		while (i < ix->n && values[i] < x)
-			i++;
-		counts[2 * i + ((i < ix->n && values[i] == x) ? 1 : 0)]++;
+		bucket[k] = baseline_index_bucket(ix, values[k]);
+		group_start[(bucket[k] >> shift) + 1]++;
 	}
+	for (int32 g = 0; g < ngroups; g++)
+		group_start[g + 1] += group_start[g];
+	for (int32 k = 0; k < n; k++)
+		order[group_start[bucket[k] >> shift]++] = k;
+	for (int32 j = 0; j < n; j++)
+	{
+		int32		k = order[j];
+		float8		x = values[k];
+		int32		lo = ix->start[bucket[k]];
+		int32		hi = ix->start[bucket[k] + 1];
+
+		while (lo < hi)
+		{
+			int32		mid = lo + ((hi - lo) >> 1);
+
+			if (ix->values[mid] < x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		counts[2 * lo + ((lo < ix->n && ix->values[lo] == x) ? 1 : 0)]++;
+	}
+	pfree(group_start);
+	pfree(bucket);
+	pfree(order);
 }
 
 /* Build the baseline's locator the first time the query meets it. */
@@ -201,7 +234,7 @@ ks_count(FunctionCallInfo fcinfo, StreamBaseline *sb, KsAlternative alt)
 		stream_state_skip(s, false);
 		PG_RETURN_POINTER(s);
 	}
-	PG_RETURN_POINTER(stream_state_add_value(s, (x == 0.0) ? 0.0 : x, ks_place_sorted, sb->locator));
+	PG_RETURN_POINTER(stream_state_add_value(s, (x == 0.0) ? 0.0 : x, ks_place_batch, sb->locator));
 }
 
 /* Transition of ks_drift(value, baseline name, column [, alternative]). */
@@ -251,7 +284,7 @@ ks_drift_final(PG_FUNCTION_ARGS)
 	{
 		BaselineIndex *ix = baseline_index_build(profile_values(p), n);
 
-		slots = stream_state_counts_placed(s, ks_place_sorted, ix);
+		slots = stream_state_counts_placed(s, ks_place_batch, ix);
 	}
 	else
 		slots = stream_state_counts(s);

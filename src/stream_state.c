@@ -15,7 +15,6 @@
 #include "utils/memutils.h"
 
 #include "baseline_cache.h"
-#include "stats/float_sort.h"
 #include "state_text.h"
 #include "stream_state.h"
 
@@ -194,16 +193,11 @@ stream_state_add(StreamState *s, int32 slot)
 	return stream_state_add(grown, slot);
 }
 
-/* Sort the buffered values of dense state s and place them in its counts. */
+/* Place the buffered values of dense state s in its counts. */
 static void
-place_buffered(StreamState *s, StreamPlaceSorted place, const void *locator)
+place_buffered(StreamState *s, StreamPlaceBatch place, const void *locator)
 {
-	float8	   *values = stream_state_values(s);
-	float8	   *scratch = palloc(sizeof(float8) * Max(s->n_values, 1));
-
-	sort_float8(values, s->n_values, scratch);
-	place(locator, values, s->n_values, (int64 *) stream_state_body(s));
-	pfree(scratch);
+	place(locator, stream_state_values(s), s->n_values, (int64 *) stream_state_body(s));
 	s->n_values = 0;
 }
 
@@ -214,7 +208,7 @@ place_buffered(StreamState *s, StreamPlaceSorted place, const void *locator)
  * full batch at a time.
  */
 StreamState *
-stream_state_add_value(StreamState *s, float8 x, StreamPlaceSorted place, const void *locator)
+stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place, const void *locator)
 {
 	if (s->n_values == s->cap_values)
 	{
@@ -234,8 +228,6 @@ stream_state_add_value(StreamState *s, float8 x, StreamPlaceSorted place, const 
 
 			d->n_sparse = 0;
 			d->n_values = 0;
-			sort_float8(stream_state_values(s), s->n_values,
-						(float8 *) palloc(sizeof(float8) * s->n_values));
 			place(locator, stream_state_values(s), s->n_values, (int64 *) stream_state_body(d));
 			s = d;
 		}
@@ -311,18 +303,12 @@ stream_state_counts(const StreamState *s)
 
 /* The counts per slot as a palloc'd dense array, raw values placed too. */
 int64 *
-stream_state_counts_placed(const StreamState *s, StreamPlaceSorted place, const void *locator)
+stream_state_counts_placed(const StreamState *s, StreamPlaceBatch place, const void *locator)
 {
 	int64	   *counts = palloc0(sizeof(int64) * (Size) s->n_slots);
-	float8	   *values = palloc(sizeof(float8) * Max(s->n_values, 1));
-	float8	   *scratch = palloc(sizeof(float8) * Max(s->n_values, 1));
 
 	add_slots_to(s, counts);
-	memcpy(values, stream_state_values(s), sizeof(float8) * s->n_values);
-	sort_float8(values, s->n_values, scratch);
-	place(locator, values, s->n_values, counts);
-	pfree(values);
-	pfree(scratch);
+	place(locator, stream_state_values(s), s->n_values, counts);
 	return counts;
 }
 

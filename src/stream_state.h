@@ -103,14 +103,14 @@ stream_state_values(const StreamState *s)
 }
 
 /*
- * Places ascending values (no NaN) in slots: counts[slot]++ for each.  Tests
- * whose slots are costly to find one value at a time (ks_drift: a search
- * among 100k baseline values and a 200k-slot count array, two cache misses
- * per row) buffer raw values in the state and place them a sorted batch at a
- * time, which turns random memory access into a sequential walk.
+ * Places a batch of values (no NaN, any order) in slots: counts[slot]++ for
+ * each.  Tests whose slots are costly to find one value at a time (ks_drift:
+ * a search among 100k baseline values and a 200k-slot count array, two cache
+ * misses per row) buffer raw values in the state and place them a batch at a
+ * time, grouped so that memory is visited in order.
  */
-typedef void (*StreamPlaceSorted) (const void *locator, const float8 *sorted, int32 n,
-								   int64 *counts);
+typedef void (*StreamPlaceBatch) (const void *locator, const float8 *values, int32 n,
+								  int64 *counts);
 
 #include "baseline_cache.h"
 
@@ -119,9 +119,9 @@ extern StreamState *stream_state_create(StreamTest test, const StreamBaseline *s
 extern StreamState *stream_state_add(StreamState *s, int32 slot);
 extern StreamState *stream_state_create_buffered(StreamTest test, const StreamBaseline *sb,
 												 int32 option, float8 param);
-extern StreamState *stream_state_add_value(StreamState *s, float8 x, StreamPlaceSorted place,
+extern StreamState *stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place,
 										   const void *locator);
-extern int64 *stream_state_counts_placed(const StreamState *s, StreamPlaceSorted place,
+extern int64 *stream_state_counts_placed(const StreamState *s, StreamPlaceBatch place,
 										 const void *locator);
 extern StreamState *stream_state_combine(StreamState *a, StreamState *b);
 extern int64 *stream_state_counts(const StreamState *s);
