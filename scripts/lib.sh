@@ -12,7 +12,7 @@ PG_MAJOR=${PG_MAJOR:-15}
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 PG_CONFIG=$PG_BIN/pg_config
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PACKAGES=(gcc make libc6-dev perl libipc-run-perl libpq-dev
+PACKAGES=(gcc make libc6-dev perl libipc-run-perl libpq-dev procps
           "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-client-$PG_MAJOR")
 
 log() { printf '\n== %s\n' "$*" >&2; }
