@@ -51,14 +51,16 @@ regress() {
 }
 
 if [ "$VALGRIND" = 1 ]; then
-  # The postmaster and every backend run under memcheck; errors fail the run.
+  # The postmaster and every backend run under memcheck; errors whose stack
+  # passes through pg_drift fail the run (a nonzero valgrind exit status
+  # would make the postmaster treat the backend as crashed, so none is set).
   start_cluster_valgrind() {
     PGDATA=$WORK_DIR/data
     export PGHOST=$WORK_DIR PGPORT=5432 PGUSER=$PG_USER
     as_pg initdb -D "$PGDATA" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
     printf "listen_addresses = ''\nunix_socket_directories = '%s'\n" "$WORK_DIR" >> "$PGDATA/postgresql.conf"
     as_pg bash -c "valgrind --quiet --trace-children=yes --track-origins=yes \
-      --suppressions='$BUILD_DIR/test/valgrind.supp' --error-exitcode=99 \
+      --suppressions='$BUILD_DIR/test/valgrind.supp' \
       --log-file='$WORK_DIR/valgrind.%p.log' \
       postgres -D '$PGDATA' > '$WORK_DIR/server.log' 2>&1 &"
     for _ in $(seq 1 120); do as_pg pg_isready -q && break; sleep 1; done
