@@ -31,9 +31,9 @@
 #include "baseline_index.h"
 #include "drift_result.h"
 #include "profile.h"
-#include "stats/float_sort.h"
 #include "stats/ks_dist.h"
 #include "stream_state.h"
+#include "value_list.h"
 
 PG_FUNCTION_INFO_V1(ks_drift_named_trans);
 PG_FUNCTION_INFO_V1(ks_drift_profile_trans);
@@ -353,47 +353,6 @@ ks_drift_profiles(PG_FUNCTION_ARGS)
 	return ks_result(fcinfo, &e, alt);
 }
 
-/*
- * The non-NULL, non-NaN elements of a float8[] as sorted distinct values and
- * counts; returns the number of values.
- */
-static int64
-array_to_sorted_list(ArrayType *a, float8 **values, int64 **counts, int32 *n_distinct)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	int			m = 0;
-	float8	   *v;
-	float8	   *scratch;
-
-	if (ARR_NDIM(a) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("ks_drift expects one-dimensional arrays")));
-	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &elems, &nulls, &n);
-	v = palloc(sizeof(float8) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		float8		x;
-
-		if (nulls[i])
-			continue;
-		x = DatumGetFloat8(elems[i]);
-		if (isnan(x))
-			continue;
-		v[m++] = (x == 0.0) ? 0.0 : x;
-	}
-	scratch = palloc(sizeof(float8) * Max(m, 1));
-	sort_float8(v, m, scratch);
-	*values = scratch;
-	*counts = palloc(sizeof(int64) * Max(m, 1));
-	*n_distinct = (int32) collapse_sorted(v, m, *values, *counts);
-	pfree(v);
-	return m;
-}
-
 /* ks_drift(baseline float8[], current float8[] [, alternative]). */
 Datum
 ks_drift_arrays(PG_FUNCTION_ARGS)
@@ -404,8 +363,8 @@ ks_drift_arrays(PG_FUNCTION_ARGS)
 			   *cc;
 	int32		bn,
 				cn;
-	int64		nb = array_to_sorted_list(PG_GETARG_ARRAYTYPE_P(0), &bv, &bc, &bn);
-	int64		nc = array_to_sorted_list(PG_GETARG_ARRAYTYPE_P(1), &cv, &cc, &cn);
+	int64		nb = float8_array_to_list(PG_GETARG_ARRAYTYPE_P(0), "ks_drift", &bv, &bc, &bn);
+	int64		nc = float8_array_to_list(PG_GETARG_ARRAYTYPE_P(1), "ks_drift", &cv, &cc, &cn);
 	KsAlternative alt = alternative_arg(fcinfo, 2);
 	KsExtremes	e;
 

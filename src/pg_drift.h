@@ -10,7 +10,4 @@
 /* GUC: largest number of distinct values a profile keeps exactly. */
 extern int	drift_exact_profile_limit;
 
-/* The schema that holds pg_drift's catalog tables and management functions. */
-#define DRIFT_CATALOG_SCHEMA "drift"
-
 #endif							/* PG_DRIFT_H */
