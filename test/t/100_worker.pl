@@ -130,10 +130,20 @@ ok(wait_true('postgres',
 is($node->safe_psql('postgres', q{SET ROLE regress_w_alice; SELECT string_agg(name, ',') FROM drift.monitors}),
 	'alice_ks', 'roles see only their own monitors');
 
-# the worker is visible in pg_stat_activity while running monitors
+# the worker is visible in pg_stat_activity while running a monitor.  The
+# scheduler only lives while something is due, so give it a monitor whose
+# query takes a second (an InitPlan sleeping once) to be seen reliably.
+$node->safe_psql('postgres', q{
+  SELECT drift.create_monitor('slow_ks', 'live', column_name => 'x', baseline => 'b',
+                              schedule => '1 second',
+                              filter => '(SELECT pg_sleep(1)) IS NOT NULL');
+});
 ok(wait_true('postgres',
-	q{SELECT count(*) >= 1 FROM pg_stat_activity WHERE backend_type = 'pg_drift scheduler'}, 10),
-	'scheduler shows in pg_stat_activity');
+	q{SELECT count(*) >= 1 FROM pg_stat_activity
+	   WHERE backend_type = 'pg_drift scheduler' AND state = 'active'
+	     AND query = 'pg_drift: running monitor slow_ks'}, 20),
+	'scheduler shows the monitor it runs in pg_stat_activity');
+$node->safe_psql('postgres', q{SELECT drift.drop_monitor('slow_ks')});
 
 # pg_drift.enabled = off stops scheduled runs
 $node->append_conf('postgresql.conf', "pg_drift.enabled = off\n");
