@@ -43,6 +43,7 @@
 #include "utils/memutils.h"
 
 #include "drift_result.h"
+#include "fixed_state.h"
 #include "state_text.h"
 
 PG_FUNCTION_INFO_V1(drift_corr_state_in);
@@ -272,7 +273,6 @@ corr_drift_value_trans(PG_FUNCTION_ARGS)
 Datum
 drift_corr_state_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
 	CorrState  *a;
 	CorrState  *b;
 	double		n,
@@ -280,31 +280,11 @@ drift_corr_state_combine(PG_FUNCTION_ARGS)
 				dy,
 				wb;
 
-	/* outside an aggregate (a direct call) the first argument is not ours to change */
-	bool		in_agg = AggCheckCallContext(fcinfo, &aggcxt);
-
-	if (!in_agg)
-		aggcxt = CurrentMemoryContext;
-	if (PG_ARGISNULL(1))
+	if (fixed_state_combine_start(fcinfo, sizeof(CorrState), (void **) &a, (void **) &b))
 	{
-		if (PG_ARGISNULL(0))
+		if (a == NULL)
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	b = (CorrState *) PG_GETARG_POINTER(1);
-	if (PG_ARGISNULL(0))
-	{
-		a = MemoryContextAlloc(aggcxt, sizeof(CorrState));
-		memcpy(a, b, sizeof(CorrState));
 		PG_RETURN_POINTER(a);
-	}
-	a = (CorrState *) PG_GETARG_POINTER(0);
-	if (!in_agg)
-	{
-		CorrState *copy = palloc(sizeof(CorrState));
-
-		memcpy(copy, a, sizeof(CorrState));
-		a = copy;
 	}
 	if (!same_baseline(a->b_r, a->b_n, b->b_r, b->b_n))
 		ereport(ERROR,

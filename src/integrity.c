@@ -28,6 +28,7 @@
 
 #include "baseline_cache.h"
 #include "drift_result.h"
+#include "fixed_state.h"
 #include "state_text.h"
 #include "profile.h"
 
@@ -192,35 +193,14 @@ out_of_range_share_profile_trans(PG_FUNCTION_ARGS)
 Datum
 drift_integrity_state_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
 	IntegrityState *a;
 	IntegrityState *b;
 
-	/* outside an aggregate (a direct call) the first argument is not ours to change */
-	bool		in_agg = AggCheckCallContext(fcinfo, &aggcxt);
-
-	if (!in_agg)
-		aggcxt = CurrentMemoryContext;
-	if (PG_ARGISNULL(1))
+	if (fixed_state_combine_start(fcinfo, sizeof(IntegrityState), (void **) &a, (void **) &b))
 	{
-		if (PG_ARGISNULL(0))
+		if (a == NULL)
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	b = (IntegrityState *) PG_GETARG_POINTER(1);
-	if (PG_ARGISNULL(0))
-	{
-		a = MemoryContextAlloc(aggcxt, sizeof(IntegrityState));
-		memcpy(a, b, sizeof(IntegrityState));
 		PG_RETURN_POINTER(a);
-	}
-	a = (IntegrityState *) PG_GETARG_POINTER(0);
-	if (!in_agg)
-	{
-		IntegrityState *copy = palloc(sizeof(IntegrityState));
-
-		memcpy(copy, a, sizeof(IntegrityState));
-		a = copy;
 	}
 	if (a->metric != b->metric || a->fingerprint != b->fingerprint)
 		ereport(ERROR,

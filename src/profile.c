@@ -16,42 +16,23 @@
 #include "utils/memutils.h"
 
 #include "profile.h"
-
-/*
- * Neumaier's compensated sum (Neumaier 1974, "Rundungsfehleranalyse einiger
- * Verfahren zur Summation endlicher Summen"): mean and variance of a profile
- * must not depend on summation order, and a column of values near 1e4 with
- * unit noise loses about 1e-10 relative with a plain sum.
- */
-typedef struct CompensatedSum
-{
-	double		sum;
-	double		c;
-} CompensatedSum;
-
-static inline void
-csum_add(CompensatedSum *s, double x)
-{
-	double		t = s->sum + x;
-
-	if (fabs(s->sum) >= fabs(x))
-		s->c += (s->sum - t) + x;
-	else
-		s->c += (x - t) + s->sum;
-	s->sum = t;
-}
+#include "stats/double_double.h"
 
 /*
  * Mean and sum of squared deviations of a value/count list, two-pass with
- * compensated sums.  Infinite values make the mean infinite (or NaN when both
- * signs occur) and the spread NaN, as NumPy reports them.
+ * Neumaier's compensated sums (Neumaier 1974, "Rundungsfehleranalyse einiger
+ * Verfahren zur Summation endlicher Summen"): mean and variance of a profile
+ * must not depend on summation order, and a column of values near 1e4 with
+ * unit noise loses about 1e-10 relative with a plain sum.  Infinite values
+ * make the mean infinite (or NaN when both signs occur) and the spread NaN, as
+ * NumPy reports them.
  */
 void
 profile_compute_moments(const float8 *values, const int64 *counts, int32 n,
 						float8 *mean, float8 *m2)
 {
-	CompensatedSum s = {0, 0};
-	CompensatedSum d = {0, 0};
+	NeumaierSum s = {0, 0};
+	NeumaierSum d = {0, 0};
 	int64		total = 0;
 	double		mu;
 
@@ -76,28 +57,28 @@ profile_compute_moments(const float8 *values, const int64 *counts, int32 n,
 		double		prod = w * values[i];
 		double		err = fma(w, values[i], -prod);	/* exact product remainder */
 
-		csum_add(&s, prod);
-		csum_add(&s, err);
+		neumaier_add(&s, prod);
+		neumaier_add(&s, err);
 		total += counts[i];
 	}
-	mu = (s.sum + s.c) / (double) total;
+	mu = neumaier_value(&s) / (double) total;
 	if (!isfinite(mu))
 	{
 		/* the sum overflowed although every value is finite: divide first */
-		CompensatedSum q = {0, 0};
+		NeumaierSum q = {0, 0};
 
 		for (int32 i = 0; i < n; i++)
-			csum_add(&q, values[i] * ((double) counts[i] / (double) total));
-		mu = q.sum + q.c;
+			neumaier_add(&q, values[i] * ((double) counts[i] / (double) total));
+		mu = neumaier_value(&q);
 	}
 	for (int32 i = 0; i < n; i++)
 	{
 		double		dev = values[i] - mu;
 
-		csum_add(&d, (double) counts[i] * dev * dev);
+		neumaier_add(&d, (double) counts[i] * dev * dev);
 	}
 	*mean = mu;
-	*m2 = d.sum + d.c;
+	*m2 = neumaier_value(&d);
 }
 
 /*

@@ -64,19 +64,6 @@
 
 #include "profile_sketch.h"
 
-/* Neumaier-compensated accumulation of x into (*sum, *c). */
-static inline void
-csum_add(double *sum, double *c, double x)
-{
-	double		t = *sum + x;
-
-	if (fabs(*sum) >= fabs(x))
-		*c += (*sum - t) + x;
-	else
-		*c += (x - t) + *sum;
-	*sum = t;
-}
-
 /*
  * Rank error of run [s, i] (inclusive) represented at entry m, from the
  * prefix sums P (P[j] = sum of counts before entry j).
@@ -133,8 +120,8 @@ greedy_runs(float8 *values, int64 *counts, const int64 *P, int32 lo, int32 hi, i
 
 				if (j == m)
 					continue;
-				csum_add(&t->shift_sum, &t->shift_sum_c, (double) counts[j] * d);
-				csum_add(&t->shift_sq, &t->shift_sq_c, (double) counts[j] * d * (values[j] + vm));
+				neumaier_add(&t->shift_sum, (double) counts[j] * d);
+				neumaier_add(&t->shift_sq, (double) counts[j] * d * (values[j] + vm));
 			}
 			values[*out] = vm;
 			counts[(*out)++] = P[i + 1] - P[s];
@@ -214,10 +201,8 @@ sketch_tracker_add_profile(SketchTracker *t, const DriftProfile *p)
 	const float8 *v = profile_values(p);
 	const int64 *c = profile_counts(p);
 	double		mu = p->mean;
-	double		s1 = 0.0,
-				s1c = 0.0,
-				s2 = 0.0,
-				s2c = 0.0;
+	NeumaierSum s1 = {0.0, 0.0};
+	NeumaierSum s2 = {0.0, 0.0};
 	double		a;
 
 	if (profile_is_exact(p))
@@ -230,13 +215,13 @@ sketch_tracker_add_profile(SketchTracker *t, const DriftProfile *p)
 	{
 		double		d = v[i] - mu;
 
-		csum_add(&s1, &s1c, (double) c[i] * d);
-		csum_add(&s2, &s2c, (double) c[i] * d * d);
+		neumaier_add(&s1, (double) c[i] * d);
+		neumaier_add(&s2, (double) c[i] * d * d);
 	}
 	/* A = sum_true x - sum_list v;  Q = m2 - S2 + 2 mu A (profile_sketch.h) */
-	a = -(s1 + s1c);
-	csum_add(&t->shift_sum, &t->shift_sum_c, a);
-	csum_add(&t->shift_sq, &t->shift_sq_c, p->m2 - (s2 + s2c) + 2.0 * mu * a);
+	a = -neumaier_value(&s1);
+	neumaier_add(&t->shift_sum, a);
+	neumaier_add(&t->shift_sq, p->m2 - neumaier_value(&s2) + 2.0 * mu * a);
 }
 
 /* Add another tracker (its builder's data is disjoint from ours). */
@@ -245,10 +230,10 @@ sketch_tracker_merge(SketchTracker *t, const SketchTracker *other)
 {
 	t->approximate |= other->approximate;
 	t->abs_error += other->abs_error;
-	csum_add(&t->shift_sum, &t->shift_sum_c, other->shift_sum);
-	csum_add(&t->shift_sum, &t->shift_sum_c, other->shift_sum_c);
-	csum_add(&t->shift_sq, &t->shift_sq_c, other->shift_sq);
-	csum_add(&t->shift_sq, &t->shift_sq_c, other->shift_sq_c);
+	neumaier_add(&t->shift_sum, other->shift_sum.sum);
+	neumaier_add(&t->shift_sum, other->shift_sum.c);
+	neumaier_add(&t->shift_sq, other->shift_sq.sum);
+	neumaier_add(&t->shift_sq, other->shift_sq.c);
 }
 
 /* Mark p approximate and restore the data's mean and m2 (see the file header). */
@@ -256,8 +241,8 @@ DriftProfile *
 sketch_finish(DriftProfile *p, const SketchTracker *t)
 {
 	double		n = (double) p->count;
-	double		a = t->shift_sum + t->shift_sum_c;
-	double		q = t->shift_sq + t->shift_sq_c;
+	double		a = neumaier_value(&t->shift_sum);
+	double		q = neumaier_value(&t->shift_sq);
 	double		mu_list = p->mean;
 	double		mu;
 

@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "profile.h"
+#include "stats/double_double.h"
 
 /*
  * What the builder remembers about compactions so far (zero-initialised =
@@ -25,10 +26,8 @@ typedef struct SketchTracker
 {
 	bool		approximate;	/* some compaction (or approximate input) happened */
 	double		abs_error;		/* bound on |rank error|, in counts (not a fraction) */
-	double		shift_sum;		/* sum of w * (v_original - v_kept), compensated ... */
-	double		shift_sum_c;	/* ... with this Neumaier compensation */
-	double		shift_sq;		/* sum of w * (v_original - v_kept) * (v_original + v_kept) */
-	double		shift_sq_c;
+	NeumaierSum shift_sum;		/* sum of w * (v_original - v_kept) */
+	NeumaierSum shift_sq;		/* sum of w * (v_original - v_kept) * (v_original + v_kept) */
 } SketchTracker;
 
 /*

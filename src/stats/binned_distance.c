@@ -31,7 +31,7 @@
 #include <math.h>
 
 #include "binned_distance.h"
-#include "ddouble.h"
+#include "double_double.h"
 
 /* (cc/nc) - (cb/nb) = (cc nb - cb nc) / (nb nc), the numerator without cancellation. */
 double

@@ -1,26 +1,35 @@
 /*
  * double_double.h
- *		Double-double ("dd") arithmetic for sums that must be invertible.
+ *		Double-double ("dd") and compensated arithmetic for sums that must not
+ *		lose accuracy or must be invertible (pure C, no PostgreSQL headers).
  *
- * The model-quality aggregates run as moving window aggregates: a row enters
- * the frame (added) and later leaves it (subtracted).  With plain doubles
- * every add/subtract pair leaves a rounding residue, and over a million rows
- * the residues add up to a result that no longer agrees with the same frame
- * summed from scratch.  A double-double keeps the running sum as an unevaluated
- * pair hi + lo with |lo| <= ulp(hi)/2, i.e. about 106 significant bits, and
- * computes each addition's rounding error exactly (Knuth's TwoSum, Dekker's
- * FastTwoSum; Dekker 1971, "A floating-point technique for extending the
- * available precision"; Hida, Li & Bailey 2001, "Algorithms for quad-double
- * precision").  Adding and then removing the same double thus returns to the
- * old value up to about 2^-105 of the largest partial sum seen, far below the
- * 1e-9 agreement the tests ask for, as long as the sum does not shrink by
- * many orders of magnitude (the callers guard that with a peak, see
- * dd_fell_from_peak).
+ * A double-double keeps a value as an unevaluated pair hi + lo with
+ * |lo| <= ulp(hi)/2, i.e. about 106 significant bits, and computes each
+ * addition's rounding error exactly (Knuth's TwoSum, Dekker's FastTwoSum;
+ * Dekker 1971, "A floating-point technique for extending the available
+ * precision"; Hida, Li & Bailey 2001, "Algorithms for quad-double
+ * precision").  Two uses:
  *
- * Pure C (no PostgreSQL headers); relies on IEEE double arithmetic with
- * round-to-nearest and no excess precision (SSE2 on x86_64).  fma() is used
- * for exact products, so the result does not depend on whether the compiler
- * contracts a*b+c.
+ * - Moments without cancellation (zscore_drift's shifted sums): the last
+ *   rounding is the only one left.
+ * - Invertible sums (the model-quality metrics as moving window aggregates):
+ *   a row enters the frame (added) and later leaves it (subtracted).  With
+ *   plain doubles every add/subtract pair leaves a rounding residue, and over
+ *   a million rows the residues add up to a result that no longer agrees with
+ *   the same frame summed from scratch.  In double-double, adding and then
+ *   removing the same double returns to the old value up to about 2^-105 of
+ *   the largest partial sum seen, far below the 1e-9 agreement the tests ask
+ *   for, as long as the sum does not shrink by many orders of magnitude (the
+ *   callers guard that with a peak, see dd_fell_from_peak).
+ *
+ * Neumaier's sum (Neumaier 1974) is the cheaper tool where one compensation
+ * term suffices (the binned distances, Wasserstein's integral).
+ *
+ * Relies on IEEE double arithmetic with round-to-nearest and no excess
+ * precision (SSE2 on x86_64), and on every operation being rounded as
+ * written: C forbids reassociating them (pg_drift is never built with
+ * -ffast-math), and fma() gives exact products, so the result does not depend
+ * on whether the compiler contracts a*b+c.
  */
 #ifndef PG_DRIFT_DOUBLE_DOUBLE_H
 #define PG_DRIFT_DOUBLE_DOUBLE_H
@@ -81,6 +90,16 @@ dd_special(double s)
 {
 	DD			r = {s, 0.0};
 
+	return r;
+}
+
+/* a + b exactly, as a double-double. */
+static inline DD
+dd_exact_sum(double a, double b)
+{
+	DD			r;
+
+	dd_two_sum(a, b, &r.hi, &r.lo);
 	return r;
 }
 
@@ -182,6 +201,46 @@ static inline bool
 dd_fell_from_peak(DD x, double peak)
 {
 	return fabs(x.hi) < peak * 0x1p-40;
+}
+
+/*
+ * a*d - b*c with one rounding error at most a few ulps of the result
+ * (Kahan's difference of products, exact product error through fma).
+ */
+static inline double
+dd_diff_of_products(double a, double d, double b, double c)
+{
+	double		bc = b * c;
+	double		err = fma(-b, c, bc);
+	double		dop = fma(a, d, -bc);
+
+	return dop + err;
+}
+
+/* Neumaier's compensated sum. */
+typedef struct NeumaierSum
+{
+	double		sum;
+	double		c;
+} NeumaierSum;
+
+static inline void
+neumaier_add(NeumaierSum *s, double x)
+{
+	double		t = s->sum + x;
+
+	if (fabs(s->sum) >= fabs(x))
+		s->c += (s->sum - t) + x;
+	else
+		s->c += (x - t) + s->sum;
+	s->sum = t;
+}
+
+/* The sum; an infinite sum stays infinite (its compensation is NaN). */
+static inline double
+neumaier_value(const NeumaierSum *s)
+{
+	return isinf(s->sum) ? s->sum : s->sum + s->c;
 }
 
 #endif							/* PG_DRIFT_DOUBLE_DOUBLE_H */

@@ -19,8 +19,8 @@
 void
 shifted_moments_add(ShiftedMoments *m, double x)
 {
-	DDouble		d = dd_two_sum(x, -m->shift);
-	DDouble		sq = dd_mul(d, d);
+	DD			d = dd_exact_sum(x, -m->shift);
+	DD			sq = dd_mul(d, d);
 
 	m->n++;
 	m->s1 = dd_add(m->s1, d);
@@ -40,8 +40,8 @@ shifted_moments_combine(ShiftedMoments *a, const ShiftedMoments *b)
 void
 shifted_moments_result(const ShiftedMoments *m, double *mean_minus_shift, double *m2)
 {
-	DDouble		mean = dd_div_d(m->s1, (double) m->n);
-	DDouble		sq = dd_add(m->s2, dd_neg(dd_mul(mean, m->s1)));
+	DD			mean = dd_div_d(m->s1, (double) m->n);
+	DD			sq = dd_add(m->s2, dd_neg(dd_mul(mean, m->s1)));
 	double		v = dd_value(sq);
 
 	*mean_minus_shift = dd_value(mean);

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ddouble.h"
+#include "double_double.h"
 
 /*
  * Sums of deviations from a fixed shift K, in double-double: s1 = sum (x-K),
@@ -20,8 +20,8 @@ typedef struct ShiftedMoments
 {
 	double		shift;
 	int64_t		n;
-	DDouble		s1;
-	DDouble		s2;
+	DD			s1;
+	DD			s2;
 } ShiftedMoments;
 
 extern void shifted_moments_add(ShiftedMoments *m, double x);

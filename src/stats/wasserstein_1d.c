@@ -15,7 +15,7 @@
  */
 #include <math.h>
 
-#include "ddouble.h"
+#include "double_double.h"
 #include "wasserstein_1d.h"
 
 double
