@@ -4,7 +4,9 @@
  *
  * The catalog is ordinary tables in schema drift, read through SPI as the
  * calling role, so row-level security on the catalog applies to every read.
- * Callers cache what they fetch for the duration of a query.
+ * Callers cache what they fetch for the duration of a query; the catalog
+ * query's plan is kept for the backend's life (the plan cache replans it
+ * after DDL on the catalog or for another role, as row security needs).
  */
 #include "postgres.h"
 
@@ -25,6 +27,8 @@
 	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name)" \
 	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1"
 
+static SPIPlanPtr baseline_plan = NULL;
+
 /*
  * The profile stored for column of baseline name, copied into cxt.  Errors
  * name what is missing and what exists.
@@ -43,7 +47,16 @@ baseline_fetch(const char *name, const char *column, MemoryContext cxt)
 	args[1] = CStringGetTextDatum(column);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(BASELINE_QUERY, 2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (baseline_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(BASELINE_QUERY, 2, argtypes);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare pg_drift's baseline query: %s",
+				 SPI_result_code_string(SPI_result));
+		baseline_plan = plan;
+	}
+	if (SPI_execute_plan(baseline_plan, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_drift's baseline catalog");
 	if (SPI_processed == 0)
 		ereport(ERROR,

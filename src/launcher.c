@@ -210,11 +210,16 @@ scan_databases(void)
 	pfree(oids);
 }
 
-/* Start the scheduler of one database; false if no worker slot was free. */
-static bool
-start_scheduler(int i, Oid dboid)
+/*
+ * Register a scheduler for a database (parts = 0), or a helper running part
+ * `part` of `parts` of a pass (scheduler.c); it notifies the caller when it
+ * stops.  False if no worker slot was free.
+ */
+bool
+drift_start_scheduler(Oid dboid, int part, int parts, BackgroundWorkerHandle **handle)
 {
 	BackgroundWorker worker;
+	DriftSchedulerShare share = {parts, part};
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -222,11 +227,16 @@ start_scheduler(int i, Oid dboid)
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_drift");
 	snprintf(worker.bgw_function_name, BGW_MAXLEN, "drift_scheduler_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_drift scheduler %u", dboid);
+	if (parts > 0)
+		snprintf(worker.bgw_name, BGW_MAXLEN, "pg_drift scheduler %u (part %d of %d)",
+				 dboid, part + 1, parts);
+	else
+		snprintf(worker.bgw_name, BGW_MAXLEN, "pg_drift scheduler %u", dboid);
 	snprintf(worker.bgw_type, BGW_MAXLEN, "pg_drift scheduler");
 	worker.bgw_main_arg = ObjectIdGetDatum(dboid);
+	memcpy(worker.bgw_extra, &share, sizeof(share));
 	worker.bgw_notify_pid = MyProcPid;
-	return RegisterDynamicBackgroundWorker(&worker, &handles[i]);
+	return RegisterDynamicBackgroundWorker(&worker, handle);
 }
 
 /* Launcher main loop. */
@@ -301,7 +311,7 @@ drift_launcher_main(Datum arg)
 				drift_shared->slots[i].next_wake =
 					TimestampTzPlusMilliseconds(now, drift_naptime * 1000L);
 				SpinLockRelease(&drift_shared->mutex);
-				if (!start_scheduler(i, dboid))
+				if (!drift_start_scheduler(dboid, 0, 0, &handles[i]))
 				{
 					handles[i] = NULL;
 					slot_wake = TimestampTzPlusMilliseconds(now, 1000);

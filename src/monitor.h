@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "postmaster/bgworker.h"
 #include "storage/latch.h"
 #include "storage/spin.h"
 
@@ -19,6 +20,7 @@ extern int	drift_naptime;			/* seconds */
 extern int	drift_monitor_timeout;	/* milliseconds, 0 = none */
 extern char *drift_result_retention;	/* interval text */
 extern int	drift_database_check_interval;	/* seconds */
+extern int	drift_schedulers_per_database;
 
 /* Most databases the launcher tracks at once. */
 #define DRIFT_MAX_DATABASES 256
@@ -32,6 +34,7 @@ typedef struct DriftDatabaseSlot
 	bool		wake_requested; /* a monitor changed since the scheduler looked */
 	bool		has_extension;	/* as the last scheduler found it */
 	bool		seen;			/* still in pg_database at the last scan */
+	bool		helper_stuck;	/* a helper scheduler left a monitor it could not run */
 } DriftDatabaseSlot;
 
 /* The shared state: launcher latch and one slot per database. */
@@ -44,6 +47,18 @@ typedef struct DriftShared
 	DriftDatabaseSlot slots[DRIFT_MAX_DATABASES];
 } DriftShared;
 
+/*
+ * Which due monitors a scheduler process runs: those whose part (a hash of
+ * monitor_id, modulo parts) is one of its parts.  Passed in bgw_extra:
+ * zeroed for the scheduler the launcher starts (parts = 0: every monitor,
+ * helpers still to decide), one part for a helper.
+ */
+typedef struct DriftSchedulerShare
+{
+	int32		parts;
+	int32		part;
+} DriftSchedulerShare;
+
 /* NULL unless pg_drift was preloaded (shared_preload_libraries). */
 extern DriftShared *drift_shared;
 
@@ -51,6 +66,8 @@ extern void drift_worker_init(void);
 extern void drift_monitor_init(void);
 extern DriftDatabaseSlot *drift_find_slot(Oid dboid, bool create);
 extern void drift_request_wake(Oid dboid);
+extern bool drift_start_scheduler(Oid dboid, int part, int parts,
+								  BackgroundWorkerHandle **handle);
 
 PGDLLEXPORT void drift_launcher_main(Datum arg);
 PGDLLEXPORT void drift_scheduler_main(Datum arg);

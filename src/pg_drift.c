@@ -28,6 +28,7 @@ int			drift_naptime = 60;
 int			drift_monitor_timeout = 300000;
 char	   *drift_result_retention = NULL;
 int			drift_database_check_interval = 60;
+int			drift_schedulers_per_database = 2;
 
 void		_PG_init(void);
 
@@ -70,6 +71,16 @@ _PG_init(void)
 							&drift_database_check_interval,
 							60, 1, 86400,
 							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_drift.schedulers_per_database",
+							"Most scheduler processes running one database's due monitors "
+							"at the same time.",
+							"When many monitors fall due together, the scheduler starts "
+							"helpers that share them out; each takes a background worker "
+							"slot (max_worker_processes).",
+							&drift_schedulers_per_database,
+							2, 1, 64,
+							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("pg_drift.monitor_timeout",
 							"Statement timeout of one monitor check (0 disables).",

@@ -8,6 +8,13 @@
  * Not staying connected is what keeps DROP DATABASE from waiting on us;
  * between two monitors the scheduler also checks whether someone holds the
  * database's lock (DROP DATABASE, ALTER DATABASE) and leaves at once.
+ *
+ * When many monitors fall due together, one process running them one after
+ * the other falls behind (a thousand 5 ms checks take five seconds), so the
+ * scheduler starts helpers (pg_drift.schedulers_per_database) and shares the
+ * due monitors out by a hash of monitor_id.  Helpers only run monitors; the
+ * scheduler that started them waits for them before it reports the next
+ * wake-up, so passes never overlap.
  */
 #include "postgres.h"
 
@@ -36,6 +43,12 @@
 /* Most monitors fetched per batch, and batches per scheduler lifetime. */
 #define BATCH_SIZE 500
 #define MAX_BATCHES 20
+
+/* Due monitors in the first batch that make starting helpers worth it. */
+#define HELPERS_FROM 8
+
+/* The most parts the due monitors are shared out in (the setting's maximum). */
+#define MAX_PARTS 64
 
 typedef struct DueMonitor
 {
@@ -79,7 +92,7 @@ run_sql(const char *sql, int64 id, const char *text_arg)
 
 /* The due monitors, oldest due first (as a superuser: RLS does not apply). */
 static List *
-fetch_due(MemoryContext cxt)
+fetch_due(MemoryContext cxt, const char *share_filter)
 {
 	List	   *due = NIL;
 	uint64		i;
@@ -90,9 +103,10 @@ fetch_due(MemoryContext cxt)
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "pg_drift: looking for due monitors");
-	rc = SPI_execute("SELECT monitor_id, owner::text, name FROM drift.monitors"
-					 " WHERE NOT paused AND next_run OPERATOR(pg_catalog.<=) pg_catalog.now()"
-					 " ORDER BY next_run, monitor_id LIMIT " CppAsString2(BATCH_SIZE),
+	rc = SPI_execute(psprintf("SELECT monitor_id, owner::text, name FROM drift.monitors"
+							  " WHERE NOT paused AND next_run OPERATOR(pg_catalog.<=) pg_catalog.now()%s"
+							  " ORDER BY next_run, monitor_id LIMIT " CppAsString2(BATCH_SIZE),
+							  share_filter),
 					 true, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read drift.monitors: %s", SPI_result_code_string(rc));
@@ -260,49 +274,82 @@ report(bool has_extension, TimestampTz next_wake, bool pruned)
 		SetLatch(drift_shared->launcher_latch);
 }
 
-/* Scheduler main: run what is due, report the next wake-up, exit. */
-void
-drift_scheduler_main(Datum arg)
+/*
+ * The WHERE condition that keeps the monitors of the parts marked in mine.
+ * Parts go by a hash of monitor_id, not by monitor_id itself: monitors that
+ * fall due together often have ids in a pattern (created in a loop with
+ * staggered start times), and a plain modulo would give them all to one part.
+ */
+static char *
+share_filter(int parts, const bool *mine)
 {
-	Oid			dboid = DatumGetObjectId(arg);
-	MemoryContext cxt;
-	TimestampTz now;
-	TimestampTz next;
-	TimestampTz last_prune = 0;
-	DriftDatabaseSlot *slot;
-	bool		prune;
-	int			batch;
+	StringInfoData buf;
+	const char *sep = "";
+
+	if (parts <= 1)
+		return "";
+	initStringInfo(&buf);
+	appendStringInfo(&buf, " AND ((pg_catalog.hashint8(monitor_id)::pg_catalog.int8"
+					 " OPERATOR(pg_catalog.&) 4294967295) OPERATOR(pg_catalog.%%) %d)"
+					 " OPERATOR(pg_catalog.=) ANY ('{", parts);
+	for (int i = 0; i < parts; i++)
+		if (mine[i])
+		{
+			appendStringInfo(&buf, "%s%d", sep, i);
+			sep = ",";
+		}
+	appendStringInfoString(&buf, "}'::pg_catalog.int8[])");
+	return buf.data;
+}
+
+/*
+ * Share the due monitors out: start a helper for each part but the first.
+ * The parts whose helper could not start (no free worker slot) stay ours.
+ * Returns the helpers' handles; *mine marks our parts.
+ */
+static List *
+start_helpers(int parts, bool *mine)
+{
+	List	   *helpers = NIL;
+
+	mine[0] = true;
+	for (int part = 1; part < parts; part++)
+	{
+		BackgroundWorkerHandle *h;
+
+		mine[part] = !drift_start_scheduler(MyDatabaseId, part, parts, &h);
+		if (!mine[part])
+			helpers = lappend(helpers, h);
+	}
+	return helpers;
+}
+
+/*
+ * Run due monitors of our share batch by batch.  The first scheduler of a
+ * pass (share->parts == 0) starts helpers when the first batch is large and
+ * returns their handles in *helpers.  Returns the number of batches run;
+ * *any_stuck tells whether a monitor could not even record its failure.
+ */
+static int
+run_due(const DriftSchedulerShare *share, MemoryContext cxt, List **helpers, bool *any_stuck)
+{
+	int			parts = Max(share->parts, 1);
+	bool		mine[MAX_PARTS] = {true};
+	char	   *filter;
 	List	   *stuck = NIL;
-	bool		only_stuck = false;
+	int			batch;
 
-	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
-	pgstat_report_appname("pg_drift scheduler");
-	cxt = AllocSetContextCreate(TopMemoryContext, "pg_drift scheduler", ALLOCSET_DEFAULT_SIZES);
-
-	SpinLockAcquire(&drift_shared->mutex);
-	slot = drift_find_slot(MyDatabaseId, true);
-	if (slot != NULL)
+	if (share->parts > 0)
 	{
-		slot->wake_requested = false;
-		last_prune = slot->last_prune;
+		mine[0] = false;
+		mine[share->part] = true;
 	}
-	SpinLockRelease(&drift_shared->mutex);
-
-	if (!extension_present())
-	{
-		report(false, TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-												  drift_database_check_interval * 1000L),
-			   false);
-		proc_exit(0);
-	}
-
+	filter = MemoryContextStrdup(TopMemoryContext, share_filter(parts, mine));
 	for (batch = 0; batch < MAX_BATCHES; batch++)
 	{
 		List	   *due;
 		ListCell   *lc;
+		bool		only_stuck = true;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -313,10 +360,22 @@ drift_scheduler_main(Datum arg)
 		if (!drift_worker_enabled || database_is_wanted())
 			proc_exit(0);
 		MemoryContextReset(cxt);
-		due = fetch_due(cxt);
+		due = fetch_due(cxt, filter);
 		if (due == NIL)
 			break;
-		only_stuck = true;
+		if (share->parts == 0 && batch == 0 && parts == 1 &&
+			drift_schedulers_per_database > 1 && list_length(due) >= HELPERS_FROM)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			parts = Min(drift_schedulers_per_database, MAX_PARTS);
+			*helpers = start_helpers(parts, mine);
+			filter = pstrdup(share_filter(parts, mine));
+			MemoryContextSwitchTo(old);
+			due = fetch_due(cxt, filter);
+			if (due == NIL)
+				break;
+		}
 		foreach(lc, due)
 		{
 			DueMonitor *m = (DueMonitor *) lfirst(lc);
@@ -338,6 +397,96 @@ drift_scheduler_main(Datum arg)
 		if (only_stuck)
 			break;
 	}
+	*any_stuck = (stuck != NIL);
+	return batch;
+}
+
+/* Wait until every helper has exited (or the postmaster is gone). */
+static void
+wait_for_helpers(List *helpers)
+{
+	ListCell   *lc;
+
+	foreach(lc, helpers)
+	{
+		BackgroundWorkerHandle *h = (BackgroundWorkerHandle *) lfirst(lc);
+
+		if (WaitForBackgroundWorkerShutdown(h) == BGWH_POSTMASTER_DIED)
+			proc_exit(1);
+	}
+}
+
+/* A helper: run our part of what is due, flag anything stuck, exit. */
+static void
+helper_main(const DriftSchedulerShare *share, MemoryContext cxt)
+{
+	bool		stuck;
+	DriftDatabaseSlot *slot;
+	List	   *none = NIL;
+
+	(void) run_due(share, cxt, &none, &stuck);
+	if (stuck)
+	{
+		SpinLockAcquire(&drift_shared->mutex);
+		slot = drift_find_slot(MyDatabaseId, false);
+		if (slot != NULL)
+			slot->helper_stuck = true;
+		SpinLockRelease(&drift_shared->mutex);
+	}
+	proc_exit(0);
+}
+
+/* Scheduler main: run what is due, report the next wake-up, exit. */
+void
+drift_scheduler_main(Datum arg)
+{
+	Oid			dboid = DatumGetObjectId(arg);
+	DriftSchedulerShare share;
+	MemoryContext cxt;
+	TimestampTz now;
+	TimestampTz next;
+	TimestampTz last_prune = 0;
+	DriftDatabaseSlot *slot;
+	bool		prune;
+	int			batches;
+	bool		stuck;
+	List	   *helpers = NIL;
+
+	memcpy(&share, MyBgworkerEntry->bgw_extra, sizeof(share));
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
+	pgstat_report_appname("pg_drift scheduler");
+	cxt = AllocSetContextCreate(TopMemoryContext, "pg_drift scheduler", ALLOCSET_DEFAULT_SIZES);
+	if (share.parts > 0)
+		helper_main(&share, cxt);
+
+	SpinLockAcquire(&drift_shared->mutex);
+	slot = drift_find_slot(MyDatabaseId, true);
+	if (slot != NULL)
+	{
+		slot->wake_requested = false;
+		slot->helper_stuck = false;
+		last_prune = slot->last_prune;
+	}
+	SpinLockRelease(&drift_shared->mutex);
+
+	if (!extension_present())
+	{
+		report(false, TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+												  drift_database_check_interval * 1000L),
+			   false);
+		proc_exit(0);
+	}
+
+	batches = run_due(&share, cxt, &helpers, &stuck);
+	wait_for_helpers(helpers);
+	SpinLockAcquire(&drift_shared->mutex);
+	slot = drift_find_slot(MyDatabaseId, false);
+	if (slot != NULL && slot->helper_stuck)
+		stuck = true;
+	SpinLockRelease(&drift_shared->mutex);
 
 	/* retention, at most once a minute per database */
 	now = GetCurrentTimestamp();
@@ -357,10 +506,10 @@ drift_scheduler_main(Datum arg)
 	if (next == 0 || next > TimestampTzPlusMilliseconds(now, drift_naptime * 1000L))
 		next = TimestampTzPlusMilliseconds(now, drift_naptime * 1000L);
 	/* a batch limit reached means more may be due: come back at once */
-	if (batch == MAX_BATCHES && !only_stuck)
+	if (batches == MAX_BATCHES && !stuck)
 		next = now;
 	/* a monitor we could not even record a failure for: not in a busy loop */
-	if (only_stuck || (stuck != NIL && next < TimestampTzPlusMilliseconds(now, 1000)))
+	if (stuck && next < TimestampTzPlusMilliseconds(now, 1000))
 		next = TimestampTzPlusMilliseconds(now, drift_naptime * 1000L);
 	report(true, next, prune);
 	proc_exit(0);

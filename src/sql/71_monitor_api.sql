@@ -231,6 +231,9 @@ DECLARE
   expr   text;
   wherec text := 'true';
   src    text := format('%s AS t', m.relation_oid::regclass);
+  -- one row per slice seen; unsliced, one row unless the window is empty
+  -- (without grouping by a constant, which costs a comparison per row)
+  grp    text := ' HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0';
   q      text;
 BEGIN
   SELECT * INTO STRICT met FROM drift.metrics WHERE name = m.metric;
@@ -239,6 +242,7 @@ BEGIN
   END LOOP;
   IF cardinality(pairs) > 0 THEN
     slice := format('pg_catalog.jsonb_build_object(%s)', array_to_string(pairs, ', '));
+    grp := ' GROUP BY 1';
   END IF;
   IF m.filter IS NOT NULL THEN
     wherec := format('(%s)', m.filter);
@@ -256,9 +260,9 @@ BEGIN
 
   IF m.compare_to = 'previous_window' THEN
     q := format('WITH prev AS (SELECT %s AS slice, %s AS p FROM %s'
-                ' WHERE t.%I >= $5 AND t.%I < $1 AND %s GROUP BY 1) ',
+                ' WHERE t.%I >= $5 AND t.%I < $1 AND %s%s) ',
                 slice, replace(met.profile_source, '{value}', format('t.%I', m.column_name)),
-                src, m.time_column, m.time_column, wherec);
+                src, m.time_column, m.time_column, wherec, grp);
     src := src || format(' JOIN prev ON prev.slice OPERATOR(pg_catalog.=) %s', slice);
   ELSE
     q := '';
@@ -268,8 +272,8 @@ BEGIN
   END IF;
   RETURN q || format('SELECT s.slice, s.n_rows, pg_catalog.to_jsonb(s.r) AS r FROM ('
                      'SELECT %s AS slice, pg_catalog.count(*) AS n_rows, %s AS r'
-                     ' FROM %s WHERE %s GROUP BY 1) s',
-                     slice, expr, src, wherec);
+                     ' FROM %s WHERE %s%s) s',
+                     slice, expr, src, wherec, grp);
 END
 $fn$;
 COMMENT ON FUNCTION drift._monitor_query(drift.monitors) IS

@@ -61,13 +61,14 @@ for my $i (1 .. 3)
 {
 	$node->safe_psql('postgres', "CREATE DATABASE dropme$i");
 	$node->safe_psql("dropme$i", $setup);
-	# slow checks keep the scheduler connected most of the time
+	# slow checks keep schedulers (with a helper: ten are due at once)
+	# connected most of the time
 	$node->safe_psql("dropme$i", q{
 	  SELECT drift.create_monitor('slow' || g, 'train', column_name => 'x', baseline => 'b',
 	                              schedule => '1 second', filter => 'pg_sleep(0.0005) IS NOT NULL')
 	    FROM generate_series(1, 10) g});
 	ok(wait_true("dropme$i", q{SELECT count(*) >= 1 FROM drift.results}), "dropme$i is served");
-	ok(wait_true('postgres', qq{SELECT count(*) = 1 FROM pg_stat_activity
+	ok(wait_true('postgres', qq{SELECT count(*) >= 1 FROM pg_stat_activity
 	                            WHERE backend_type = 'pg_drift scheduler' AND datname = 'dropme$i'}),
 		"a scheduler is connected to dropme$i");
 	my $t0 = time;
