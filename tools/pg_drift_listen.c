@@ -6,12 +6,22 @@
  * NOTIFY is not durable: a listener that is down misses notifications.  Every
  * alert is therefore also a row of drift.alerts (same transaction as its
  * NOTIFY), and this client catches up from that table after every
- * (re)connect, starting after the last alert id it printed (--since-id, or
- * remembered across runs in --state-file).  It LISTENs before catching up,
- * so nothing falls between the two, and skips ids it already printed, so
- * nothing is printed twice.  When a run had more alerts than it notified
- * one by one (a "summary" notification), the omitted ones are read from the
- * table too.
+ * (re)connect and every SYNC_SECONDS while connected (a "sync").  It LISTENs
+ * before catching up, so nothing falls between the two, and skips ids it
+ * already printed, so nothing is printed twice.  When a run had more alerts
+ * than it notified one by one (a "summary" notification), the omitted ones
+ * are read from the table too.
+ *
+ * Alert ids are taken from a sequence when a run writes them, and runs commit
+ * in any order (several schedulers, manual runs): alert 10 can commit after
+ * alert 11 was printed.  "Everything after the last id printed" would then
+ * miss 10.  So every alert row records its transaction (xact_id), and a sync
+ * also notes the oldest transaction still running in its snapshot (the
+ * horizon): every transaction older than that had ended, and what it
+ * committed was visible to the sync and printed.  The next sync reads the
+ * rows after the last id printed plus those of transactions at or past the
+ * horizon, skipping the ids already printed among them (kept in "unsettled",
+ * which the state file remembers with the last id and the horizon).
  *
  *   pg_drift_listen [--channel NAME] [--exec CMD] [--since-id N]
  *                   [--state-file PATH] [--max-backoff SECONDS] [--once] [CONNINFO]
@@ -29,6 +39,7 @@
 #include "libpq-fe.h"
 
 #define RECENT_IDS 4096
+#define SYNC_SECONDS 10
 
 static volatile sig_atomic_t stop_requested = 0;
 
@@ -37,12 +48,21 @@ static const char *exec_cmd = NULL;
 static const char *state_file = NULL;
 static const char *conninfo = "";
 static long long last_id = -1;	/* highest alert id printed; -1: none yet */
+static char horizon[32] = "";	/* xid8 as text; "": not known yet */
+
+/* Ids printed whose transaction is at or past the horizon. */
+static long long *unsettled = NULL;
+static int	n_unsettled = 0;
+static int	cap_unsettled = 0;
 static int	max_backoff = 30;
 static int	once = 0;			/* --once: catch up, print, exit */
 
 /* Ids printed lately, to skip the NOTIFY of an alert caught up from the table. */
 static long long recent[RECENT_IDS];
 static int	recent_next = 0;
+
+/* Inside a sync: the state file is written once at its end. */
+static int	syncing = 0;
 
 /* SIGINT/SIGTERM: finish the current alert, then exit. */
 static void
@@ -61,10 +81,36 @@ seen(long long id)
 	for (i = 0; i < RECENT_IDS; i++)
 		if (recent[i] == id)
 			return 1;
+	for (i = 0; i < n_unsettled; i++)
+		if (unsettled[i] == id)
+			return 1;
 	return 0;
 }
 
-/* Remember the last id in the state file (written whole, then renamed). */
+/* Add an id to the unsettled set (growing it as needed). */
+static void
+add_unsettled(long long id)
+{
+	if (n_unsettled == cap_unsettled)
+	{
+		long long  *grown;
+
+		cap_unsettled = cap_unsettled ? cap_unsettled * 2 : 64;
+		grown = realloc(unsettled, sizeof(long long) * cap_unsettled);
+		if (grown == NULL)
+		{
+			fprintf(stderr, "pg_drift_listen: out of memory\n");
+			exit(1);
+		}
+		unsettled = grown;
+	}
+	unsettled[n_unsettled++] = id;
+}
+
+/*
+ * Remember the last id, the horizon and the unsettled ids in the state file
+ * (written whole, then renamed).
+ */
 static void
 save_state(void)
 {
@@ -80,10 +126,34 @@ save_state(void)
 		fprintf(stderr, "pg_drift_listen: could not write \"%s\": %s\n", tmp, strerror(errno));
 		return;
 	}
-	fprintf(f, "%lld\n", last_id);
+	fprintf(f, "%lld\n%s\n", last_id, horizon[0] ? horizon : "-");
+	for (int i = 0; i < n_unsettled; i++)
+		fprintf(f, "%lld\n", unsettled[i]);
 	if (fclose(f) != 0 || rename(tmp, state_file) != 0)
 		fprintf(stderr, "pg_drift_listen: could not save \"%s\": %s\n", state_file,
 				strerror(errno));
+}
+
+/* Read what save_state wrote; a missing or unreadable file means a fresh start. */
+static void
+load_state(void)
+{
+	FILE	   *f = fopen(state_file, "r");
+	char		line[sizeof(horizon)];
+	long long	id;
+
+	if (f == NULL)
+		return;
+	if (fgets(line, sizeof(line), f) == NULL || sscanf(line, "%lld", &last_id) != 1)
+		last_id = -1;
+	else if (fgets(line, sizeof(line), f) != NULL && line[0] >= '0' && line[0] <= '9')
+	{
+		line[strcspn(line, "\n")] = '\0';
+		memcpy(horizon, line, sizeof(horizon));
+		while (fscanf(f, "%lld", &id) == 1)
+			add_unsettled(id);
+	}
+	fclose(f);
 }
 
 /* The "alert_id" of a payload, or -1. */
@@ -127,11 +197,12 @@ emit(long long id, const char *payload)
 	{
 		recent[recent_next] = id;
 		recent_next = (recent_next + 1) % RECENT_IDS;
+		/* printed since the last sync: its transaction is past the horizon */
+		add_unsettled(id);
 		if (id > last_id)
-		{
 			last_id = id;
+		if (!syncing)
 			save_state();
-		}
 	}
 }
 
@@ -170,24 +241,81 @@ catch_up(PGconn *conn, long long from, long long to)
 	return 0;
 }
 
-/* The highest alert id of our channel (where a fresh listener starts). */
-static long long
-current_max_id(PGconn *conn)
+/*
+ * The sync: print the alerts after the last id printed and those of
+ * transactions at or past the horizon (skipping ids printed already), then
+ * move the horizon to the oldest transaction running in this snapshot and
+ * keep as unsettled the ids read whose transaction is at or past it.  A fresh
+ * listener (no last id) prints nothing: it starts at the newest alert and
+ * only notes the unsettled ids.  Alert rows restored from another cluster
+ * can carry transaction ids beyond this cluster's; those at or past the
+ * snapshot's xmax are not taken as unsettled.  0 on success.
+ */
+static int
+sync_alerts(PGconn *conn)
 {
-	const char *params[1] = {channel};
+	int			fresh = (last_id < 0);
+	char		after[32];
+	const char *params[4];
 	PGresult   *res;
-	long long	id = 0;
+	long long	max_id = 0;
+	int			i;
 
+	snprintf(after, sizeof(after), "%lld", last_id);
+	params[0] = channel;
+	params[1] = after;
+	params[2] = horizon[0] ? horizon : NULL;
+	params[3] = fresh ? "true" : "false";
 	res = PQexecParams(conn,
-					   "SELECT coalesce(max(alert_id), 0) FROM drift.alerts WHERE channel = $1",
-					   1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	else
+					   "WITH h AS (SELECT pg_catalog.pg_snapshot_xmin(s) AS lo,"
+					   "                  pg_catalog.pg_snapshot_xmax(s) AS hi"
+					   "             FROM pg_catalog.pg_current_snapshot() s)"
+					   " SELECT h.lo::text,"
+					   "        (SELECT pg_catalog.max(m.alert_id) FROM drift.alerts m"
+					   "          WHERE m.channel = $1),"
+					   "        a.alert_id, a.payload::text, a.xact_id >= h.lo"
+					   "   FROM h LEFT JOIN drift.alerts a"
+					   "     ON a.channel = $1"
+					   "    AND ((NOT $4::boolean AND a.alert_id > $2::bigint)"
+					   "         OR (a.xact_id >= coalesce($3::xid8, CASE WHEN $4::boolean THEN h.lo END)"
+					   "             AND a.xact_id < h.hi))"
+					   "  ORDER BY a.alert_id",
+					   4, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
 		fprintf(stderr, "pg_drift_listen: could not read drift.alerts: %s",
 				PQerrorMessage(conn));
+		PQclear(res);
+		return -1;
+	}
+	if (!PQgetisnull(res, 0, 1))
+		max_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	syncing = 1;
+	for (i = 0; i < PQntuples(res) && !stop_requested; i++)
+	{
+		if (PQgetisnull(res, i, 2))
+			continue;
+		if (!fresh)
+			emit(strtoll(PQgetvalue(res, i, 2), NULL, 10), PQgetvalue(res, i, 3));
+	}
+	syncing = 0;
+	if (stop_requested)
+	{
+		/* not finished: keep the old horizon, the printed ids stay unsettled */
+		PQclear(res);
+		save_state();
+		return -1;
+	}
+	n_unsettled = 0;
+	for (i = 0; i < PQntuples(res); i++)
+		if (!PQgetisnull(res, i, 2) && strcmp(PQgetvalue(res, i, 4), "t") == 0)
+			add_unsettled(strtoll(PQgetvalue(res, i, 2), NULL, 10));
+	snprintf(horizon, sizeof(horizon), "%s", PQgetvalue(res, 0, 0));
+	if (fresh)
+		last_id = max_id;
 	PQclear(res);
-	return id;
+	save_state();
+	return 0;
 }
 
 /* Connect, LISTEN and catch up; NULL on failure. */
@@ -224,10 +352,11 @@ connect_and_listen(void)
 	}
 	PQclear(res);
 	/* listening from here on: what the table shows now cannot be missed */
-	if (last_id < 0)
-		last_id = current_max_id(conn);
-	else
-		(void) catch_up(conn, last_id, -1);
+	if (sync_alerts(conn) != 0)
+	{
+		PQfinish(conn);
+		return NULL;
+	}
 	fprintf(stderr, "pg_drift_listen: listening on \"%s\" after alert %lld\n", channel, last_id);
 	return conn;
 }
@@ -263,7 +392,7 @@ usage(void)
 		   "  -c, --channel=NAME       channel to LISTEN on (default pg_drift)\n"
 		   "  -e, --exec=COMMAND       run COMMAND for each alert, payload on stdin\n"
 		   "  -s, --since-id=N         first catch up alerts after id N from drift.alerts\n"
-		   "  -f, --state-file=PATH    remember the last alert id in PATH across runs\n"
+		   "  -f, --state-file=PATH    remember in PATH, across runs, which alerts were printed\n"
 		   "  -b, --max-backoff=SECS   longest wait between reconnects (default 30)\n"
 		   "  -1, --once               print the stored alerts after the last id and exit\n"
 		   "  -h, --help               show this help\n\n"
@@ -286,6 +415,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	PGconn	   *conn = NULL;
 	int			backoff = 1;
+	time_t		last_sync = 0;
 	int			c;
 	int			i;
 
@@ -331,16 +461,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (state_file != NULL && last_id < 0)
-	{
-		FILE	   *f = fopen(state_file, "r");
-
-		if (f != NULL)
-		{
-			if (fscanf(f, "%lld", &last_id) != 1)
-				last_id = -1;
-			fclose(f);
-		}
-	}
+		load_state();
 
 	if (once)
 	{
@@ -353,7 +474,9 @@ main(int argc, char **argv)
 			PQfinish(c1);
 			return 1;
 		}
-		rc = catch_up(c1, last_id < 0 ? 0 : last_id, -1);
+		if (last_id < 0)
+			last_id = 0;		/* everything stored */
+		rc = sync_alerts(c1);
 		PQfinish(c1);
 		return rc == 0 ? 0 : 1;
 	}
@@ -390,6 +513,7 @@ main(int argc, char **argv)
 				continue;
 			}
 			backoff = 1;
+			last_sync = time(NULL);
 		}
 
 		sock = PQsocket(conn);
@@ -415,6 +539,16 @@ main(int argc, char **argv)
 		{
 			handle(conn, n);
 			PQfreemem(n);
+		}
+		if (!stop_requested && time(NULL) - last_sync >= SYNC_SECONDS)
+		{
+			if (sync_alerts(conn) != 0 && !stop_requested)
+			{
+				PQfinish(conn);
+				conn = NULL;
+				continue;
+			}
+			last_sync = time(NULL);
 		}
 	}
 	if (conn != NULL)

@@ -211,12 +211,17 @@ CREATE TABLE drift.alerts (
   result_id  bigint,
   channel    text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-  payload    jsonb NOT NULL
+  payload    jsonb NOT NULL,
+  -- the writing transaction: alert ids are not in commit order (runs commit
+  -- in any order), so a listener catching up also reads the alerts of
+  -- transactions that were still running when it last looked
+  xact_id    xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id()
 );
 CREATE INDEX alerts_by_channel ON drift.alerts (channel, alert_id);
+CREATE INDEX alerts_by_xact ON drift.alerts (channel, xact_id);
 COMMENT ON TABLE drift.alerts IS
   'Every alert also sent with NOTIFY, written in the same transaction, so that a listener '
-  'that was down catches up (pg_drift_listen --since-id)';
+  'that was down catches up (pg_drift_listen --since-id, --state-file)';
 
 -- pg_dump keeps the monitors and their history.
 SELECT pg_catalog.pg_extension_config_dump('drift.monitors', '');

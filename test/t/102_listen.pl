@@ -2,7 +2,8 @@
 # catches up from drift.alerts (state file) with nothing missed or doubled;
 # it reconnects when its connection is killed; a run with more alerts than
 # are notified one by one is completed from the table; --exec gets every
-# payload; SIGTERM and SIGINT end it cleanly.
+# payload; SIGTERM and SIGINT end it cleanly; alerts that commit out of id
+# order while it is down are still caught up.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -145,6 +146,39 @@ is($h->full_result(0), 0, 'SIGINT: clean exit (status 0)');
 my ($once_out, $once_err);
 IPC::Run::run([ $listen, '--once', '--since-id', '0', $connstr ], '>', \$once_out, '2>', \$once_err);
 is_deeply([ split /\n/, $once_out ], [ table_payloads() ], '--once prints every stored alert and exits');
+
+# Alerts commit out of id order while the listener is down: the run that
+# took the lower alert id commits last.  The listener printed the higher id
+# before it stopped; after the restart it still prints the lower one, and
+# nothing twice.
+$node->safe_psql('postgres', q{
+  CREATE TABLE shifted AS SELECT (g % 100)::float8 + 50 AS x FROM generate_series(1, 1000) g;
+  SELECT drift.create_monitor(n, 'shifted', column_name => 'x', baseline => 'b',
+                              schedule => '1 day', paused => true)
+    FROM unnest(ARRAY['early', 'late']) n;
+});
+my $printed = () = slurp_lines($out);
+$h = start_listener();
+my $slow = $node->background_psql('postgres');
+$slow->query_safe('BEGIN');
+$slow->query_safe(q{SELECT count(*) FROM drift.run_monitor('early')});
+$node->safe_psql('postgres', q{SELECT count(*) FROM drift.run_monitor('late')});
+ok(wait_lines($out, $printed + 1), 'the alert committed first is printed');
+$h->signal('TERM');
+$h->finish;
+$slow->query_safe('COMMIT');
+$slow->quit;
+$h = start_listener();
+ok(wait_lines($out, $printed + 2), 'the alert with the lower id, committed while down, is caught up');
+sleep 2;
+@got = slurp_lines($out);
+my @late_first = map { $_->[0] } sort { $a->[1] <=> $b->[1] }
+	map { [ $_, /"alert_id": (\d+)/ ] } @got[ $printed .. $#got ];
+is(scalar(@got), $printed + 2, 'nothing printed twice');
+is_deeply(\@late_first, [ (table_payloads())[-2, -1] ], 'both alerts printed, as stored');
+like($got[$printed], qr/"monitor": "late"/, 'the later id came first');
+$h->signal('TERM');
+$h->finish;
 
 $node->stop;
 done_testing();
