@@ -3,11 +3,10 @@
  *		Aggregates that build drift_profile values: drift_profile_agg(float8)
  *		and drift_profile_merge(drift_profile).
  *
- * The transition state keeps the distinct values seen so far as two sorted
- * arrays (value, count) plus an unsorted buffer of raw values.  When the
- * buffer fills it is radix-sorted, collapsed and merged into the arrays, so
- * memory is O(distinct values + buffer) rather than O(rows), and the buffer
- * grows with the distinct list so that merging stays amortised O(1) per row.
+ * The transition state keeps the distinct values seen so far in a ValueList
+ * (value_list.c: sorted values and counts plus a buffer of raw values merged
+ * when full), so memory is O(distinct values) rather than O(rows); past the
+ * exact limit the list compacts into a quantile sketch (profile_sketch.c).
  * Categorical builders (drift_profile_agg(text), or a merge of categorical
  * profiles) count categories in a hash table instead and sort once at the
  * end.  One builder type serves both kinds so that drift_profile_merge,
@@ -28,7 +27,7 @@
 #include "pg_drift.h"
 #include "profile.h"
 #include "profile_sketch.h"
-#include "stats/float_sort.h"
+#include "value_list.h"
 
 PG_FUNCTION_INFO_V1(drift_profile_agg_trans);
 PG_FUNCTION_INFO_V1(drift_profile_agg_text_trans);
@@ -38,9 +37,6 @@ PG_FUNCTION_INFO_V1(drift_profile_agg_serialize);
 PG_FUNCTION_INFO_V1(drift_profile_agg_deserialize);
 PG_FUNCTION_INFO_V1(drift_profile_agg_final);
 
-#define PENDING_MIN 4096
-#define PENDING_MAX (1 << 24)
-
 typedef struct ProfileBuilder
 {
 	MemoryContext cxt;			/* where the arrays live (the aggregate's context) */
@@ -48,12 +44,7 @@ typedef struct ProfileBuilder
 	CategoryTable *categories;	/* categorical: category -> count */
 	int64		null_count;
 	int64		nan_count;
-	int32		n_distinct;		/* entries in values/counts */
-	float8	   *values;			/* ascending distinct values */
-	int64	   *counts;			/* their counts */
-	int32		n_pending;		/* raw values not yet merged */
-	int32		cap_pending;
-	float8	   *pending;
+	ValueList	list;			/* numeric: distinct values and counts */
 	SketchTracker sketch;		/* compactions past the exact limit (profile_sketch.h) */
 } ProfileBuilder;
 
@@ -75,8 +66,7 @@ builder_create(MemoryContext cxt)
 	ProfileBuilder *b = MemoryContextAllocZero(cxt, sizeof(ProfileBuilder));
 
 	b->cxt = cxt;
-	b->cap_pending = PENDING_MIN;
-	b->pending = MemoryContextAlloc(cxt, sizeof(float8) * b->cap_pending);
+	value_list_init(&b->list, cxt, &b->sketch);
 	return b;
 }
 
@@ -98,7 +88,7 @@ builder_has_values(const ProfileBuilder *b)
 {
 	if (b->kind == PROFILE_KIND_CATEGORICAL)
 		return b->categories->n > 0;
-	return b->n_distinct > 0 || b->n_pending > 0 || b->nan_count > 0;
+	return b->list.n_distinct > 0 || b->list.n_pending > 0 || b->nan_count > 0;
 }
 
 /*
@@ -132,96 +122,6 @@ builder_add_category(ProfileBuilder *b, const char *s, int32 len, int64 n)
 	e->value += n;
 }
 
-/*
- * Merge the sorted (values, counts) list of m entries into the builder's
- * distinct list.
- */
-static void
-builder_merge_list(ProfileBuilder *b, const float8 *values, const int64 *counts, int32 m)
-{
-	Size		cap = (Size) b->n_distinct + m;
-	float8	   *nv;
-	int64	   *nc;
-	int32		i = 0,
-				j = 0,
-				k = 0;
-
-	if (m == 0)
-		return;
-	nv = MemoryContextAllocHuge(b->cxt, sizeof(float8) * cap);
-	nc = MemoryContextAllocHuge(b->cxt, sizeof(int64) * cap);
-	while (i < b->n_distinct && j < m)
-	{
-		if (b->values[i] < values[j])
-		{
-			nv[k] = b->values[i];
-			nc[k++] = b->counts[i++];
-		}
-		else if (b->values[i] > values[j])
-		{
-			nv[k] = values[j];
-			nc[k++] = counts[j++];
-		}
-		else
-		{
-			nv[k] = values[j];
-			nc[k++] = b->counts[i++] + counts[j++];
-		}
-	}
-	for (; i < b->n_distinct; i++, k++)
-	{
-		nv[k] = b->values[i];
-		nc[k] = b->counts[i];
-	}
-	for (; j < m; j++, k++)
-	{
-		nv[k] = values[j];
-		nc[k] = counts[j];
-	}
-	k = sketch_compact_if_over(nv, nc, k, drift_exact_profile_limit, &b->sketch);
-	if (b->values)
-	{
-		pfree(b->values);
-		pfree(b->counts);
-	}
-	b->values = nv;
-	b->counts = nc;
-	b->n_distinct = k;
-}
-
-/* Sort the buffered raw values and merge them into the distinct list. */
-static void
-builder_flush(ProfileBuilder *b)
-{
-	float8	   *scratch;
-	float8	   *vals;
-	int64	   *cnts;
-	int32		m;
-	Size		want;
-
-	if (b->n_pending == 0)
-		return;
-	scratch = MemoryContextAllocHuge(b->cxt, sizeof(float8) * b->n_pending);
-	sort_float8(b->pending, b->n_pending, scratch);
-	/* the scratch array doubles as the collapsed values' storage */
-	vals = scratch;
-	cnts = MemoryContextAllocHuge(b->cxt, sizeof(int64) * b->n_pending);
-	m = (int32) collapse_sorted(b->pending, b->n_pending, vals, cnts);
-	builder_merge_list(b, vals, cnts, m);
-	pfree(scratch);
-	pfree(cnts);
-	b->n_pending = 0;
-
-	/* keep the buffer about as large as the distinct list: amortised merging */
-	want = Min(Max((Size) b->n_distinct, (Size) PENDING_MIN), (Size) PENDING_MAX);
-	if (want > (Size) b->cap_pending)
-	{
-		pfree(b->pending);
-		b->cap_pending = (int32) want;
-		b->pending = MemoryContextAllocHuge(b->cxt, sizeof(float8) * want);
-	}
-}
-
 /* Add every entry of a profile of either kind. */
 static void
 builder_add_profile(ProfileBuilder *b, DriftProfile *p)
@@ -251,8 +151,8 @@ builder_add_profile(ProfileBuilder *b, DriftProfile *p)
 		return;
 	}
 	b->nan_count += p->nan_count;
-	builder_flush(b);
-	builder_merge_list(b, profile_values(p), profile_counts(p), p->n_entries);
+	value_list_flush(&b->list);
+	value_list_merge(&b->list, profile_values(p), profile_counts(p), p->n_entries);
 }
 
 /* The builder's categories as a profile. */
@@ -286,8 +186,10 @@ builder_result(ProfileBuilder *b)
 {
 	if (b->kind == PROFILE_KIND_CATEGORICAL)
 		return builder_categorical_result(b);
-	builder_flush(b);
-	return sketch_finish(profile_make_numeric(b->n_distinct, b->values, b->counts, b->null_count, b->nan_count), &b->sketch);
+	value_list_flush(&b->list);
+	return sketch_finish(profile_make_numeric(b->list.n_distinct, b->list.values, b->list.counts,
+											  b->null_count, b->nan_count),
+						 &b->sketch);
 }
 
 /* drift_profile_agg(float8) transition: buffer the value, count NULL and NaN. */
@@ -310,9 +212,7 @@ drift_profile_agg_trans(PG_FUNCTION_ARGS)
 		b->nan_count++;
 		PG_RETURN_POINTER(b);
 	}
-	if (b->n_pending == b->cap_pending)
-		builder_flush(b);
-	b->pending[b->n_pending++] = (x == 0.0) ? 0.0 : x;	/* -0 and 0 are one value */
+	value_list_add(&b->list, x);
 	PG_RETURN_POINTER(b);
 }
 
@@ -394,11 +294,11 @@ drift_profile_agg_combine(PG_FUNCTION_ARGS)
 		}
 		PG_RETURN_POINTER(a);
 	}
-	builder_flush(a);
-	builder_flush(b);
+	value_list_flush(&a->list);
+	value_list_flush(&b->list);
 	a->nan_count += b->nan_count;
 	sketch_tracker_merge(&a->sketch, &b->sketch);
-	builder_merge_list(a, b->values, b->counts, b->n_distinct);
+	value_list_merge(&a->list, b->list.values, b->list.counts, b->list.n_distinct);
 	PG_RETURN_POINTER(a);
 }
 

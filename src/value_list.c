@@ -5,7 +5,8 @@
  * Raw values collect in a buffer; a full buffer is radix-sorted, collapsed
  * and merged into the distinct list, and the buffer grows with the list so
  * that merging stays amortised O(1) per value.  Memory is O(distinct values),
- * bounded by pg_drift.exact_profile_limit like an exact profile.
+ * bounded by pg_drift.exact_profile_limit: past it a profile's list compacts
+ * into a quantile sketch (profile_sketch.c), any other list is an error.
  */
 #include "postgres.h"
 
@@ -18,15 +19,19 @@
 #include "stats/float_sort.h"
 #include "value_list.h"
 
-#define PENDING_MIN 1024
-#define PENDING_MAX (1 << 22)
+#define PENDING_MIN 4096
+#define PENDING_MAX (1 << 24)
 
-/* An empty list whose arrays live in cxt. */
+/*
+ * An empty list whose arrays live in cxt; sketch (or NULL) tracks the
+ * compactions past the exact limit.
+ */
 void
-value_list_init(ValueList *vl, MemoryContext cxt)
+value_list_init(ValueList *vl, MemoryContext cxt, SketchTracker *sketch)
 {
 	memset(vl, 0, sizeof(ValueList));
 	vl->cxt = cxt;
+	vl->sketch = sketch;
 	vl->cap_pending = PENDING_MIN;
 	vl->pending = MemoryContextAlloc(cxt, sizeof(float8) * vl->cap_pending);
 }
@@ -66,7 +71,9 @@ value_list_merge(ValueList *vl, const float8 *values, const int64 *counts, int32
 			nc[k++] = vl->counts[i++] + counts[j++];
 		}
 	}
-	if (k > drift_exact_profile_limit)
+	if (vl->sketch != NULL)
+		k = sketch_compact_if_over(nv, nc, k, drift_exact_profile_limit, vl->sketch);
+	else if (k > drift_exact_profile_limit)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the current sample has more than %d distinct values",

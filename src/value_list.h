@@ -1,8 +1,9 @@
 /*
  * value_list.h
  *		A sample as sorted distinct values with counts: built from a float8[]
- *		or grown row by row, for the drift tests that need the current
- *		sample's values themselves (wasserstein) or take raw arrays.
+ *		or grown row by row, for exact profiles (drift_profile_agg) and for the
+ *		drift tests that need the current sample's values themselves
+ *		(wasserstein) or take raw arrays.
  */
 #ifndef PG_DRIFT_VALUE_LIST_H
 #define PG_DRIFT_VALUE_LIST_H
@@ -10,6 +11,8 @@
 #include "postgres.h"
 
 #include "utils/array.h"
+
+#include "profile_sketch.h"
 
 typedef struct ValueList
 {
@@ -21,9 +24,11 @@ typedef struct ValueList
 	int32		n_pending;		/* raw values not yet merged */
 	int32		cap_pending;
 	float8	   *pending;
+	SketchTracker *sketch;		/* past pg_drift.exact_profile_limit: compact
+								 * into a sketch tracked here, or (NULL) fail */
 } ValueList;
 
-extern void value_list_init(ValueList *vl, MemoryContext cxt);
+extern void value_list_init(ValueList *vl, MemoryContext cxt, SketchTracker *sketch);
 extern void value_list_flush(ValueList *vl);
 extern void value_list_merge(ValueList *vl, const float8 *values, const int64 *counts, int32 m);
 

@@ -80,7 +80,7 @@ state_create(MemoryContext cxt)
 	WassersteinState *s = MemoryContextAllocZero(cxt, sizeof(WassersteinState));
 
 	s->cxt = cxt;
-	value_list_init(&s->current, cxt);
+	value_list_init(&s->current, cxt, NULL);
 	return s;
 }
 
