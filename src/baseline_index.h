@@ -37,30 +37,42 @@ baseline_index_bucket(const BaselineIndex *ix, float8 x)
 	return (int32) t;
 }
 
+/*
+ * The first index in [lo, hi) whose value is >= x (hi if none), given that
+ * the answer lies in [lo, hi].  Branch-free: the candidates of a guide bucket
+ * are few and the comparisons unpredictable, so a conditional move per step
+ * beats a mispredicted branch (Khuong & Morin 2017, "Array layouts for
+ * comparison-based searching", the branch-free binary search).
+ */
+static inline int32
+baseline_index_search(const float8 *values, int32 lo, int32 hi, float8 x)
+{
+	const float8 *base = values + lo;
+	int32		len = hi - lo;
+
+	if (len <= 0)
+		return lo;
+	while (len > 1)
+	{
+		int32		half = len >> 1;
+
+		base = (base[half] < x) ? base + half : base;
+		len -= half;
+	}
+	return (int32) (base - values) + (base[0] < x ? 1 : 0);
+}
+
 /* Number of baseline values strictly less than x. */
 static inline int32
 baseline_index_lower_bound(const BaselineIndex *ix, float8 x)
 {
-	int32		lo = 0,
-				hi = ix->n;
-
 	if (ix->n_buckets > 0)
 	{
 		int32		b = baseline_index_bucket(ix, x);
 
-		lo = ix->start[b];
-		hi = ix->start[b + 1];
+		return baseline_index_search(ix->values, ix->start[b], ix->start[b + 1], x);
 	}
-	while (lo < hi)
-	{
-		int32		mid = lo + ((hi - lo) >> 1);
-
-		if (ix->values[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return baseline_index_search(ix->values, 0, ix->n, x);
 }
 
 /*

@@ -170,19 +170,10 @@ ks_place_batch(const void *locator, const float8 *values, int32 n, int64 *counts
 	{
 		int32		k = order[j];
 		float8		x = values[k];
-		int32		lo = ix->start[bucket[k]];
-		int32		hi = ix->start[bucket[k] + 1];
+		int32		i = baseline_index_search(ix->values, ix->start[bucket[k]],
+											  ix->start[bucket[k] + 1], x);
 
-		while (lo < hi)
-		{
-			int32		mid = lo + ((hi - lo) >> 1);
-
-			if (ix->values[mid] < x)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		counts[2 * lo + ((lo < ix->n && ix->values[lo] == x) ? 1 : 0)]++;
+		counts[2 * i + ((i < ix->n && ix->values[i] == x) ? 1 : 0)]++;
 	}
 	pfree(group_start);
 	pfree(bucket);
