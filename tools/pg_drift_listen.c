@@ -273,7 +273,7 @@ sync_alerts(PGconn *conn)
 					   " SELECT h.lo::text,"
 					   "        (SELECT pg_catalog.max(m.alert_id) FROM drift.alerts m"
 					   "          WHERE m.channel = $1),"
-					   "        a.alert_id, a.payload::text, a.xact_id >= h.lo"
+					   "        a.alert_id, a.payload::text, a.xact_id >= h.lo AND a.xact_id < h.hi"
 					   "   FROM h LEFT JOIN drift.alerts a"
 					   "     ON a.channel = $1"
 					   "    AND ((NOT $4::boolean AND a.alert_id > $2::bigint)"
