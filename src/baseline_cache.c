@@ -272,3 +272,17 @@ baseline_cache_profile(FunctionCallInfo fcinfo, int profile_arg)
 	}
 	return remember_if_constant(fcinfo, cache, e, profile_arg);
 }
+
+/*
+ * Fail unless a row's baseline (and whatever else "what" names: options,
+ * alternative, zero fill) is the one its group's state was counted against.
+ */
+void
+require_same_baseline(bool same, const char *what)
+{
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s must be the same for every row of a group", what),
+				 errhint("Group by the %s, or compute one aggregate per baseline.", what)));
+}

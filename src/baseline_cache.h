@@ -33,5 +33,6 @@ extern StreamBaseline *baseline_cache_named(FunctionCallInfo fcinfo, int name_ar
 extern StreamBaseline *baseline_cache_profile(FunctionCallInfo fcinfo, int profile_arg);
 extern StreamBaseline *baseline_cache_by_name(FunctionCallInfo fcinfo, const char *name,
 											  const char *column);
+extern void require_same_baseline(bool same, const char *what);
 
 #endif							/* PG_DRIFT_BASELINE_CACHE_H */

@@ -170,11 +170,8 @@ binned_count(FunctionCallInfo fcinfo, bool named, int opt_arg)
 	{
 		/* our own state, in the aggregate's context: never toasted */
 		s = (StreamState *) PG_GETARG_POINTER(0);
-		if (s->fingerprint != cs->sb->fingerprint || s->option != cs->option || s->param != cs->param)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the baseline and options must be the same for every row of a group"),
-					 errhint("Group by the baseline and options, or compute one aggregate per baseline.")));
+		require_same_baseline(s->fingerprint == cs->sb->fingerprint && s->option == cs->option &&
+							  s->param == cs->param, "baseline and options");
 	}
 	if (PG_ARGISNULL(1))
 	{

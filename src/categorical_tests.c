@@ -285,11 +285,8 @@ locate(const StreamBaseline *sb, const char *s, int32 len)
 static void
 check_same_baseline(const StreamState *inner, const StreamBaseline *sb, float8 param)
 {
-	if (inner->fingerprint != sb->fingerprint || inner->param != param)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the baseline and zero fill must be the same for every row of a group"),
-				 errhint("Group by the baseline, or compute one aggregate per baseline.")));
+	require_same_baseline(inner->fingerprint == sb->fingerprint && inner->param == param,
+						  "baseline and zero fill");
 }
 
 /* Count one row into a categorical state (shared by both streaming forms). */

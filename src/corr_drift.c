@@ -42,6 +42,7 @@
 #include "utils/float.h"
 #include "utils/memutils.h"
 
+#include "baseline_cache.h"
 #include "drift_result.h"
 #include "fixed_state.h"
 #include "state_text.h"
@@ -200,11 +201,7 @@ corr_count(FunctionCallInfo fcinfo, float8 b_r, int64 b_n)
 	else
 	{
 		s = (CorrState *) PG_GETARG_POINTER(0);
-		if (!same_baseline(s->b_r, s->b_n, b_r, b_n))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the baseline must be the same for every row of a group"),
-					 errhint("Group by the baseline, or compute one aggregate per baseline.")));
+		require_same_baseline(same_baseline(s->b_r, s->b_n, b_r, b_n), "baseline");
 	}
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{

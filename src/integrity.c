@@ -113,11 +113,7 @@ integrity_state(FunctionCallInfo fcinfo, IntegrityMetric metric, const StreamBas
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "integrity transition function called in non-aggregate context");
 	s = (IntegrityState *) PG_GETARG_POINTER(0);
-	if (s->fingerprint != sb->fingerprint)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the baseline must be the same for every row of a group"),
-				 errhint("Group by the baseline, or compute one aggregate per baseline.")));
+	require_same_baseline(s->fingerprint == sb->fingerprint, "baseline");
 	return s;
 }
 

@@ -208,11 +208,8 @@ ks_count(FunctionCallInfo fcinfo, StreamBaseline *sb, KsAlternative alt)
 	else
 	{
 		s = PG_GETARG_STREAM_STATE_P(0);
-		if (s->fingerprint != sb->fingerprint || s->option != (int32) alt)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the baseline and alternative must be the same for every row of a group"),
-					 errhint("Group by the baseline, or compute one aggregate per baseline.")));
+		require_same_baseline(s->fingerprint == sb->fingerprint && s->option == (int32) alt,
+							  "baseline and alternative");
 	}
 	if (PG_ARGISNULL(1))
 	{

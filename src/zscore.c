@@ -104,11 +104,7 @@ zscore_count(FunctionCallInfo fcinfo, bool named)
 	else
 	{
 		s = PG_GETARG_MEAN_STATE_P(0);
-		if (s->fingerprint != cs->sb->fingerprint)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the baseline must be the same for every row of a group"),
-					 errhint("Group by the baseline, or compute one aggregate per baseline.")));
+		require_same_baseline(s->fingerprint == cs->sb->fingerprint, "baseline");
 	}
 	if (PG_ARGISNULL(1))
 	{
