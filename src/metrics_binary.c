@@ -243,7 +243,7 @@ binary_state_recv_buffer(StringInfo buf)
 		pg_add_s64_overflow(n, s->tn, &n) ||
 		pg_add_s64_overflow(n, s->fn, &n) ||
 		pg_add_s64_overflow(n, s->tp, &n))	/* 2tp + fp + fn must fit too */
-		metrics_invalid_state(BINARY_STATE_TYPE, "The counts overflow.");
+		state_invalid(BINARY_STATE_TYPE, "The counts overflow.");
 	metrics_check_end(BINARY_STATE_TYPE, buf);
 	return s;
 }
@@ -266,7 +266,7 @@ binary_metrics_state_send(PG_FUNCTION_ARGS)
 Datum
 binary_metrics_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(metrics_hex_out(binary_state_send_bytes((BinaryState *) PG_GETARG_POINTER(0))));
+	PG_RETURN_CSTRING(state_text_out(binary_state_send_bytes((BinaryState *) PG_GETARG_POINTER(0))));
 }
 
 /* Text input. */
@@ -275,6 +275,6 @@ binary_metrics_state_in(PG_FUNCTION_ARGS)
 {
 	StringInfoData buf;
 
-	metrics_hex_in(BINARY_STATE_TYPE, PG_GETARG_CSTRING(0), &buf);
+	state_text_in(PG_GETARG_CSTRING(0), BINARY_STATE_TYPE, &buf);
 	PG_RETURN_POINTER(binary_state_recv_buffer(&buf));
 }

@@ -13,53 +13,12 @@
 
 #include "metrics_io.h"
 
-/* Report a malformed binary or text state of the named type. */
-void
-metrics_invalid_state(const char *type_name, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid %s", type_name),
-			 errdetail("%s", detail)));
-}
-
-/* "\x" and the hex digits of a binary form. */
-char *
-metrics_hex_out(bytea *binary)
-{
-	Size		len = VARSIZE(binary) - VARHDRSZ;
-	char	   *out = palloc(len * 2 + 3);
-
-	out[0] = '\\';
-	out[1] = 'x';
-	hex_encode(VARDATA(binary), len, out + 2);
-	out[len * 2 + 2] = '\0';
-	return out;
-}
-
-/* Decode the "\x<hex>" text form into buf (hex_decode rejects bad digits). */
-void
-metrics_hex_in(const char *type_name, const char *text, StringInfo buf)
-{
-	size_t		len = strlen(text);
-
-	if (len < 2 || text[0] != '\\' || text[1] != 'x' || (len % 2) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s", type_name),
-				 errhint("The text form is \\x followed by the hex digits of the binary form.")));
-	initStringInfo(buf);
-	enlargeStringInfo(buf, (len - 2) / 2 + 1);
-	buf->len = hex_decode(text + 2, len - 2, buf->data);
-	buf->data[buf->len] = '\0';
-}
-
 /* The whole message must have been read. */
 void
 metrics_check_end(const char *type_name, StringInfo buf)
 {
 	if (buf->cursor != buf->len)
-		metrics_invalid_state(type_name, "The value has trailing bytes.");
+		state_invalid(type_name, "The value has trailing bytes.");
 }
 
 /* Read the version byte and insist on the one this build writes. */
@@ -67,7 +26,7 @@ void
 metrics_check_version(const char *type_name, StringInfo buf)
 {
 	if (buf->len - buf->cursor < 1 || pq_getmsgint(buf, 1) != METRICS_STATE_VERSION)
-		metrics_invalid_state(type_name, "Unsupported format version.");
+		state_invalid(type_name, "Unsupported format version.");
 }
 
 /* A double-double as its two doubles. */
@@ -89,15 +48,15 @@ metrics_recv_dd(const char *type_name, StringInfo buf, bool nonnegative)
 	DD			x;
 
 	if (buf->len - buf->cursor < 16)
-		metrics_invalid_state(type_name, "The value is shorter than its sums.");
+		state_invalid(type_name, "The value is shorter than its sums.");
 	x.hi = pq_getmsgfloat8(buf);
 	x.lo = pq_getmsgfloat8(buf);
 	if (isnan(x.hi))
-		metrics_invalid_state(type_name, "A sum is NaN.");
+		state_invalid(type_name, "A sum is NaN.");
 	if (isfinite(x.hi) && (!isfinite(x.lo) || x.hi + x.lo != x.hi))
-		metrics_invalid_state(type_name, "A sum's low part is not normalized.");
+		state_invalid(type_name, "A sum's low part is not normalized.");
 	if (nonnegative && x.hi < 0)
-		metrics_invalid_state(type_name, "A sum of non-negative terms is negative.");
+		state_invalid(type_name, "A sum of non-negative terms is negative.");
 	return x;
 }
 
@@ -108,10 +67,10 @@ metrics_recv_count(const char *type_name, StringInfo buf)
 	int64		v;
 
 	if (buf->len - buf->cursor < 8)
-		metrics_invalid_state(type_name, "The value is shorter than its counts.");
+		state_invalid(type_name, "The value is shorter than its counts.");
 	v = pq_getmsgint64(buf);
 	if (v < 0)
-		metrics_invalid_state(type_name, "A count is negative.");
+		state_invalid(type_name, "A count is negative.");
 	return v;
 }
 
@@ -120,7 +79,7 @@ void
 metrics_check_peak(const char *type_name, DD sum, double peak)
 {
 	if (isnan(peak) || peak < 0 || (isfinite(sum.hi) && fabs(sum.hi) > peak))
-		metrics_invalid_state(type_name, "A sum's peak is inconsistent with the sum.");
+		state_invalid(type_name, "A sum's peak is inconsistent with the sum.");
 }
 
 /* State functions update their state in place, so they must run in an aggregate. */

@@ -1,8 +1,9 @@
 /*
  * metrics_io.h
- *		Shared pieces of the model-quality metrics' state types: text I/O as
- *		the hex of the binary form, the "invalid state" error, and the
- *		double-double fields' binary encoding.
+ *		Shared pieces of the model-quality metrics' state types: the version
+ *		byte, the end-of-message check and the double-double fields' binary
+ *		encoding.  Text I/O and the "invalid state" error are every state
+ *		type's (state_text.h).
  *
  * Every metric aggregate keeps a named state type (not internal) so that
  * Citus pushes it down to the shards (SPEC.md section 8); partial states travel
@@ -20,14 +21,12 @@
 #include "access/tupdesc.h"
 #include "lib/stringinfo.h"
 
+#include "state_text.h"
 #include "stats/double_double.h"
 
 /* Format version written first in every metric state's binary form. */
 #define METRICS_STATE_VERSION 1
 
-extern void metrics_invalid_state(const char *type_name, const char *detail) pg_attribute_noreturn();
-extern char *metrics_hex_out(bytea *binary);
-extern void metrics_hex_in(const char *type_name, const char *text, StringInfo buf);
 extern void metrics_check_end(const char *type_name, StringInfo buf);
 extern void metrics_send_dd(StringInfo buf, DD x);
 extern DD	metrics_recv_dd(const char *type_name, StringInfo buf, bool nonnegative);

@@ -485,10 +485,10 @@ mc_state_recv_buffer(StringInfo buf)
 	metrics_check_version(t, buf);
 	n = metrics_recv_count(t, buf);
 	if (buf->len - buf->cursor < 4)
-		metrics_invalid_state(t, "The value is shorter than its header.");
+		state_invalid(t, "The value is shorter than its header.");
 	n_labels = pq_getmsgint(buf, 4);
 	if (n_labels < 0 || (Size) n_labels * 4 > (Size) (buf->len - buf->cursor))
-		metrics_invalid_state(t, "The number of labels does not match the value's length.");
+		state_invalid(t, "The number of labels does not match the value's length.");
 	s = mc_alloc(8, 8, 256);
 	for (int32 i = 0; i < n_labels; i++)
 	{
@@ -496,20 +496,20 @@ mc_state_recv_buffer(StringInfo buf)
 		const char *data;
 
 		if (buf->len - buf->cursor < 4)
-			metrics_invalid_state(t, "The value is shorter than its labels.");
+			state_invalid(t, "The value is shorter than its labels.");
 		len = pq_getmsgint(buf, 4);
 		if (len < 0 || len > MC_MAX_LABEL_LEN || len > buf->len - buf->cursor)
-			metrics_invalid_state(t, "A label has an impossible length.");
+			state_invalid(t, "A label has an impossible length.");
 		data = pq_getmsgbytes(buf, len);
 		if (mc_find_label(s, data, len) >= 0)
-			metrics_invalid_state(t, "A label appears twice.");
+			state_invalid(t, "A label appears twice.");
 		mc_label(&s, data, len);
 	}
 	if (buf->len - buf->cursor < 4)
-		metrics_invalid_state(t, "The value is shorter than its cells.");
+		state_invalid(t, "The value is shorter than its cells.");
 	n_pairs = pq_getmsgint(buf, 4);
 	if (n_pairs < 0 || (Size) n_pairs * 16 != (Size) (buf->len - buf->cursor))
-		metrics_invalid_state(t, "The number of cells does not match the value's length.");
+		state_invalid(t, "The number of cells does not match the value's length.");
 	if (n_pairs > s->pair_cap)
 		s = mc_grow(s, n_pairs, s->label_slots, s->label_cap);
 	c = mc_pairs(s);
@@ -519,16 +519,16 @@ mc_state_recv_buffer(StringInfo buf)
 		c[i].predicted = (uint32) pq_getmsgint(buf, 4);
 		c[i].count = pq_getmsgint64(buf);
 		if (c[i].actual >= (uint32) n_labels || c[i].predicted >= (uint32) n_labels)
-			metrics_invalid_state(t, "A cell names a label that does not exist.");
+			state_invalid(t, "A cell names a label that does not exist.");
 		if (i > 0 && !(c[i - 1].actual < c[i].actual ||
 					   (c[i - 1].actual == c[i].actual && c[i - 1].predicted < c[i].predicted)))
-			metrics_invalid_state(t, "The cells are not in ascending order.");
+			state_invalid(t, "The cells are not in ascending order.");
 		if (c[i].count < 0 || pg_add_s64_overflow(total, c[i].count, &total))
-			metrics_invalid_state(t, "A cell count is negative or the counts overflow.");
+			state_invalid(t, "A cell count is negative or the counts overflow.");
 	}
 	s->n_pairs = n_pairs;
 	if (total != n)
-		metrics_invalid_state(t, "The cell counts do not add up to the number of pairs.");
+		state_invalid(t, "The cell counts do not add up to the number of pairs.");
 	s->n = n;
 	metrics_check_end(t, buf);
 	return s;
@@ -552,7 +552,7 @@ multiclass_metrics_state_send(PG_FUNCTION_ARGS)
 Datum
 multiclass_metrics_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(metrics_hex_out(mc_state_send_bytes((McState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)))));
+	PG_RETURN_CSTRING(state_text_out(mc_state_send_bytes((McState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)))));
 }
 
 /* Text input. */
@@ -561,6 +561,6 @@ multiclass_metrics_state_in(PG_FUNCTION_ARGS)
 {
 	StringInfoData buf;
 
-	metrics_hex_in(MC_STATE_TYPE, PG_GETARG_CSTRING(0), &buf);
+	state_text_in(PG_GETARG_CSTRING(0), MC_STATE_TYPE, &buf);
 	PG_RETURN_POINTER(mc_state_recv_buffer(&buf));
 }

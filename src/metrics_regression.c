@@ -331,7 +331,7 @@ recv_peak(StringInfo buf, DD sum)
 	double		peak;
 
 	if (buf->len - buf->cursor < 8)
-		metrics_invalid_state(REGRESSION_STATE_TYPE, "The value is shorter than its peaks.");
+		state_invalid(REGRESSION_STATE_TYPE, "The value is shorter than its peaks.");
 	peak = pq_getmsgfloat8(buf);
 	metrics_check_peak(REGRESSION_STATE_TYPE, sum, peak);
 	return peak;
@@ -349,7 +349,7 @@ regression_state_recv_buffer(StringInfo buf)
 	s->n_err = metrics_recv_count(t, buf);
 	s->n_sq = metrics_recv_count(t, buf);
 	if (s->n_err > s->n || s->n_sq > s->n_err)
-		metrics_invalid_state(t, "The error counts exceed the number of pairs.");
+		state_invalid(t, "The error counts exceed the number of pairs.");
 	s->s_e = metrics_recv_dd(t, buf, false);
 	s->s_e2 = metrics_recv_dd(t, buf, true);
 	s->s_ae = metrics_recv_dd(t, buf, true);
@@ -361,7 +361,7 @@ regression_state_recv_buffer(StringInfo buf)
 	s->peak_ape = recv_peak(buf, s->s_ape);
 	s->peak_a2 = recv_peak(buf, s->s_a2);
 	if (buf->len - buf->cursor < 40)
-		metrics_invalid_state(t, "The value is shorter than its same-value sums.");
+		state_invalid(t, "The value is shorter than its same-value sums.");
 	s->same.s1[0] = (uint64_t) pq_getmsgint64(buf);
 	s->same.s1[1] = (uint64_t) pq_getmsgint64(buf);
 	s->same.s2[0] = (uint64_t) pq_getmsgint64(buf);
@@ -372,7 +372,7 @@ regression_state_recv_buffer(StringInfo buf)
 		 s->s_ape.hi != 0 || s->s_a.hi != 0 || s->s_a2.hi != 0 ||
 		 s->same.s1[0] != 0 || s->same.s1[1] != 0 || s->same.s2[0] != 0 ||
 		 s->same.s2[1] != 0 || s->same.s2[2] != 0))
-		metrics_invalid_state(t, "An empty state has non-zero sums.");
+		state_invalid(t, "An empty state has non-zero sums.");
 	metrics_check_end(t, buf);
 	return s;
 }
@@ -395,7 +395,7 @@ regression_metrics_state_send(PG_FUNCTION_ARGS)
 Datum
 regression_metrics_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(metrics_hex_out(regression_state_send_bytes((RegressionState *) PG_GETARG_POINTER(0))));
+	PG_RETURN_CSTRING(state_text_out(regression_state_send_bytes((RegressionState *) PG_GETARG_POINTER(0))));
 }
 
 /* Text input. */
@@ -404,6 +404,6 @@ regression_metrics_state_in(PG_FUNCTION_ARGS)
 {
 	StringInfoData buf;
 
-	metrics_hex_in(REGRESSION_STATE_TYPE, PG_GETARG_CSTRING(0), &buf);
+	state_text_in(PG_GETARG_CSTRING(0), REGRESSION_STATE_TYPE, &buf);
 	PG_RETURN_POINTER(regression_state_recv_buffer(&buf));
 }

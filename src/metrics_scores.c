@@ -302,21 +302,21 @@ mean_state_recv_buffer(StringInfo buf)
 
 	metrics_check_version(t, buf);
 	if (buf->len - buf->cursor < 1)
-		metrics_invalid_state(t, "The value is shorter than its header.");
+		state_invalid(t, "The value is shorter than its header.");
 	s->kind = pq_getmsgint(buf, 1);
 	if (s->kind != MEAN_LOG_LOSS && s->kind != MEAN_BRIER)
-		metrics_invalid_state(t, "Unknown metric.");
+		state_invalid(t, "Unknown metric.");
 	s->n = metrics_recv_count(t, buf);
 	s->n_nonzero = metrics_recv_count(t, buf);
 	if (s->n_nonzero > s->n)
-		metrics_invalid_state(t, "More non-zero losses than pairs.");
+		state_invalid(t, "More non-zero losses than pairs.");
 	s->sum = metrics_recv_dd(t, buf, true);
 	if (buf->len - buf->cursor < 8)
-		metrics_invalid_state(t, "The value is shorter than its peak.");
+		state_invalid(t, "The value is shorter than its peak.");
 	s->peak = pq_getmsgfloat8(buf);
 	metrics_check_peak(t, s->sum, s->peak);
 	if (s->n == 0 && s->sum.hi != 0)
-		metrics_invalid_state(t, "An empty state has a non-zero sum.");
+		state_invalid(t, "An empty state has a non-zero sum.");
 	metrics_check_end(t, buf);
 	return s;
 }
@@ -339,7 +339,7 @@ metric_mean_state_send(PG_FUNCTION_ARGS)
 Datum
 metric_mean_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(metrics_hex_out(mean_state_send_bytes((MeanState *) PG_GETARG_POINTER(0))));
+	PG_RETURN_CSTRING(state_text_out(mean_state_send_bytes((MeanState *) PG_GETARG_POINTER(0))));
 }
 
 /* Text input. */
@@ -348,7 +348,7 @@ metric_mean_state_in(PG_FUNCTION_ARGS)
 {
 	StringInfoData buf;
 
-	metrics_hex_in(MEAN_STATE_TYPE, PG_GETARG_CSTRING(0), &buf);
+	state_text_in(PG_GETARG_CSTRING(0), MEAN_STATE_TYPE, &buf);
 	PG_RETURN_POINTER(mean_state_recv_buffer(&buf));
 }
 
@@ -680,10 +680,10 @@ roc_state_recv_buffer(StringInfo buf)
 
 	metrics_check_version(t, buf);
 	if (buf->len - buf->cursor < 4)
-		metrics_invalid_state(t, "The value is shorter than its header.");
+		state_invalid(t, "The value is shorter than its header.");
 	n = pq_getmsgint(buf, 4);
 	if (n < 0 || n > ROC_MAX_ENTRIES || (Size) n * 24 > (Size) (buf->len - buf->cursor))
-		metrics_invalid_state(t, "The number of scores does not match the value's length.");
+		state_invalid(t, "The number of scores does not match the value's length.");
 	s = roc_alloc(Max(n, 1));
 	for (int32 i = 0; i < n; i++)
 	{
@@ -693,18 +693,18 @@ roc_state_recv_buffer(StringInfo buf)
 		e->pos = pq_getmsgint64(buf);
 		e->neg = pq_getmsgint64(buf);
 		if (isnan(e->score))
-			metrics_invalid_state(t, "A score is NaN.");
+			state_invalid(t, "A score is NaN.");
 		if (i > 0 && !(e->score > s->entries[i - 1].score))
-			metrics_invalid_state(t, "The scores are not strictly ascending.");
+			state_invalid(t, "The scores are not strictly ascending.");
 		if (e->pos < 0 || e->neg < 0 || (e->pos == 0 && e->neg == 0))
-			metrics_invalid_state(t, "A score has a negative or no count.");
+			state_invalid(t, "A score has a negative or no count.");
 		if (pg_add_s64_overflow(s->n_pos, e->pos, &s->n_pos) ||
 			pg_add_s64_overflow(s->n_neg, e->neg, &s->n_neg))
-			metrics_invalid_state(t, "The counts overflow.");
+			state_invalid(t, "The counts overflow.");
 	}
 	for (int32 i = 0; i < n; i++)
 		if (s->entries[i].score == 0.0 && signbit(s->entries[i].score))
-			metrics_invalid_state(t, "A score is negative zero.");
+			state_invalid(t, "A score is negative zero.");
 	s->n_sorted = n;
 	metrics_check_end(t, buf);
 	return s;
@@ -728,7 +728,7 @@ roc_state_send(PG_FUNCTION_ARGS)
 Datum
 roc_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(metrics_hex_out(roc_state_send_bytes((RocState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)))));
+	PG_RETURN_CSTRING(state_text_out(roc_state_send_bytes((RocState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)))));
 }
 
 /* Text input. */
@@ -737,6 +737,6 @@ roc_state_in(PG_FUNCTION_ARGS)
 {
 	StringInfoData buf;
 
-	metrics_hex_in(ROC_STATE_TYPE, PG_GETARG_CSTRING(0), &buf);
+	state_text_in(PG_GETARG_CSTRING(0), ROC_STATE_TYPE, &buf);
 	PG_RETURN_POINTER(roc_state_recv_buffer(&buf));
 }
