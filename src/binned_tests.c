@@ -29,6 +29,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "pg_drift.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
 
@@ -191,8 +192,7 @@ binned_count(FunctionCallInfo fcinfo, bool named, int opt_arg)
 Datum
 binned_drift_named_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "binned_drift_named_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "binned_drift_named_trans");
 	return binned_count(fcinfo, true, 4);
 }
 
@@ -200,8 +200,7 @@ binned_drift_named_trans(PG_FUNCTION_ARGS)
 Datum
 binned_drift_profile_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "binned_drift_profile_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "binned_drift_profile_trans");
 	return binned_count(fcinfo, false, 3);
 }
 

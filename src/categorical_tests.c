@@ -26,6 +26,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "pg_drift.h"
 #include "utils/array.h"
 #include "utils/arrayaccess.h"
 #include "utils/builtins.h"
@@ -320,8 +321,7 @@ categorical_count(FunctionCallInfo fcinfo, StreamBaseline *sb, float8 fill)
 Datum
 categorical_named_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "categorical_named_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "categorical_named_trans");
 	return categorical_count(fcinfo,
 							 categorical_prepare(baseline_cache_named(fcinfo, 2, 3),
 												 "categorical drift test", false),
@@ -332,8 +332,7 @@ categorical_named_trans(PG_FUNCTION_ARGS)
 Datum
 categorical_profile_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "categorical_profile_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "categorical_profile_trans");
 	return categorical_count(fcinfo,
 							 categorical_prepare(baseline_cache_profile(fcinfo, 2),
 												 "categorical drift test", false),
@@ -590,8 +589,7 @@ unseen_share_count(FunctionCallInfo fcinfo, StreamBaseline *sb)
 Datum
 unseen_share_named_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "unseen_share_named_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "unseen_share_named_trans");
 	return unseen_share_count(fcinfo, categorical_prepare(baseline_cache_named(fcinfo, 2, 3),
 														  "unseen_category_share", true));
 }
@@ -600,8 +598,7 @@ unseen_share_named_trans(PG_FUNCTION_ARGS)
 Datum
 unseen_share_profile_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "unseen_share_profile_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "unseen_share_profile_trans");
 	return unseen_share_count(fcinfo, categorical_prepare(baseline_cache_profile(fcinfo, 2),
 														  "unseen_category_share", true));
 }

@@ -37,6 +37,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "pg_drift.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
@@ -189,8 +190,7 @@ corr_count(FunctionCallInfo fcinfo, float8 b_r, int64 b_n)
 				dx,
 				dy;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "corr_drift transition function called in non-aggregate context");
+	aggcxt = aggregate_context(fcinfo, "corr_drift transition function");
 	if (PG_ARGISNULL(0))
 	{
 		s = MemoryContextAllocZero(aggcxt, sizeof(CorrState));

@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "pg_drift.h"
 #include "libpq/pqformat.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
@@ -84,8 +85,7 @@ integrity_create(FunctionCallInfo fcinfo, IntegrityMetric metric, const StreamBa
 	IntegrityState *s;
 	const DriftProfile *p = sb->profile;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "integrity transition function called in non-aggregate context");
+	aggcxt = aggregate_context(fcinfo, "integrity transition function");
 	s = MemoryContextAllocZero(aggcxt, sizeof(IntegrityState));
 	s->version = INTEGRITY_STATE_VERSION;
 	s->metric = metric;
@@ -110,8 +110,7 @@ integrity_state(FunctionCallInfo fcinfo, IntegrityMetric metric, const StreamBas
 
 	if (PG_ARGISNULL(0))
 		return integrity_create(fcinfo, metric, sb);
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "integrity transition function called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "integrity transition function");
 	s = (IntegrityState *) PG_GETARG_POINTER(0);
 	require_same_baseline(s->fingerprint == sb->fingerprint, "baseline");
 	return s;

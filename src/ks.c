@@ -23,6 +23,7 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "pg_drift.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
@@ -229,8 +230,7 @@ ks_count(FunctionCallInfo fcinfo, StreamBaseline *sb, KsAlternative alt)
 Datum
 ks_drift_named_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "ks_drift_named_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "ks_drift_named_trans");
 	return ks_count(fcinfo, ks_prepare(baseline_cache_named(fcinfo, 2, 3)),
 					alternative_arg(fcinfo, 4));
 }
@@ -239,8 +239,7 @@ ks_drift_named_trans(PG_FUNCTION_ARGS)
 Datum
 ks_drift_profile_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "ks_drift_profile_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "ks_drift_profile_trans");
 	return ks_count(fcinfo, ks_prepare(baseline_cache_profile(fcinfo, 2)),
 					alternative_arg(fcinfo, 3));
 }

@@ -18,6 +18,7 @@
 #include "access/htup_details.h"
 #include "common/int.h"
 #include "funcapi.h"
+#include "pg_drift.h"
 #include "libpq/pqformat.h"
 
 #include "metrics_io.h"
@@ -49,7 +50,7 @@ PG_FUNCTION_INFO_V1(binary_metrics_final);
 static BinaryState *
 binary_state_arg(FunctionCallInfo fcinfo, const char *fn)
 {
-	metrics_require_aggregate(fcinfo, fn);
+	(void) aggregate_context(fcinfo, fn);
 	if (PG_ARGISNULL(0))
 		return palloc0(sizeof(BinaryState));	/* the executor copies it */
 	return (BinaryState *) PG_GETARG_POINTER(0);

@@ -82,17 +82,6 @@ metrics_check_peak(const char *type_name, DD sum, double peak)
 		state_invalid(type_name, "A sum's peak is inconsistent with the sum.");
 }
 
-/* State functions update their state in place, so they must run in an aggregate. */
-void
-metrics_require_aggregate(FunctionCallInfo fcinfo, const char *fn)
-{
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s called in non-aggregate context", fn),
-				 errhint("Call the aggregate instead of its state function.")));
-}
-
 /*
  * The blessed descriptor of the caller's composite result type, built once
  * per call site: a window aggregate calls its final function on every row.

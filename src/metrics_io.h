@@ -33,7 +33,6 @@ extern DD	metrics_recv_dd(const char *type_name, StringInfo buf, bool nonnegativ
 extern int64 metrics_recv_count(const char *type_name, StringInfo buf);
 extern void metrics_check_version(const char *type_name, StringInfo buf);
 extern void metrics_check_peak(const char *type_name, DD sum, double peak);
-extern void metrics_require_aggregate(FunctionCallInfo fcinfo, const char *fn);
 extern TupleDesc metrics_result_desc(FunctionCallInfo fcinfo);
 
 #endif							/* PG_DRIFT_METRICS_IO_H */

@@ -27,6 +27,7 @@
 #include "access/htup_details.h"
 #include "common/int.h"
 #include "funcapi.h"
+#include "pg_drift.h"
 #include "libpq/pqformat.h"
 #include "utils/memutils.h"
 
@@ -284,7 +285,7 @@ mc_add_pair(McState **sp, uint32 a, uint32 p, int64 count)
 static McState *
 mc_state_arg(FunctionCallInfo fcinfo, const char *fn)
 {
-	metrics_require_aggregate(fcinfo, fn);
+	(void) aggregate_context(fcinfo, fn);
 	if (PG_ARGISNULL(0))
 		return mc_alloc(8, 8, 256);	/* the executor copies it */
 	/* a state in the aggregate's context is a plain varlena: no copy here */

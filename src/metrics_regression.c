@@ -32,6 +32,7 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "pg_drift.h"
 #include "libpq/pqformat.h"
 
 #include "metrics_io.h"
@@ -76,7 +77,7 @@ PG_FUNCTION_INFO_V1(regression_metrics_final);
 static RegressionState *
 regression_state_arg(FunctionCallInfo fcinfo, const char *fn)
 {
-	metrics_require_aggregate(fcinfo, fn);
+	(void) aggregate_context(fcinfo, fn);
 	if (PG_ARGISNULL(0))
 		return palloc0(sizeof(RegressionState));	/* the executor copies it */
 	return (RegressionState *) PG_GETARG_POINTER(0);

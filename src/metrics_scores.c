@@ -31,6 +31,7 @@
 #include "utils/memutils.h"
 
 #include "metrics_io.h"
+#include "pg_drift.h"
 
 #define MEAN_STATE_TYPE "metric_mean_state"
 #define ROC_STATE_TYPE "roc_state"
@@ -145,7 +146,7 @@ mean_state_arg(FunctionCallInfo fcinfo, MeanKind kind, const char *fn)
 {
 	MeanState  *s;
 
-	metrics_require_aggregate(fcinfo, fn);
+	(void) aggregate_context(fcinfo, fn);
 	if (PG_ARGISNULL(0))
 	{
 		s = palloc0(sizeof(MeanState));		/* the executor copies it */
@@ -467,7 +468,7 @@ roc_normalize(RocState *s)
 static RocState *
 roc_state_arg(FunctionCallInfo fcinfo, const char *fn)
 {
-	metrics_require_aggregate(fcinfo, fn);
+	(void) aggregate_context(fcinfo, fn);
 	if (PG_ARGISNULL(0))
 		return roc_alloc(ROC_INITIAL);		/* the executor copies it */
 	/* a state in the aggregate's context is a plain varlena: no copy here */

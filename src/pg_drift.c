@@ -103,3 +103,21 @@ _PG_init(void)
 	if (process_shared_preload_libraries_in_progress)
 		drift_worker_init();
 }
+
+/*
+ * The aggregate's memory context.  Transition, combine and final functions
+ * are callable from SQL like any function; called outside an aggregate they
+ * have no state to work on, and say so.
+ */
+MemoryContext
+aggregate_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s called in non-aggregate context", fn),
+				 errhint("Call the aggregate instead of its state function.")));
+	return cxt;
+}

@@ -7,7 +7,11 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
+
 /* GUC: largest number of distinct values a profile keeps exactly. */
 extern int	drift_exact_profile_limit;
+
+extern MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char *fn);
 
 #endif							/* PG_DRIFT_H */

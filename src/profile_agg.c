@@ -48,17 +48,6 @@ typedef struct ProfileBuilder
 	SketchTracker sketch;		/* compactions past the exact limit (profile_sketch.h) */
 } ProfileBuilder;
 
-/* The aggregate's memory context, or an error when called as a plain function. */
-static MemoryContext
-aggregate_context(FunctionCallInfo fcinfo, const char *name)
-{
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", name);
-	return cxt;
-}
-
 /* A new, empty builder in cxt. */
 static ProfileBuilder *
 builder_create(MemoryContext cxt)

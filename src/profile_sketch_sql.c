@@ -21,6 +21,7 @@
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "pg_drift.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -177,8 +178,7 @@ drift_sketch_agg_trans(PG_FUNCTION_ARGS)
 	SketchBuilder *b;
 	float8		x;
 
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "drift_sketch_agg_trans called in non-aggregate context");
+	cxt = aggregate_context(fcinfo, "drift_sketch_agg_trans");
 	if (PG_ARGISNULL(0))
 	{
 		if (PG_ARGISNULL(2))
@@ -215,8 +215,7 @@ drift_sketch_agg_combine(PG_FUNCTION_ARGS)
 	SketchBuilder *b = PG_ARGISNULL(1) ? NULL : (SketchBuilder *) PG_GETARG_POINTER(1);
 	MemoryContext old;
 
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "drift_sketch_agg_combine called in non-aggregate context");
+	cxt = aggregate_context(fcinfo, "drift_sketch_agg_combine");
 	if (b == NULL)
 	{
 		if (a == NULL)
@@ -240,8 +239,7 @@ drift_sketch_agg_serialize(PG_FUNCTION_ARGS)
 	bytea	   *prof;
 	StringInfoData buf;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "drift_sketch_agg_serialize called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "drift_sketch_agg_serialize");
 	prof = profile_send_bytes(sketch_builder_result(b));
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, b->max_entries);
@@ -260,8 +258,7 @@ drift_sketch_agg_deserialize(PG_FUNCTION_ARGS)
 	DriftProfile *p;
 	MemoryContext old;
 
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "drift_sketch_agg_deserialize called in non-aggregate context");
+	cxt = aggregate_context(fcinfo, "drift_sketch_agg_deserialize");
 	buf.data = VARDATA_ANY(bytes);
 	buf.len = VARSIZE_ANY_EXHDR(bytes);
 	buf.maxlen = buf.len;
@@ -278,8 +275,7 @@ drift_sketch_agg_deserialize(PG_FUNCTION_ARGS)
 Datum
 drift_sketch_agg_final(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "drift_sketch_agg_final called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "drift_sketch_agg_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	PG_RETURN_DRIFT_PROFILE_P(sketch_builder_result((SketchBuilder *) PG_GETARG_POINTER(0)));

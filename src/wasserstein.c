@@ -25,6 +25,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "pg_drift.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -61,17 +62,6 @@ typedef struct WassersteinState
 	int64		nan_count;
 	ValueList	current;		/* the current values */
 } WassersteinState;
-
-/* The aggregate's memory context, or an error when called as a plain function. */
-static MemoryContext
-aggregate_context(FunctionCallInfo fcinfo, const char *name)
-{
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", name);
-	return cxt;
-}
 
 /* An empty state naming no baseline yet, in cxt. */
 static WassersteinState *

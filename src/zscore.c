@@ -25,6 +25,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "pg_drift.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -123,8 +124,7 @@ zscore_count(FunctionCallInfo fcinfo, bool named)
 Datum
 zscore_drift_named_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "zscore_drift_named_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "zscore_drift_named_trans");
 	return zscore_count(fcinfo, true);
 }
 
@@ -132,8 +132,7 @@ zscore_drift_named_trans(PG_FUNCTION_ARGS)
 Datum
 zscore_drift_profile_trans(PG_FUNCTION_ARGS)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "zscore_drift_profile_trans called in non-aggregate context");
+	(void) aggregate_context(fcinfo, "zscore_drift_profile_trans");
 	return zscore_count(fcinfo, false);
 }
 
