@@ -104,20 +104,12 @@ _PG_init(void)
 		drift_worker_init();
 }
 
-/*
- * The aggregate's memory context.  Transition, combine and final functions
- * are callable from SQL like any function; called outside an aggregate they
- * have no state to work on, and say so.
- */
-MemoryContext
-aggregate_context(FunctionCallInfo fcinfo, const char *fn)
+/* The error of a state function called outside an aggregate (pg_drift.h). */
+void
+not_in_aggregate(const char *fn)
 {
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s called in non-aggregate context", fn),
-				 errhint("Call the aggregate instead of its state function.")));
-	return cxt;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s called in non-aggregate context", fn),
+			 errhint("Call the aggregate instead of its state function.")));
 }

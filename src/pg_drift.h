@@ -12,6 +12,22 @@
 /* GUC: largest number of distinct values a profile keeps exactly. */
 extern int	drift_exact_profile_limit;
 
-extern MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char *fn);
+extern void not_in_aggregate(const char *fn) pg_attribute_noreturn();
+
+/*
+ * The aggregate's memory context.  Transition, combine and final functions
+ * are callable from SQL like any function; called outside an aggregate they
+ * have no state to work on, and say so.  Inline: transition functions call
+ * it for every row.
+ */
+static inline MemoryContext
+aggregate_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (unlikely(!AggCheckCallContext(fcinfo, &cxt)))
+		not_in_aggregate(fn);
+	return cxt;
+}
 
 #endif							/* PG_DRIFT_H */
