@@ -8,13 +8,16 @@
 #
 # The install script is assembled from src/sql/*.sql in name order, so that
 # each SQL file holds one family of objects and reads like documentation.
+# Released versions' scripts are frozen in src/sql/releases/ and upgrade
+# scripts live in src/sql/updates/; both are installed as they are, so that
+# ALTER EXTENSION ... UPDATE has a path from every release to this version.
 
 EXTENSION    = pg_drift
 EXTVERSION   = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pg_drift.control)
 MODULE_big   = pg_drift
 OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/stats/*.c)))
 DATA_built   = $(EXTENSION)--$(EXTVERSION).sql
-DATA         = $(wildcard src/sql/updates/*.sql)
+DATA         = $(wildcard src/sql/releases/*.sql src/sql/updates/*.sql)
 
 REGRESS      = $(sort $(patsubst sql/%.sql,%,$(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
