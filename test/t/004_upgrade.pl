@@ -6,7 +6,9 @@
 # failure), every row of every table pg_dump keeps for the user is still
 # there unchanged, the baseline gives the same drift answers, and the monitor
 # still runs.  The comparison itself is shown to notice a changed comment,
-# privilege and column default.
+# privilege and column default.  Last, the background worker runs the
+# monitors of a database still at 0.1.0, and keeps running them across the
+# update.
 use strict;
 use warnings;
 use FindBin;
@@ -82,7 +84,10 @@ my $answers = q{
          ks_drift(amount, drift.baseline('up_v1', 'amount'))::text
     FROM preds};
 my $answers_before = $node->safe_psql('updated', $answers);
-like($answers_before, qr/^\(/, 'the baseline answers drift queries before the update');
+# two thirds of the rows shifted by 30 on values 0..99: the KS distance is
+# 0.3 - 0.3 / 3 = 0.2 (at 29), against 3000 baseline and 9000 current values
+like($answers_before, qr/^\(0\.2,[^,]+,3000,9000\)\|/,
+	'the baseline answers drift queries before the update');
 
 my %user_data;
 for my $row (split /\n/, $node->safe_psql('updated', q{
@@ -104,6 +109,9 @@ for my $rel (qw(drift.baselines drift.baseline_columns drift.baseline_correlatio
 	ok(exists $user_data{$rel} && $user_data{$rel}{before} ne '', "$rel holds rows before the update");
 }
 
+my ($last_result, $last_alert) = split /\|/, $node->safe_psql('updated',
+	'SELECT (SELECT max(result_id) FROM drift.results), (SELECT max(alert_id) FROM drift.alerts)');
+
 $node->safe_psql('updated', 'ALTER EXTENSION pg_drift UPDATE');
 is($node->safe_psql('updated', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_drift'}),
 	$current, "ALTER EXTENSION pg_drift UPDATE brings $released to $current");
@@ -111,13 +119,13 @@ is($node->safe_psql('updated', q{SELECT extversion FROM pg_extension WHERE extna
 # Nothing lost.
 for my $rel (sort keys %user_data)
 {
-	is($node->safe_psql('updated', $user_data{$rel}{query}), $user_data{$rel}{before},
-		"$rel: every row kept unchanged by the update");
+	my $after = $node->safe_psql('updated', $user_data{$rel}{query});
+	ok($after eq $user_data{$rel}{before}, "$rel: every row kept unchanged by the update")
+	  or diag(unified_diff([ split /\n/, $user_data{$rel}{before} ], [ split /\n/, $after ],
+		"$rel before", "$rel after"));
 }
 is($node->safe_psql('updated', $answers), $answers_before,
 	'the baseline gives the same drift answers after the update');
-my ($last_result, $last_alert) = split /\|/, $node->safe_psql('updated',
-	'SELECT (SELECT max(result_id) FROM drift.results), (SELECT max(alert_id) FROM drift.alerts)');
 is($node->safe_psql('updated', q{
 	SET ROLE regress_modeler;
 	SELECT state FROM drift.run_monitor('amount_ks', as_of => '2026-03-04 00:00+00')}),
@@ -217,4 +225,48 @@ is_deeply(\@missed,
 	'the comparison reports a changed comment, ACL and column default');
 
 $node->stop;
+
+# The new library also serves a database still at the released version (the
+# window between installing the new package and ALTER EXTENSION UPDATE): the
+# background worker runs its monitor before, during and after the update.
+my $live = PostgreSQL::Test::Cluster->new('worker');
+$live->init;
+$live->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'pg_drift'
+pg_drift.naptime = 1
+pg_drift.database_check_interval = 1
+max_worker_processes = 16
+});
+$live->start;
+
+# Poll until $sql returns 't' (at most 60 s: the machine may be loaded).
+sub wait_true
+{
+	my ($sql) = @_;
+	for (1 .. 600)
+	{
+		return 1 if $live->safe_psql('postgres', $sql) eq 't';
+		select(undef, undef, undef, 0.1);
+	}
+	return 0;
+}
+
+$live->safe_psql('postgres', qq{
+  CREATE EXTENSION pg_drift VERSION '$released';
+  CREATE TABLE train AS SELECT (g % 100)::float8 AS x FROM generate_series(1, 2000) g;
+  SELECT count(*) FROM drift.capture_baseline('b', 'train');
+  CREATE TABLE shifted AS SELECT (g % 100)::float8 + 30 AS x FROM generate_series(1, 2000) g;
+  SELECT drift.create_monitor('shifted_ks', 'shifted', column_name => 'x', baseline => 'b',
+                              schedule => '1 second');
+});
+ok(wait_true(q{SELECT count(*) >= 2 FROM drift.results WHERE state = 'firing'}),
+	"the worker runs the monitors of a database at $released");
+$live->safe_psql('postgres', 'ALTER EXTENSION pg_drift UPDATE');
+my $seen = $live->safe_psql('postgres', 'SELECT max(result_id) FROM drift.results');
+ok(wait_true(qq{SELECT count(*) >= 2 FROM drift.results WHERE result_id > $seen AND state = 'firing'}),
+	'and keeps running them after the update');
+is($live->safe_psql('postgres', q{SELECT count(*) FROM drift.results WHERE state <> 'firing'}),
+	'0', 'every run before and after the update fired, none failed');
+$live->stop;
+
 done_testing();
