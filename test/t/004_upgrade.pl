@@ -11,6 +11,7 @@
 # update.
 use strict;
 use warnings;
+use Digest::SHA qw(sha256_hex);
 use FindBin;
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
@@ -18,11 +19,17 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $released = '0.1.0';
+# SHA-256 of src/sql/releases/pg_drift--0.1.0.sql as released: a released
+# script is never edited (databases out there were installed from it).
+my $released_sha256 = '0fe02330fdb5a65bc6ff4c169525d7b5bd9595ae23db931e60ed5b98cde5c066';
 my $describe = slurp_file("$FindBin::RealBin/../sql/extension_objects.sql");
 
 my $node = PostgreSQL::Test::Cluster->new('upgrade');
 $node->init;
 $node->start;
+
+is(sha256_hex(slurp_file($node->config_data('--sharedir') . "/extension/pg_drift--$released.sql")),
+	$released_sha256, "the installed $released script is the released one, unedited");
 
 my $current = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_drift'});
