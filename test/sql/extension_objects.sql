@@ -23,7 +23,7 @@
 --     identity, generated, collation), constraints, indexes, triggers,
 --     policies, rules, row-level security, view definitions, sequence
 --     parameters and owning column;
---   casts, operators and event triggers;
+--   casts, operators, operator classes and families, event triggers;
 --   comments of every object, column and sub-object, ACLs (also column ACLs)
 --   and the initial privileges pg_dump relies on (pg_init_privs);
 --   the extension's configuration tables (what pg_dump keeps), and the rows
@@ -129,10 +129,10 @@ sub AS (
                 CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
                 CASE p.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
                               WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END,
-                (SELECT string_agg(CASE WHEN x.role = 0 THEN 'PUBLIC'
-                                        ELSE quote_ident(pg_get_userbyid(x.role)) END,
-                                   ', ' ORDER BY 1)
-                   FROM unnest(p.polroles) x(role)),
+                (SELECT string_agg(q.role, ', ' ORDER BY q.role)
+                   FROM (SELECT CASE WHEN x.role = 0 THEN 'PUBLIC'
+                                     ELSE quote_ident(pg_get_userbyid(x.role)) END
+                           FROM unnest(p.polroles) x(role)) q(role)),
                 pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
     FROM rel r JOIN pg_policy p ON p.polrelid = r.oid
   UNION ALL
@@ -349,6 +349,19 @@ fact(kind, identity, attribute, value) AS (
          format('ON %s WHEN TAG IN (%s) EXECUTE %s (enabled %s)', v.evtevent,
                 array_to_string(v.evttags, ', '), v.evtfoid::regprocedure, v.evtenabled)
     FROM member m JOIN pg_event_trigger v ON m.classid = 'pg_event_trigger'::regclass AND v.oid = m.objid
+  UNION ALL
+  SELECT m.kind, m.identity, 'operator class',
+         format('for type %s, default %s, storage %s', o.opcintype::regtype, o.opcdefault,
+                o.opckeytype::regtype)
+    FROM member m JOIN pg_opclass o ON m.classid = 'pg_opclass'::regclass AND o.oid = m.objid
+  UNION ALL
+  -- an operator family's operators and support functions (they belong to
+  -- the family, not to the extension directly)
+  SELECT m.kind, m.identity, 'family member', pg_describe_object('pg_amop'::regclass, a.oid, 0)
+    FROM member m JOIN pg_amop a ON m.classid = 'pg_opfamily'::regclass AND a.amopfamily = m.objid
+  UNION ALL
+  SELECT m.kind, m.identity, 'family member', pg_describe_object('pg_amproc'::regclass, a.oid, 0)
+    FROM member m JOIN pg_amproc a ON m.classid = 'pg_opfamily'::regclass AND a.amprocfamily = m.objid
   UNION ALL
   -- comments: of members, of their sub-objects, of columns
   SELECT m.kind, m.identity, 'comment', d.description
