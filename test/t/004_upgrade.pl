@@ -119,9 +119,9 @@ for my $rel (qw(drift.baselines drift.baseline_columns drift.baseline_correlatio
 my ($last_result, $last_alert) = split /\|/, $node->safe_psql('updated',
 	'SELECT (SELECT max(result_id) FROM drift.results), (SELECT max(alert_id) FROM drift.alerts)');
 
-$node->safe_psql('updated', 'ALTER EXTENSION pg_drift UPDATE');
+$node->safe_psql('updated', "ALTER EXTENSION pg_drift UPDATE TO '$current'");
 is($node->safe_psql('updated', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_drift'}),
-	$current, "ALTER EXTENSION pg_drift UPDATE brings $released to $current");
+	$current, "ALTER EXTENSION pg_drift UPDATE TO '$current' brings $released to $current");
 
 # Nothing lost.
 for my $rel (sort keys %user_data)
@@ -285,7 +285,7 @@ $live->safe_psql('postgres', qq{
 });
 ok(wait_true(q{SELECT count(*) >= 2 FROM drift.results WHERE state = 'firing'}),
 	"the worker runs the monitors of a database at $released");
-$live->safe_psql('postgres', 'ALTER EXTENSION pg_drift UPDATE');
+$live->safe_psql('postgres', "ALTER EXTENSION pg_drift UPDATE TO '$current'");
 my $seen = $live->safe_psql('postgres', 'SELECT max(result_id) FROM drift.results');
 ok(wait_true(qq{SELECT count(*) >= 2 FROM drift.results WHERE result_id > $seen AND state = 'firing'}),
 	'and keeps running them after the update');
