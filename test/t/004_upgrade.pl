@@ -233,6 +233,21 @@ is(scalar(grep { /: member = / } @$fresh),
 	'the description names every member of the extension');
 compare_installs($fresh, $updated, "$released updated to $current");
 
+# Who installs the extension does not matter to the comparison (ACLs name
+# the owner "<owner>").
+$node->safe_psql('postgres', q{
+  CREATE ROLE regress_installer SUPERUSER;
+  CREATE DATABASE other_owner OWNER regress_installer;
+});
+$node->safe_psql('other_owner', 'SET ROLE regress_installer; CREATE EXTENSION pg_drift');
+is($node->safe_psql('other_owner', q{
+	SELECT extowner::regrole || ' ' || count(*) FILTER (WHERE p.proowner = e.extowner)
+	  FROM pg_extension e JOIN pg_proc p ON p.proname = 'run_monitor'
+	 WHERE e.extname = 'pg_drift' GROUP BY e.extowner}),
+	'regress_installer 1', 'that install belongs to another role');
+is_deeply([ differing_objects($fresh, describe('other_owner')) ], [],
+	'an install by another role is described the same');
+
 # The comparison notices what an incomplete update script would leave
 # behind: a stale comment, a privilege not revoked, a column default not set.
 $node->safe_psql('postgres', 'CREATE DATABASE altered');
