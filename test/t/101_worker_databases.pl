@@ -1,5 +1,6 @@
 # The worker across databases and failures: two databases are both served,
-# CREATE EXTENSION in a new database is picked up without a restart, plain
+# CREATE EXTENSION in a new database is picked up without a restart, so is a
+# database still at the released 0.1.0 and the same after its update, plain
 # DROP DATABASE is never blocked by the worker, and a backend killed with
 # SIGKILL (crash recovery) or a server restart leaves the worker running with
 # no lost or duplicated results.
@@ -48,6 +49,23 @@ $node->safe_psql('db1', $setup);
 $node->safe_psql('db2', $setup);
 ok(wait_true('db1', q{SELECT count(*) >= 2 FROM drift.results}), 'db1 is served');
 ok(wait_true('db2', q{SELECT count(*) >= 2 FROM drift.results}), 'db2 is served');
+
+# a database whose extension is still at the released 0.1.0 (the window
+# between installing a new package and ALTER EXTENSION UPDATE) is served by
+# the new library, and still is after the update, without a restart
+(my $released_setup = $setup) =~ s/CREATE EXTENSION pg_drift;/CREATE EXTENSION pg_drift VERSION '0.1.0';/;
+$node->safe_psql('postgres', 'CREATE DATABASE released');
+$node->safe_psql('released', $released_setup);
+ok(wait_true('released', q{SELECT count(*) >= 2 FROM drift.results}), 'a database at 0.1.0 is served');
+$node->safe_psql('released', 'ALTER EXTENSION pg_drift UPDATE');
+my $seen = $node->safe_psql('released', 'SELECT max(result_id) FROM drift.results');
+ok(wait_true('released', qq{SELECT count(*) >= 2 FROM drift.results WHERE result_id > $seen}),
+	'and still served after ALTER EXTENSION pg_drift UPDATE');
+is($node->safe_psql('released', q{
+	SELECT (SELECT extversion FROM pg_extension WHERE extname = 'pg_drift') <> '0.1.0',
+	       count(*) FILTER (WHERE state <> 'ok') FROM drift.results}),
+	't|0', 'updated, and every run before and after the update was ok');
+$node->safe_psql('released', q{SELECT drift.drop_monitor('m')});   # less load for what follows
 
 # a database without the extension is left alone
 $node->safe_psql('postgres', 'CREATE DATABASE plain');
