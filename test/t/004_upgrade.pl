@@ -5,8 +5,8 @@
 # object for object (test/sql/extension_objects.sql, compared kind by kind
 # with a diff on failure), every row of every table pg_dump keeps for the
 # user is still there unchanged, the baseline gives the same drift answers,
-# the monitor still runs, and a dump of the database restores with every
-# row.  The comparison itself is shown to notice a changed comment, privilege
+# the monitor still runs, and dumps taken before and after the update
+# restore with every row.  The comparison itself is shown to notice a changed comment, privilege
 # and column default, and not to depend on who installed the extension.
 # (101_worker_databases.pl: the worker serves a 0.1.0 database across the update.)
 use strict;
@@ -118,6 +118,9 @@ for my $rel (qw(drift.baselines drift.baseline_columns drift.baseline_correlatio
 
 my ($last_result, $last_alert) = split /\|/, $node->safe_psql('updated',
 	'SELECT (SELECT max(result_id) FROM drift.results), (SELECT max(alert_id) FROM drift.alerts)');
+my $released_dump = $node->basedir . "/at_$released.sql";
+$node->command_ok([ 'pg_dump', '-d', $node->connstr('updated'), '-f', $released_dump ],
+	"pg_dump of the database at $released succeeds");
 
 $node->safe_psql('updated', "ALTER EXTENSION pg_drift UPDATE TO '$current'");
 is($node->safe_psql('updated', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_drift'}),
@@ -142,22 +145,31 @@ is($node->safe_psql('updated', qq{
 	       (SELECT count(*) FROM drift.alerts WHERE alert_id > $last_alert)}),
 	'1 1', 'that run wrote one new result and one new alert after the old ones');
 
-# The updated database dumps and restores like a fresh one: pg_dump keeps
-# what its configuration tables hold, and the restored baseline answers alike.
-my $dump = $node->basedir . '/updated.sql';
-$node->command_ok([ 'pg_dump', '-d', $node->connstr('updated'), '-f', $dump ],
-	'pg_dump of the updated database succeeds');
-$node->safe_psql('postgres', 'CREATE DATABASE restored');
-$node->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('restored'),
-	'-f', $dump ], 'and restores');
-for my $rel (sort keys %user_data)
+# Dumps restore into the current version (pg_dump's CREATE EXTENSION names
+# no version) with every row of the configuration tables and the same drift
+# answers: one taken at the released version (moving to a new server by dump
+# and restore) and one of the updated database.
+sub restore_keeps_everything
 {
-	is($node->safe_psql('restored', $user_data{$rel}{query}),
-		$node->safe_psql('updated', $user_data{$rel}{query}),
-		"$rel: the restored copy of the updated database has every row");
+	my ($dump, $db, $from, $expect) = @_;
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	$node->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr($db),
+		'-f', $dump ], "a dump $from restores into $current");
+	for my $rel (sort keys %user_data)
+	{
+		is($node->safe_psql($db, $user_data{$rel}{query}), $expect->($rel),
+			"$rel: the dump $from restored has every row");
+	}
+	is($node->safe_psql($db, $answers), $answers_before,
+		"the baseline restored from the dump $from gives the same drift answers");
 }
-is($node->safe_psql('restored', $answers), $answers_before,
-	'the restored baseline gives the same drift answers');
+restore_keeps_everything($released_dump, 'restored_released', "taken at $released",
+	sub { $user_data{ $_[0] }{before} });
+my $updated_dump = $node->basedir . '/updated.sql';
+$node->command_ok([ 'pg_dump', '-d', $node->connstr('updated'), '-f', $updated_dump ],
+	'pg_dump of the updated database succeeds');
+restore_keeps_everything($updated_dump, 'restored_updated', 'of the updated database',
+	sub { $node->safe_psql('updated', $user_data{ $_[0] }{query}) });
 
 # Database "fresh": the current version installed directly.
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
