@@ -109,13 +109,13 @@ check_loaded_position(PGconn *conn)
 	return -1;
 }
 
-/* Deliver one row read by a sync unless delivered already. */
+/* Deliver one row read by a sync unless among the first n_known unsettled ids. */
 static void
-deliver_row(long long id, const char *payload)
+deliver_row(long long id, const char *payload, int n_known)
 {
 	Alert		alert = {id, payload};
 
-	if (position_seen(id))
+	if (position_seen(id, n_known))
 		return;
 	deliver_alert(&alert);
 	/* delivered since the horizon was taken: unsettled until a later sync */
@@ -143,6 +143,7 @@ source_sync(PGconn *conn)
 	const char *params[4];
 	PGresult   *res;
 	long long	max_id = 0;
+	int			n_known = position.n_unsettled;
 	int			i;
 
 	if (check_position && check_loaded_position(conn) != 0)
@@ -174,7 +175,7 @@ source_sync(PGconn *conn)
 		max_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	for (i = 0; i < PQntuples(res) && !fresh && !stop_requested; i++)
 		if (!PQgetisnull(res, i, 2))
-			deliver_row(strtoll(PQgetvalue(res, i, 2), NULL, 10), PQgetvalue(res, i, 3));
+			deliver_row(strtoll(PQgetvalue(res, i, 2), NULL, 10), PQgetvalue(res, i, 3), n_known);
 	if (stop_requested)
 	{
 		/* not finished: keep the old horizon, the ids delivered stay unsettled */

@@ -28,11 +28,15 @@
 
 ListenPosition position = {-1, 0, 0, NULL, 0, 0};
 
-/* Whether an id is among the unsettled ones (delivered already). */
+/*
+ * Whether an id is among the first n unsettled ones (delivered already).  A
+ * sync passes the number it started with: the ids it adds itself are new,
+ * and a catch-up of many alerts would otherwise compare each with all.
+ */
 int
-position_seen(long long id)
+position_seen(long long id, int n)
 {
-	for (int i = 0; i < position.n_unsettled; i++)
+	for (int i = 0; i < n; i++)
 		if (position.unsettled[i] == id)
 			return 1;
 	return 0;

@@ -23,7 +23,7 @@ typedef struct ListenPosition
 
 extern ListenPosition position;
 
-extern int	position_seen(long long id);
+extern int	position_seen(long long id, int n);
 extern void position_add_unsettled(long long id);
 extern int	position_load(const char *path);
 extern void position_save(const char *path);

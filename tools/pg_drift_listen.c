@@ -123,6 +123,9 @@ listen_loop(const char *channel, int max_backoff)
 			woken = 0;
 		}
 
+		/* notifications that came in with a query's result are already read */
+		if (source_drain(conn) > 0)
+			woken = 1;
 		wait_ms = (woken ? last_sync + WAKE_GAP_MS : last_sync + SYNC_MS) - now_ms();
 		if (wait_ms < 0)
 			wait_ms = 0;

@@ -121,23 +121,33 @@ ok(wait_alert($out, $next), 'genuine alert with a forged id printed');
 is(scalar(grep { /"alert_id": $next\b/ } slurp_lines($out)), 1, 'printed exactly once');
 is_deeply([ slurp_lines($out) ], [ stored_after($start) ], 'and it is the stored alert');
 
-# Huge fake ids do not reach the state file; after a restart the next real
-# alerts (one raised while down, one after) are printed.
+# Huge fake ids do not reach the state file (of a listener of their own, so
+# that nothing forged before counts); after a restart the next real alerts
+# (one raised while down, one after) are printed.
+my $hstate  = "$dir/huge_state";
+my $hout    = "$dir/huge_out";
+my $hstart  = last_alert_id();
+my $huge    = run_listener($hout, '--state-file', $hstate, $connstr);
 forge(q{SELECT '{"alert_id": 9223372036854775807, "state": "firing"}'});
 forge(q{SELECT '{"alert_id": 99999999999999999999999, "state": "firing"}'});
-ok(wait_alert($out, genuine_alert()), 'genuine alert after huge forged ids printed');
-$h->signal('TERM');
-$h->finish;
-my @st = slurp_lines($state);
+ok(wait_alert($hout, genuine_alert()), 'genuine alert after huge forged ids printed');
+$huge->signal('TERM');
+$huge->finish;
+my @st = slurp_lines($hstate);
 is($st[0], last_alert_id(), 'state file: the last id is the newest stored alert');
 ok(!grep({ !/^\d+$/ || $_ > $st[0] } @st[ 2 .. $#st ]), 'state file: unsettled ids are stored ids')
   or diag join("\n", @st);
 my $while_down = genuine_alert();
-$h = run_listener($out, '--state-file', $state, '--exec', "cat >> $execf", $connstr);
-ok(wait_alert($out, $while_down), 'after a restart the alert raised while down is printed');
-ok(wait_alert($out, genuine_alert()), 'and the next one');
-is_deeply([ slurp_lines($out) ], [ stored_after($start) ],
+$huge = run_listener($hout, '--state-file', $hstate, $connstr);
+ok(wait_alert($hout, $while_down), 'after a restart the alert raised while down is printed');
+ok(wait_alert($hout, genuine_alert()), 'and the next one');
+is_deeply([ slurp_lines($hout) ], [ stored_after($hstart) ],
 	'over the restart: every stored alert printed once, nothing forged');
+$huge->signal('TERM');
+$huge->finish;
+ok(wait_alert($out, last_alert_id()), 'the first listener printed them too');
+is_deeply([ slurp_lines($out) ], [ stored_after($start) ],
+	'the first listener: every stored alert printed once, nothing forged');
 
 # A fake "summary" does not make a new listener replay history (nor the old one).
 my $fresh_out = "$dir/fresh_out";
@@ -212,6 +222,35 @@ is_deeply([ slurp_lines($own_out) ],
 	'ordinary role: only the alerts it may read, not the other monitor\'s');
 $own->signal('TERM');
 $own->finish;
+
+# Nor can a role forge alert rows by INSERT (the policy alerts_write): for
+# its own monitor it may only write a row as a run does, with the id its
+# session just took (so not the id the next genuine alert will take, which
+# failed that run) and in its own transaction (not an xact_id that listeners
+# skip).  The SQLSTATE of each attempt: 42501 is the policy's refusal.
+my $attempts = $node->safe_psql('postgres', q{
+  CREATE FUNCTION pg_temp.try_alert(id_offset int, xid xid8) RETURNS text
+    LANGUAGE plpgsql AS $$
+  DECLARE
+    aid bigint := nextval('drift.alerts_alert_id_seq') + id_offset;
+    mid bigint := (SELECT monitor_id FROM drift.monitors WHERE name = 'own');
+  BEGIN
+    INSERT INTO drift.alerts (alert_id, monitor_id, channel, payload, xact_id)
+    VALUES (aid, mid, 'pg_drift',
+            jsonb_build_object('monitor', 'own', 'alert_id', aid, 'monitor_id', mid),
+            coalesce(xid, pg_current_xact_id()));
+    RETURN 'inserted';
+  EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+  END $$;
+  SELECT pg_temp.try_alert(0, '3');
+  SELECT pg_temp.try_alert(0, NULL);
+  SELECT pg_temp.try_alert(1, NULL);
+}, extra_params => [ '-U', 'regress_hostile' ]);
+is($attempts, "42501\ninserted\n42501",
+	'INSERT into drift.alerts: a forged xact_id and the next genuine id refused, a run-shaped row allowed');
+ok(eval { genuine_alert(); 1 }, 'the next genuine alert is written (its id was not taken)')
+  or diag $@;
 
 $node->stop;
 done_testing();
