@@ -225,6 +225,23 @@ listen_channel(PGconn *conn)
 	return 0;
 }
 
+/*
+ * Empty the session's search_path, as pg_dump does: the queries name
+ * drift.alerts and pg_catalog's functions, and then no other role's schema
+ * (public, say) can supply an operator or function that they would call.
+ * 0 on success.
+ */
+static int
+secure_search_path(PGconn *conn)
+{
+	PGresult   *res = PQexec(conn, "SELECT pg_catalog.set_config('search_path', '', false)");
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return query_failed(conn, res, "clear search_path");
+	PQclear(res);
+	return 0;
+}
+
 /* Connect, LISTEN if asked, and sync; NULL on failure (see source_fatal). */
 PGconn *
 source_connect(int do_listen)
@@ -238,7 +255,8 @@ source_connect(int do_listen)
 		return NULL;
 	}
 	/* listening from here on: what the table shows now cannot be missed */
-	if ((do_listen && listen_channel(conn) != 0) || source_sync(conn) != 0)
+	if (secure_search_path(conn) != 0 || (do_listen && listen_channel(conn) != 0) ||
+		source_sync(conn) != 0)
 	{
 		PQfinish(conn);
 		return NULL;
