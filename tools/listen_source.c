@@ -13,8 +13,9 @@
  * from drift.alerts under its row-level security.
  *
  * NOTIFY is not durable either, so the listener syncs after every
- * (re)connect and every SYNC_SECONDS as well.  It LISTENs before its first
- * sync, so an alert committed in between still wakes it.
+ * (re)connect and every 10 seconds as well (SYNC_MS in pg_drift_listen.c).
+ * It LISTENs before its first sync, so an alert committed in between still
+ * wakes it.
  *
  * Alert ids are taken from a sequence when a run writes them, and runs commit
  * in any order (several schedulers, manual runs): alert 10 can commit after
@@ -39,7 +40,7 @@ static const char *conninfo = "";
 static const char *channel = "pg_drift";
 static const char *state_file = NULL;
 static int	check_position = 0;	/* position loaded from the state file, not yet checked */
-static int	fatal = 0;			/* the state file does not fit the database: do not retry */
+static int	fatal = 0;			/* the state file does not fit the server: do not retry */
 
 /* Set what to connect to, the channel, the state file, and whether to check the loaded position. */
 void
