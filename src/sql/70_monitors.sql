@@ -260,12 +260,24 @@ CREATE POLICY alerts_read ON drift.alerts FOR SELECT
 CREATE POLICY alerts_delete ON drift.alerts FOR DELETE
   USING (EXISTS (SELECT 1 FROM drift.monitors m
                   WHERE m.monitor_id OPERATOR(pg_catalog.=) alerts.monitor_id));
+-- An alert row is written as the run code writes it: with the id this session
+-- just took from the sequence (an id chosen freely could be one a later
+-- genuine alert will take, failing that run, or a huge one), by its own
+-- transaction (listeners catch up by xact_id), and with a payload naming that
+-- id and monitor.
 CREATE POLICY alerts_write ON drift.alerts FOR INSERT
   WITH CHECK (EXISTS (SELECT 1 FROM drift.monitors m
                        WHERE m.monitor_id OPERATOR(pg_catalog.=) alerts.monitor_id
                          AND m.name OPERATOR(pg_catalog.=) (alerts.payload OPERATOR(pg_catalog.->>) 'monitor')
                          AND m.channel OPERATOR(pg_catalog.=) alerts.channel
-                         AND pg_catalog.pg_has_role(current_user, m.owner, 'MEMBER')));
+                         AND pg_catalog.pg_has_role(current_user, m.owner, 'MEMBER'))
+              AND alerts.alert_id OPERATOR(pg_catalog.=)
+                    pg_catalog.currval('drift.alerts_alert_id_seq'::pg_catalog.regclass)
+              AND alerts.xact_id OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()
+              AND (alerts.payload OPERATOR(pg_catalog.->>) 'alert_id')
+                    OPERATOR(pg_catalog.=) alerts.alert_id::pg_catalog.text
+              AND (alerts.payload OPERATOR(pg_catalog.->>) 'monitor_id')
+                    OPERATOR(pg_catalog.=) alerts.monitor_id::pg_catalog.text);
 GRANT SELECT, INSERT, UPDATE, DELETE ON drift.monitors TO PUBLIC;
 GRANT SELECT, INSERT, DELETE ON drift.results, drift.alerts TO PUBLIC;
 GRANT USAGE ON SEQUENCE drift.monitors_monitor_id_seq, drift.results_result_id_seq,

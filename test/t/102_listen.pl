@@ -10,6 +10,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use DriftListen;
 
 my $node = PostgreSQL::Test::Cluster->new('listen');
 $node->init;
@@ -49,53 +52,21 @@ sub flip
 	  UPDATE live SET x = x - 50; SELECT count(*) FROM drift.run_monitor('m');});
 }
 
-sub slurp_lines
-{
-	my ($f) = @_;
-	return () unless -e $f;
-	open my $fh, '<', $f or die;
-	my @l = <$fh>;
-	close $fh;
-	chomp @l;
-	return @l;
-}
-
 sub table_payloads
 {
 	return split /\n/, $node->safe_psql('postgres',
 		q{SELECT payload::text FROM drift.alerts WHERE channel = 'pg_drift' ORDER BY alert_id});
 }
 
-sub wait_lines
+sub run_listener
 {
-	my ($f, $n) = @_;
-	for (1 .. 300)
-	{
-		return 1 if scalar(my @l = slurp_lines($f)) >= $n;
-		select(undef, undef, undef, 0.1);
-	}
-	return 0;
-}
-
-sub start_listener
-{
-	my $before = () = slurp_lines("$dir/stderr");
-	my $h = IPC::Run::start([ $listen, '--state-file', $state, '--exec', "cat >> $execf",
-			'--max-backoff', '1', $connstr ],
-		'>>', $out, '2>>', "$dir/stderr");
-	# wait until it says it listens
-	for (1 .. 100)
-	{
-		my @l = slurp_lines("$dir/stderr");
-		last if grep { /listening on/ } @l[ $before .. $#l ];
-		select(undef, undef, undef, 0.1);
-	}
-	return $h;
+	return start_listener([ $listen, '--state-file', $state, '--exec', "cat >> $execf",
+			'--max-backoff', '1', $connstr ], $out, "$dir/stderr");
 }
 
 # the first run starts at the current end of drift.alerts; record it
 $node->safe_psql('postgres', q{SELECT count(*) FROM drift.run_monitor('m')});
-my $h = start_listener();
+my $h = run_listener();
 flip();
 flip();
 ok(wait_lines($out, 4), 'live alerts printed');
@@ -111,7 +82,7 @@ $h->finish;
 is($h->full_result(0), 0, 'SIGTERM: clean exit (status 0)');
 flip();
 $node->safe_psql('postgres', q{SELECT count(*) FROM drift.run_monitor('m')});
-$h = start_listener();
+$h = run_listener();
 ok(wait_lines($out, 6), 'missed alerts caught up after restart');
 flip();
 ok(wait_lines($out, 8), 'live again after catching up');
@@ -158,7 +129,7 @@ $node->safe_psql('postgres', q{
     FROM unnest(ARRAY['early', 'late']) n;
 });
 my $printed = () = slurp_lines($out);
-$h = start_listener();
+$h = run_listener();
 my $slow = $node->background_psql('postgres');
 $slow->query_safe('BEGIN');
 $slow->query_safe(q{SELECT count(*) FROM drift.run_monitor('early')});
@@ -168,7 +139,7 @@ $h->signal('TERM');
 $h->finish;
 $slow->query_safe('COMMIT');
 $slow->quit;
-$h = start_listener();
+$h = run_listener();
 ok(wait_lines($out, $printed + 2), 'the alert with the lower id, committed while down, is caught up');
 sleep 2;
 @got = slurp_lines($out);
