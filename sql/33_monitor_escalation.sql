@@ -88,7 +88,7 @@ SELECT drift.create_monitor('esc_stmt', 'esc_data', column_name => 'x', baseline
                    AND pg_sleep(0.02) IS NOT NULL$$) > 0 AS created;
 -- (nor may alice change pg_drift.monitor_timeout, a superuser's setting)
 SELECT drift.create_monitor('esc_guc', 'esc_data', column_name => 'x', baseline => 'esc_b',
-       filter => $$set_config('pg_drift.monitor_timeout', '0', false) IS NOT NULL$$);
+       filter => $$set_config('pg_drift.monitor_timeout', '0', false) IS NOT NULL$$) > 0 AS created;
 -- a cancel caught and ignored is repeated; a check that gets past it by
 -- catching still failed
 CREATE FUNCTION regress_esc.catch_three() RETURNS boolean LANGUAGE plpgsql AS $$
