@@ -114,11 +114,18 @@ arm_check_timeout(void)
 	enable_timeout_every(check_timeout_id, deadline, CANCEL_REPEAT_MS);
 }
 
+/*
+ * Stop the timeout.  A cancel it requested that no CHECK_FOR_INTERRUPTS has
+ * taken yet is withdrawn: it was meant for the owner's code, and would
+ * otherwise cancel whatever runs next (recording the timeout itself).
+ */
 static void
 disarm_check_timeout(void)
 {
 	if (check_timeout_registered)
 		disable_timeout(check_timeout_id, false);
+	if (check_timed_out)
+		QueryCancelPending = false;
 }
 
 /* The error of a check that ran past the timeout. */
