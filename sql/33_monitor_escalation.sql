@@ -143,6 +143,17 @@ SELECT p.oid::regprocedure AS decides_by_message_text
    AND p.prosrc ~* 'SQLERRM\s*(NOT\s+)?(I?LIKE|SIMILAR|~|=|<>)';
 RESET pg_drift.monitor_timeout;
 
+-- a cancel the caller asks for (here, its own statement_timeout) is not the
+-- check's result: it ends the statement, and nothing is recorded
+SET ROLE regress_esc_alice;
+SELECT drift.create_monitor('esc_slow', 'esc_data', column_name => 'x', baseline => 'esc_b',
+       filter => 'pg_sleep(0.05) IS NOT NULL') > 0 AS created;
+SET statement_timeout = '300ms';
+SELECT state FROM drift.run_monitor('esc_slow');
+RESET statement_timeout;
+SELECT count(*) AS results FROM drift.results WHERE monitor = 'esc_slow';
+RESET ROLE;
+
 -- a channel NOTIFY would refuse cannot be stored, however the row is written
 UPDATE drift.monitors SET channel = repeat('c', 64) WHERE name = 'esc_mon';
 UPDATE drift.monitors SET channel = repeat('é', 32) WHERE name = 'esc_mon';

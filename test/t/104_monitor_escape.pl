@@ -2,6 +2,7 @@
 # monitor's code only as its owner (an IMMUTABLE trap folded at plan time
 # does not make its owner superuser); a filter that catches every cancel is
 # ended anyway, the worker goes on and the lost run is recorded as an error;
+# a session running such a check is terminated and the loss recorded too;
 # and DROP DATABASE succeeds while such a monitor hangs.
 use strict;
 use warnings;
@@ -115,6 +116,27 @@ ok(wait_true('postgres', qq{SELECT count(*) > $fine FROM drift.results WHERE mon
 is($node->safe_psql('postgres', q{
   SELECT consecutive_failures >= 1 AND next_run > now() FROM drift.monitors WHERE name = 'stubborn'}),
 	't', 'the failure counts and the monitor backs off');
+
+# the same filter run from a session (paused: the worker leaves it alone):
+# that session is terminated, and the monitor's next run records the lost run
+$node->safe_psql('postgres', q{
+  SET ROLE alice;
+  SELECT drift.create_monitor('stubborn2', 'data', column_name => 'x', baseline => 'b',
+                              paused => true, filter => 'alice.stubborn()');
+});
+my ($sret, $sout, $serr) = $node->psql('postgres', q{SELECT drift.run_monitor('stubborn2')});
+isnt($sret, 0, 'a session running a check that ignores the timeout is ended');
+like($serr, qr/terminating connection/, 'by termination');
+$node->safe_psql('postgres', q{
+  SET ROLE alice;
+  SELECT drift.alter_monitor('stubborn2', reset => ARRAY['filter']);
+  SELECT count(*) FROM drift.run_monitor('stubborn2');
+});
+is($node->safe_psql('postgres', q{
+  SELECT string_agg(state || ':' || coalesce(error LIKE '%did not finish%', false), ','
+                    ORDER BY result_id)
+    FROM drift.results WHERE monitor = 'stubborn2'}),
+	'error:true,ok:false', 'its next run records the lost run, then runs');
 
 # DROP DATABASE while a monitor hangs in such a loop
 $node->safe_psql('postgres', 'CREATE DATABASE hang');
