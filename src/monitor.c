@@ -1,12 +1,13 @@
 /*
  * monitor.c
- *		The C side of a monitor run that SQL cannot do by itself: a
- *		statement timeout around the check (pg_drift.monitor_timeout), and
- *		waking the background scheduler when a monitor changes.
+ *		The C side of a monitor run that SQL cannot do by itself: waking the
+ *		background scheduler when a monitor changes, the transaction
+ *		callback, and the 0.1.0 entry points kept for its install script.
  *
  * The check itself (query building, states, results, alerts) is SQL in
  * src/sql/72_monitor_run.sql, shared by the worker, drift.run_monitor and
- * drift.run_due_monitors; only the monitor's query runs here, as its owner.
+ * drift.run_due_monitors; the monitor's query runs in owner_query.c, as its
+ * owner and under the timeout.
  */
 #include "postgres.h"
 
@@ -23,6 +24,7 @@
 #include "utils/timestamp.h"
 
 #include "monitor.h"
+#include "owner_query.h"
 
 PG_FUNCTION_INFO_V1(drift_wake_scheduler);
 PG_FUNCTION_INFO_V1(drift_arm_timeout);
@@ -49,11 +51,13 @@ drift_xact_callback(XactEvent event, void *arg)
 				drift_request_wake(MyDatabaseId);
 			wake_at_commit = false;
 			timeout_armed = false;
+			drift_marker_xact_end(true);
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 			wake_at_commit = false;
 			timeout_armed = false;
+			drift_marker_xact_end(false);
 			break;
 		default:
 			break;
@@ -81,7 +85,7 @@ drift_wake_scheduler(PG_FUNCTION_ARGS)
 }
 
 /*
- * drift._arm_timeout(): start pg_drift.monitor_timeout for the check about to
+ * drift._arm_timeout() (0.1.0 only; the timeout is now owner_query.c's): start pg_drift.monitor_timeout for the check about to
  * run.  An earlier deadline already set (the caller's statement_timeout) is
  * kept: the check must not outlive the statement that runs it.
  */
@@ -105,7 +109,7 @@ drift_arm_timeout(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* drift._disarm_timeout(): put back the statement timeout arm replaced. */
+/* drift._disarm_timeout() (0.1.0 only): put back the statement timeout arm replaced. */
 Datum
 drift_disarm_timeout(PG_FUNCTION_ARGS)
 {
@@ -123,75 +127,30 @@ drift_disarm_timeout(PG_FUNCTION_ARGS)
  * drift._exec_as_owner(owner, query, window_start, window_end, baseline,
  * column, previous_start) RETURNS SETOF (slice jsonb, n_rows bigint, r jsonb)
  *
- * Run a monitor's query with its owner's privileges.  The user switch is
- * SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION, as PostgreSQL
- * does for index expressions: the owner's SQL (the filter) cannot SET ROLE
- * or RESET ROLE back to a more privileged caller (a superuser running
- * run_due_monitors from pg_cron), and the settings it changes are undone
- * when the query ends.  The switch lasts only for the query; nothing is
- * exposed that would switch back.  The caller must be able to act as the
- * owner (be a member of its role, or a superuser).
+ * The 0.1.0 interface of drift._run_check (owner_query.c), kept so that the
+ * 0.1.0 install script still works with this library: it runs the query
+ * the same way, now also under the timeout.  Not used by this version's SQL.
  */
 Datum
 drift_exec_as_owner(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			owner;
-	char	   *query;
-	Oid			argtypes[5] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
-	Datum		args[5];
-	char		nulls[5];
-	Oid			save_userid;
-	int			save_sec;
-	int			save_nestlevel;
+	Datum		args[DRIFT_QUERY_NARGS];
+	char		nulls[DRIFT_QUERY_NARGS];
 	int			i;
-	uint64		r;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("owner and query must not be NULL")));
-	owner = get_role_oid(NameStr(*PG_GETARG_NAME(0)), false);
-	if (!is_member_of_role(GetUserId(), owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to run a check as role \"%s\"",
-						NameStr(*PG_GETARG_NAME(0))),
-				 errdetail("A monitor runs with its owner's privileges.")));
-	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < DRIFT_QUERY_NARGS; i++)
 	{
 		nulls[i] = PG_ARGISNULL(i + 2) ? 'n' : ' ';
 		args[i] = PG_ARGISNULL(i + 2) ? (Datum) 0 : PG_GETARG_DATUM(i + 2);
 	}
-
 	InitMaterializedSRF(fcinfo, 0);
-
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	save_nestlevel = NewGUCNestLevel();
-	/* errors abort the (sub)transaction, which restores the user and GUCs */
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 5, argtypes, args, nulls, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "monitor query did not return rows");
-	if (SPI_tuptable->tupdesc->natts != 3)
-		elog(ERROR, "monitor query returned %d columns, expected 3",
-			 SPI_tuptable->tupdesc->natts);
-	for (r = 0; r < SPI_processed; r++)
-	{
-		Datum		values[3];
-		bool		isnull[3];
-
-		for (i = 0; i < 3; i++)
-			values[i] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, i + 1,
-									  &isnull[i]);
-		/* tuplestore_putvalues copies the values into the result's context */
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
-	}
-	SPI_finish();
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec);
+	drift_run_owner_query(get_role_oid(NameStr(*PG_GETARG_NAME(0)), false), 0,
+						  text_to_cstring(PG_GETARG_TEXT_PP(1)), false, args, nulls,
+						  rsinfo->setResult, rsinfo->setDesc);
 	return (Datum) 0;
 }

@@ -197,15 +197,18 @@ run_monitor(DueMonitor *m, MemoryContext cxt)
 	if (!OidIsValid(m->owner))
 		error = pstrdup("the monitor's owner role no longer exists");
 	else
-		error = run_as(m->owner, what,
+		/*
+		 * As ourselves: the internal functions are not the owner's to call;
+		 * drift._run_check switches to the owner for the owner's query.
+		 */
+		error = run_as(InvalidOid, what,
 					   "SELECT pg_catalog.count(*) FROM drift._run_monitor($1, NULL, true)",
 					   m->id, NULL, cxt);
 	if (error == NULL)
 		return true;
 	ereport(LOG,
 			(errmsg("pg_drift monitor \"%s\" failed: %s", m->name, error)));
-	/* as the owner if it exists, so the alert is the owner's; else as us */
-	error = run_as(m->owner, "pg_drift: recording a failure",
+	error = run_as(InvalidOid, "pg_drift: recording a failure",
 				   "SELECT drift._record_failure($1, $2)", m->id, error, cxt);
 	if (error != NULL)
 		ereport(LOG,

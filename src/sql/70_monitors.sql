@@ -161,7 +161,9 @@ CREATE TABLE drift.monitors (
   filter               text,
   slice_by             text[],
   min_rows             bigint NOT NULL DEFAULT 1 CHECK (min_rows >= 1),
-  channel              text NOT NULL DEFAULT 'pg_drift' CHECK (channel <> ''),
+  -- NOTIFY takes channel names shorter than NAMEDATALEN (64) bytes
+  channel              text NOT NULL DEFAULT 'pg_drift'
+                         CHECK (channel <> '' AND pg_catalog.octet_length(channel) < 64),
   compare_to           text NOT NULL DEFAULT 'baseline'
                          CHECK (compare_to IN ('baseline', 'previous_window')),
   fire_after           integer NOT NULL DEFAULT 1 CHECK (fire_after >= 1),
@@ -278,49 +280,14 @@ CREATE POLICY alerts_write ON drift.alerts FOR INSERT
                     OPERATOR(pg_catalog.=) alerts.alert_id::pg_catalog.text
               AND (alerts.payload OPERATOR(pg_catalog.->>) 'monitor_id')
                     OPERATOR(pg_catalog.=) alerts.monitor_id::pg_catalog.text);
-GRANT SELECT, INSERT, UPDATE, DELETE ON drift.monitors TO PUBLIC;
-GRANT SELECT, INSERT, DELETE ON drift.results, drift.alerts TO PUBLIC;
-GRANT USAGE ON SEQUENCE drift.monitors_monitor_id_seq, drift.results_result_id_seq,
-               drift.alerts_alert_id_seq TO PUBLIC;
-
--- What a monitor reads, and as whom, may be set only by a role that may act
--- as its owner: otherwise a drift_admin member (who may see and pause every
--- monitor) could point someone else's monitor at that role's tables.
-CREATE FUNCTION drift._monitors_guard() RETURNS trigger
-  LANGUAGE plpgsql
-  SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-  IF TG_OP = 'INSERT'
-     OR NEW.owner IS DISTINCT FROM OLD.owner
-     OR NEW.relation_oid IS DISTINCT FROM OLD.relation_oid
-     OR NEW.relation_name IS DISTINCT FROM OLD.relation_name
-     OR NEW.metric IS DISTINCT FROM OLD.metric
-     OR NEW.column_name IS DISTINCT FROM OLD.column_name
-     OR NEW.label_column IS DISTINCT FROM OLD.label_column
-     OR NEW.baseline IS DISTINCT FROM OLD.baseline
-     OR NEW.time_column IS DISTINCT FROM OLD.time_column
-     OR NEW.filter IS DISTINCT FROM OLD.filter
-     OR NEW.slice_by IS DISTINCT FROM OLD.slice_by
-     OR NEW.channel IS DISTINCT FROM OLD.channel THEN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = NEW.owner) THEN
-      RAISE EXCEPTION 'role "%" does not exist', NEW.owner
-        USING ERRCODE = 'undefined_object';
-    END IF;
-    IF NOT pg_has_role(current_user, NEW.owner, 'MEMBER') THEN
-      RAISE EXCEPTION 'permission denied to define a monitor owned by role "%"', NEW.owner
-        USING ERRCODE = 'insufficient_privilege',
-              DETAIL = 'A monitor reads data with its owner''s privileges.',
-              HINT = 'Only the owner (or a member of the owner''s role) may set what a monitor reads.';
-    END IF;
-  END IF;
-  RETURN NEW;
-END
-$fn$;
-COMMENT ON FUNCTION drift._monitors_guard() IS
-  'Trigger: only a role that may act as a monitor''s owner may set what the monitor reads';
-CREATE TRIGGER monitors_guard BEFORE INSERT OR UPDATE ON drift.monitors
-  FOR EACH ROW EXECUTE FUNCTION drift._monitors_guard();
+-- (The write policies above are a second line of defence: ordinary roles
+-- hold no INSERT on these tables.)
+-- Roles read their rows and may delete them (drop_monitor, their history),
+-- but write monitors, results and alerts only through the API
+-- (src/api_call.c): a row written directly would skip the validation that
+-- runs the owner's filter as the owner, and could set state, failure
+-- counters, next_run or owner at will.
+GRANT SELECT, DELETE ON drift.monitors, drift.results, drift.alerts TO PUBLIC;
 
 -- Settings read by SQL code: the GUC when the library has defined it, else
 -- the documented default (the library is loaded by any C function call).
@@ -339,23 +306,22 @@ CREATE FUNCTION drift._wake_scheduler() RETURNS void
 COMMENT ON FUNCTION drift._wake_scheduler() IS
   'Tell the background worker that a monitor changed, so it re-reads the schedule now';
 
--- Arm and restore the statement timeout around one check.
-CREATE FUNCTION drift._arm_timeout() RETURNS void
-  AS 'MODULE_PATHNAME', 'drift_arm_timeout' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION drift._arm_timeout() IS
-  'Start pg_drift.monitor_timeout for the check about to run (keeps an earlier deadline)';
-CREATE FUNCTION drift._disarm_timeout() RETURNS void
-  AS 'MODULE_PATHNAME', 'drift_disarm_timeout' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION drift._disarm_timeout() IS
-  'Restore the statement timeout that was active before drift._arm_timeout';
-
--- Run a monitor's query as its owner (see monitor.c for why this is C).
-CREATE FUNCTION drift._exec_as_owner(owner name, query text, window_start timestamptz,
-                                     window_end timestamptz, baseline text, column_name text,
-                                     previous_start timestamptz,
-                                     OUT slice jsonb, OUT n_rows bigint, OUT r jsonb)
+-- Run a monitor's query as its owner under pg_drift.monitor_timeout, or only
+-- plan it (validation); see owner_query.c.  monitor_id NULL: not a run.
+CREATE FUNCTION drift._run_check(monitor_id bigint, owner name, query text, plan_only boolean,
+                                 window_start timestamptz, window_end timestamptz,
+                                 baseline text, column_name text, previous_start timestamptz,
+                                 OUT slice jsonb, OUT n_rows bigint, OUT r jsonb)
   RETURNS SETOF record
-  AS 'MODULE_PATHNAME', 'drift_exec_as_owner' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION drift._exec_as_owner(name, text, timestamptz, timestamptz, text, text,
-                                         timestamptz) IS
-  'Run a monitor query with its owner''s privileges (caller must be able to act as the owner)';
+  AS 'MODULE_PATHNAME', 'drift_run_check' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION drift._run_check(bigint, name, text, boolean, timestamptz, timestamptz, text,
+                                     text, timestamptz) IS
+  'Run (or with plan_only, EXPLAIN) a monitor query as its owner, restricted, with '
+  'search_path pinned and pg_drift.monitor_timeout enforced';
+
+-- Whether a run of the monitor began and its backend never came back.
+CREATE FUNCTION drift._take_lost_run(monitor_id bigint) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'drift_take_lost_run' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION drift._take_lost_run(bigint) IS
+  'True once for a run of the monitor that never finished (terminated after ignoring the '
+  'timeout, or a crash); cleared when the transaction recording it commits';

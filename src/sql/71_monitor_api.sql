@@ -108,7 +108,10 @@ BEGIN
         USING ERRCODE = 'null_value_not_allowed',
               HINT = 'Pass baseline => ''name'', or compare_to => ''previous_window''.';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name = m.baseline) THEN
+    -- the run reads the baseline as the owner: it must be one the owner sees
+    IF NOT EXISTS (SELECT 1 FROM drift.baselines b
+                    WHERE b.name = m.baseline
+                      AND (b.owner = m.owner OR pg_has_role(m.owner, 'drift_admin', 'MEMBER'))) THEN
       RAISE EXCEPTION 'baseline "%" does not exist', m.baseline
         USING ERRCODE = 'undefined_object';
     END IF;
@@ -197,10 +200,11 @@ BEGIN
   END IF;
 
   -- Finally let the planner check the whole query (types, filter, functions)
-  -- without running it.
+  -- without running it.  Planning runs the owner's code (IMMUTABLE functions
+  -- are folded), so it happens as the owner, under the timeout.
   BEGIN
-    EXECUTE 'EXPLAIN ' || drift._monitor_query(m)
-      USING now(), now(), m.baseline, m.column_name, now();
+    PERFORM drift._run_check(NULL, m.owner, drift._monitor_query(m), true,
+                             now(), now(), m.baseline, m.column_name, now());
   EXCEPTION WHEN undefined_function THEN
     RAISE EXCEPTION 'metric "%" does not accept column "%" as given', m.metric, m.column_name
       USING ERRCODE = 'datatype_mismatch', DETAIL = SQLERRM;
@@ -279,6 +283,114 @@ $fn$;
 COMMENT ON FUNCTION drift._monitor_query(drift.monitors) IS
   'The SQL a monitor runs: quoted identifiers, values as $n parameters, one row per slice';
 
+CREATE FUNCTION drift._api_create_monitor(
+    caller       oid,
+    name         text,
+    relation     regclass,
+    metric       text,
+    column_name  text,
+    baseline     text,
+    threshold    float8,
+    time_column  text,
+    window_size  interval,
+    schedule     interval,
+    filter       text,
+    slice_by     text[],
+    min_rows     bigint,
+    channel      text,
+    label_column text,
+    lower_bound  float8,
+    upper_bound  float8,
+    min_effect   float8,
+    compare_to   text,
+    fire_after   integer,
+    max_retries  integer,
+    owner        name,
+    paused       boolean)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  m   drift.monitors;
+  met drift.metrics;
+  id  bigint;
+BEGIN
+  IF _api_create_monitor.relation IS NULL THEN
+    RAISE EXCEPTION 'relation must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF _api_create_monitor.compare_to IS NULL
+     OR _api_create_monitor.compare_to NOT IN ('baseline', 'previous_window') THEN
+    RAISE EXCEPTION 'compare_to must be ''baseline'' or ''previous_window'''
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF _api_create_monitor.fire_after IS NULL OR _api_create_monitor.fire_after < 1
+     OR _api_create_monitor.max_retries IS NULL OR _api_create_monitor.max_retries < 0
+     OR _api_create_monitor.min_rows IS NULL OR _api_create_monitor.min_rows < 1 THEN
+    RAISE EXCEPTION 'fire_after and min_rows must be at least 1, max_retries at least 0'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF _api_create_monitor.channel IS NULL OR _api_create_monitor.channel = ''
+     OR octet_length(_api_create_monitor.channel) >= 64 THEN
+    RAISE EXCEPTION 'channel must be a non-empty name shorter than 64 bytes'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF EXISTS (SELECT 1 FROM drift.monitors x WHERE x.name = _api_create_monitor.name) THEN
+    RAISE EXCEPTION 'monitor "%" already exists', _api_create_monitor.name
+      USING ERRCODE = 'duplicate_object';
+  END IF;
+  SELECT * INTO met FROM drift.metrics x WHERE x.name = _api_create_monitor.metric;
+
+  m.name := _api_create_monitor.name;
+  m.owner := coalesce(_api_create_monitor.owner, pg_get_userbyid(caller));
+  m.relation_oid := _api_create_monitor.relation;
+  m.relation_name := _api_create_monitor.relation::text;
+  m.metric := _api_create_monitor.metric;
+  m.column_name := _api_create_monitor.column_name;
+  m.label_column := _api_create_monitor.label_column;
+  m.baseline := _api_create_monitor.baseline;
+  m.threshold := coalesce(_api_create_monitor.threshold, met.default_threshold);
+  m.lower_bound := _api_create_monitor.lower_bound;
+  m.upper_bound := _api_create_monitor.upper_bound;
+  m.min_effect := _api_create_monitor.min_effect;
+  m.time_column := _api_create_monitor.time_column;
+  m.window_size := _api_create_monitor.window_size;
+  m.schedule := _api_create_monitor.schedule;
+  m.filter := _api_create_monitor.filter;
+  m.slice_by := nullif(_api_create_monitor.slice_by, '{}');
+  m.min_rows := _api_create_monitor.min_rows;
+  m.channel := _api_create_monitor.channel;
+  m.compare_to := _api_create_monitor.compare_to;
+  m.fire_after := _api_create_monitor.fire_after;
+  m.max_retries := _api_create_monitor.max_retries;
+  m.paused := coalesce(_api_create_monitor.paused, false);
+  IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = m.owner) THEN
+    RAISE EXCEPTION 'role "%" does not exist', m.owner USING ERRCODE = 'undefined_object';
+  END IF;
+  IF NOT pg_has_role(caller, m.owner, 'MEMBER') THEN
+    RAISE EXCEPTION 'permission denied to create a monitor owned by role "%"', m.owner
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  PERFORM drift._check_monitor(m);
+
+  INSERT INTO drift.monitors AS x (name, owner, relation_oid, relation_name, metric, column_name,
+                              label_column, baseline, threshold, lower_bound, upper_bound,
+                              min_effect, time_column, window_size, schedule, filter, slice_by,
+                              min_rows, channel, compare_to, fire_after, max_retries, paused,
+                              next_run)
+  VALUES (m.name, m.owner, m.relation_oid, m.relation_name, m.metric, m.column_name,
+          m.label_column, m.baseline, m.threshold, m.lower_bound, m.upper_bound, m.min_effect,
+          m.time_column, m.window_size, m.schedule, m.filter, m.slice_by, m.min_rows, m.channel,
+          m.compare_to, m.fire_after, m.max_retries, m.paused, now())
+  RETURNING x.monitor_id INTO id;
+  PERFORM drift._wake_scheduler();
+  RETURN id;
+END
+$fn$;
+COMMENT ON FUNCTION drift._api_create_monitor(oid, text, regclass, text, text, text, float8, text, interval,
+  interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
+  name, boolean) IS
+  'drift.create_monitor for the calling role (reached only through it: src/api_call.c)';
 CREATE FUNCTION drift.create_monitor(
     name         text,
     relation     regclass,
@@ -303,100 +415,38 @@ CREATE FUNCTION drift.create_monitor(
     owner        name     DEFAULT current_user,
     paused       boolean  DEFAULT false)
   RETURNS bigint
-  LANGUAGE plpgsql
-  SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-  m   drift.monitors;
-  met drift.metrics;
-  id  bigint;
-BEGIN
-  IF create_monitor.relation IS NULL THEN
-    RAISE EXCEPTION 'relation must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-  END IF;
-  IF create_monitor.compare_to IS NULL
-     OR create_monitor.compare_to NOT IN ('baseline', 'previous_window') THEN
-    RAISE EXCEPTION 'compare_to must be ''baseline'' or ''previous_window'''
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF create_monitor.fire_after IS NULL OR create_monitor.fire_after < 1
-     OR create_monitor.max_retries IS NULL OR create_monitor.max_retries < 0
-     OR create_monitor.min_rows IS NULL OR create_monitor.min_rows < 1 THEN
-    RAISE EXCEPTION 'fire_after and min_rows must be at least 1, max_retries at least 0'
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF create_monitor.channel IS NULL OR create_monitor.channel = ''
-     OR octet_length(create_monitor.channel) >= 64 THEN
-    RAISE EXCEPTION 'channel must be a non-empty name shorter than 64 bytes'
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF EXISTS (SELECT 1 FROM drift.monitors x WHERE x.name = create_monitor.name) THEN
-    RAISE EXCEPTION 'monitor "%" already exists', create_monitor.name
-      USING ERRCODE = 'duplicate_object';
-  END IF;
-  SELECT * INTO met FROM drift.metrics x WHERE x.name = create_monitor.metric;
-
-  m.name := create_monitor.name;
-  m.owner := coalesce(create_monitor.owner, current_user);
-  m.relation_oid := create_monitor.relation;
-  m.relation_name := create_monitor.relation::text;
-  m.metric := create_monitor.metric;
-  m.column_name := create_monitor.column_name;
-  m.label_column := create_monitor.label_column;
-  m.baseline := create_monitor.baseline;
-  m.threshold := coalesce(create_monitor.threshold, met.default_threshold);
-  m.lower_bound := create_monitor.lower_bound;
-  m.upper_bound := create_monitor.upper_bound;
-  m.min_effect := create_monitor.min_effect;
-  m.time_column := create_monitor.time_column;
-  m.window_size := create_monitor.window_size;
-  m.schedule := create_monitor.schedule;
-  m.filter := create_monitor.filter;
-  m.slice_by := nullif(create_monitor.slice_by, '{}');
-  m.min_rows := create_monitor.min_rows;
-  m.channel := create_monitor.channel;
-  m.compare_to := create_monitor.compare_to;
-  m.fire_after := create_monitor.fire_after;
-  m.max_retries := create_monitor.max_retries;
-  m.paused := coalesce(create_monitor.paused, false);
-  IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = m.owner) THEN
-    RAISE EXCEPTION 'role "%" does not exist', m.owner USING ERRCODE = 'undefined_object';
-  END IF;
-  IF NOT pg_has_role(current_user, m.owner, 'MEMBER') THEN
-    RAISE EXCEPTION 'permission denied to create a monitor owned by role "%"', m.owner
-      USING ERRCODE = 'insufficient_privilege';
-  END IF;
-  PERFORM drift._check_monitor(m);
-
-  INSERT INTO drift.monitors AS x (name, owner, relation_oid, relation_name, metric, column_name,
-                              label_column, baseline, threshold, lower_bound, upper_bound,
-                              min_effect, time_column, window_size, schedule, filter, slice_by,
-                              min_rows, channel, compare_to, fire_after, max_retries, paused,
-                              next_run)
-  VALUES (m.name, m.owner, m.relation_oid, m.relation_name, m.metric, m.column_name,
-          m.label_column, m.baseline, m.threshold, m.lower_bound, m.upper_bound, m.min_effect,
-          m.time_column, m.window_size, m.schedule, m.filter, m.slice_by, m.min_rows, m.channel,
-          m.compare_to, m.fire_after, m.max_retries, m.paused, now())
-  RETURNING x.monitor_id INTO id;
-  PERFORM drift._wake_scheduler();
-  RETURN id;
-END
-$fn$;
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.create_monitor(text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
   name, boolean) IS
   'Declare a scheduled check of a relation; validated now, first run as soon as the scheduler '
   'sees it; returns the monitor id';
 
+-- Whether caller may see (and pause, resume) monitors owned by owner.  The
+-- API runs as the extension owner (src/api_call.c), so this decides what the
+-- row-level security policy on drift.monitors decides for the caller's own
+-- queries: the owner's roles, drift_admin, superusers.
+CREATE FUNCTION drift._may_see(caller oid, owner name) RETURNS boolean
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT pg_has_role(caller, owner, 'MEMBER') OR pg_has_role(caller, 'drift_admin', 'MEMBER')
+$fn$;
+COMMENT ON FUNCTION drift._may_see(oid, name) IS
+  'Whether a role may see monitors of an owner (the owner''s roles, drift_admin, superusers)';
+
 -- The monitor a caller names, locked for change; errors when not visible.
-CREATE FUNCTION drift._get_monitor(monitor_name text) RETURNS drift.monitors
+CREATE FUNCTION drift._get_monitor(caller oid, monitor_name text) RETURNS drift.monitors
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
   m drift.monitors;
 BEGIN
-  SELECT * INTO m FROM drift.monitors x WHERE x.name = monitor_name FOR UPDATE;
+  SELECT * INTO m FROM drift.monitors x
+   WHERE x.name = monitor_name
+     AND drift._may_see(caller, x.owner)
+     FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'monitor "%" does not exist', monitor_name
       USING ERRCODE = 'undefined_object',
@@ -405,31 +455,32 @@ BEGIN
   RETURN m;
 END
 $fn$;
-COMMENT ON FUNCTION drift._get_monitor(text) IS
-  'Look up and lock a monitor visible to the caller, or raise undefined_object';
+COMMENT ON FUNCTION drift._get_monitor(oid, text) IS
+  'Look up and lock a monitor visible to the calling role, or raise undefined_object';
 
-CREATE FUNCTION drift.alter_monitor(
+CREATE FUNCTION drift._api_alter_monitor(
+    caller       oid,
     name         text,
-    relation     regclass DEFAULT NULL,
-    metric       text     DEFAULT NULL,
-    column_name  text     DEFAULT NULL,
-    baseline     text     DEFAULT NULL,
-    threshold    float8   DEFAULT NULL,
-    time_column  text     DEFAULT NULL,
-    window_size  interval DEFAULT NULL,
-    schedule     interval DEFAULT NULL,
-    filter       text     DEFAULT NULL,
-    slice_by     text[]   DEFAULT NULL,
-    min_rows     bigint   DEFAULT NULL,
-    channel      text     DEFAULT NULL,
-    label_column text     DEFAULT NULL,
-    lower_bound  float8   DEFAULT NULL,
-    upper_bound  float8   DEFAULT NULL,
-    min_effect   float8   DEFAULT NULL,
-    compare_to   text     DEFAULT NULL,
-    fire_after   integer  DEFAULT NULL,
-    max_retries  integer  DEFAULT NULL,
-    reset        text[]   DEFAULT NULL)
+    relation     regclass,
+    metric       text,
+    column_name  text,
+    baseline     text,
+    threshold    float8,
+    time_column  text,
+    window_size  interval,
+    schedule     interval,
+    filter       text,
+    slice_by     text[],
+    min_rows     bigint,
+    channel      text,
+    label_column text,
+    lower_bound  float8,
+    upper_bound  float8,
+    min_effect   float8,
+    compare_to   text,
+    fire_after   integer,
+    max_retries  integer,
+    reset        text[])
   RETURNS void
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
@@ -440,8 +491,8 @@ DECLARE
   v    jsonb;
   f    text;
 BEGIN
-  old := drift._get_monitor(alter_monitor.name);
-  IF NOT pg_has_role(current_user, old.owner, 'MEMBER') THEN
+  old := drift._get_monitor(caller, _api_alter_monitor.name);
+  IF NOT pg_has_role(caller, old.owner, 'MEMBER') THEN
     RAISE EXCEPTION 'permission denied to change monitor "%" owned by role "%"',
                     old.name, old.owner
       USING ERRCODE = 'insufficient_privilege',
@@ -449,18 +500,18 @@ BEGIN
             HINT = 'Members of drift_admin may pause, resume and drop other roles'' monitors.';
   END IF;
   v := to_jsonb(old) || jsonb_strip_nulls(jsonb_build_object(
-         'relation_oid', alter_monitor.relation::oid,
-         'relation_name', alter_monitor.relation::text,
-         'metric', alter_monitor.metric, 'column_name', alter_monitor.column_name,
-         'baseline', alter_monitor.baseline, 'threshold', alter_monitor.threshold,
-         'time_column', alter_monitor.time_column, 'window_size', alter_monitor.window_size,
-         'schedule', alter_monitor.schedule, 'filter', alter_monitor.filter,
-         'slice_by', alter_monitor.slice_by, 'min_rows', alter_monitor.min_rows,
-         'channel', alter_monitor.channel, 'label_column', alter_monitor.label_column,
-         'lower_bound', alter_monitor.lower_bound, 'upper_bound', alter_monitor.upper_bound,
-         'min_effect', alter_monitor.min_effect, 'compare_to', alter_monitor.compare_to,
-         'fire_after', alter_monitor.fire_after, 'max_retries', alter_monitor.max_retries));
-  FOREACH f IN ARRAY coalesce(alter_monitor.reset, '{}') LOOP
+         'relation_oid', _api_alter_monitor.relation::oid,
+         'relation_name', _api_alter_monitor.relation::text,
+         'metric', _api_alter_monitor.metric, 'column_name', _api_alter_monitor.column_name,
+         'baseline', _api_alter_monitor.baseline, 'threshold', _api_alter_monitor.threshold,
+         'time_column', _api_alter_monitor.time_column, 'window_size', _api_alter_monitor.window_size,
+         'schedule', _api_alter_monitor.schedule, 'filter', _api_alter_monitor.filter,
+         'slice_by', _api_alter_monitor.slice_by, 'min_rows', _api_alter_monitor.min_rows,
+         'channel', _api_alter_monitor.channel, 'label_column', _api_alter_monitor.label_column,
+         'lower_bound', _api_alter_monitor.lower_bound, 'upper_bound', _api_alter_monitor.upper_bound,
+         'min_effect', _api_alter_monitor.min_effect, 'compare_to', _api_alter_monitor.compare_to,
+         'fire_after', _api_alter_monitor.fire_after, 'max_retries', _api_alter_monitor.max_retries));
+  FOREACH f IN ARRAY coalesce(_api_alter_monitor.reset, '{}') LOOP
     IF f IS NULL OR f NOT IN ('baseline', 'threshold', 'time_column', 'window_size', 'filter',
                               'slice_by', 'label_column', 'lower_bound', 'upper_bound',
                               'min_effect') THEN
@@ -485,8 +536,8 @@ BEGIN
     RAISE EXCEPTION 'channel must be a non-empty name shorter than 64 bytes'
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF m.metric IS DISTINCT FROM old.metric AND alter_monitor.threshold IS NULL
-     AND NOT ('threshold' = ANY (coalesce(alter_monitor.reset, '{}'))) THEN
+  IF m.metric IS DISTINCT FROM old.metric AND _api_alter_monitor.threshold IS NULL
+     AND NOT ('threshold' = ANY (coalesce(_api_alter_monitor.reset, '{}'))) THEN
     m.threshold := (SELECT x.default_threshold FROM drift.metrics x WHERE x.name = m.metric);
   END IF;
   PERFORM drift._check_monitor(m);
@@ -511,29 +562,61 @@ BEGIN
   PERFORM drift._wake_scheduler();
 END
 $fn$;
+COMMENT ON FUNCTION drift._api_alter_monitor(oid, text, regclass, text, text, text, float8, text, interval,
+  interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
+  text[]) IS
+  'drift.alter_monitor for the calling role (reached only through it: src/api_call.c)';
+CREATE FUNCTION drift.alter_monitor(
+    name         text,
+    relation     regclass DEFAULT NULL,
+    metric       text     DEFAULT NULL,
+    column_name  text     DEFAULT NULL,
+    baseline     text     DEFAULT NULL,
+    threshold    float8   DEFAULT NULL,
+    time_column  text     DEFAULT NULL,
+    window_size  interval DEFAULT NULL,
+    schedule     interval DEFAULT NULL,
+    filter       text     DEFAULT NULL,
+    slice_by     text[]   DEFAULT NULL,
+    min_rows     bigint   DEFAULT NULL,
+    channel      text     DEFAULT NULL,
+    label_column text     DEFAULT NULL,
+    lower_bound  float8   DEFAULT NULL,
+    upper_bound  float8   DEFAULT NULL,
+    min_effect   float8   DEFAULT NULL,
+    compare_to   text     DEFAULT NULL,
+    fire_after   integer  DEFAULT NULL,
+    max_retries  integer  DEFAULT NULL,
+    reset        text[]   DEFAULT NULL)
+  RETURNS void
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.alter_monitor(text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
   text[]) IS
   'Change a monitor: NULL arguments keep the current value, reset => ARRAY[...] clears fields';
 
-CREATE FUNCTION drift.pause_monitor(name text) RETURNS void
+CREATE FUNCTION drift._api_pause_monitor(caller oid, name text) RETURNS void
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  m drift.monitors := drift._get_monitor(pause_monitor.name);
+  m drift.monitors := drift._get_monitor(caller, _api_pause_monitor.name);
 BEGIN
   UPDATE drift.monitors x SET paused = true WHERE x.monitor_id = m.monitor_id;
 END
 $fn$;
+COMMENT ON FUNCTION drift._api_pause_monitor(oid, text) IS
+  'drift.pause_monitor for the calling role (reached only through it: src/api_call.c)';
+CREATE FUNCTION drift.pause_monitor(name text) RETURNS void
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.pause_monitor(text) IS 'Stop running a monitor until resumed';
 
-CREATE FUNCTION drift.resume_monitor(name text) RETURNS void
+CREATE FUNCTION drift._api_resume_monitor(caller oid, name text) RETURNS void
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  m drift.monitors := drift._get_monitor(resume_monitor.name);
+  m drift.monitors := drift._get_monitor(caller, _api_resume_monitor.name);
 BEGIN
   -- a resumed monitor runs once now, not once per slot missed while paused
   UPDATE drift.monitors x SET paused = false, next_run = least(x.next_run, now()),
@@ -542,6 +625,10 @@ BEGIN
   PERFORM drift._wake_scheduler();
 END
 $fn$;
+COMMENT ON FUNCTION drift._api_resume_monitor(oid, text) IS
+  'drift.resume_monitor for the calling role (reached only through it: src/api_call.c)';
+CREATE FUNCTION drift.resume_monitor(name text) RETURNS void
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.resume_monitor(text) IS
   'Run a paused monitor again (once now, then on its schedule)';
 

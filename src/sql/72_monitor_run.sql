@@ -34,9 +34,9 @@ $fn$;
 COMMENT ON FUNCTION drift._fit_payload(jsonb) IS
   'Shorten an alert payload to stay well under NOTIFY''s 8000-byte limit';
 
--- Run one monitor now.  The caller must be the monitor's owner or be able to
--- act as it (a member of its role, or a superuser: the worker switches to the
--- owner before calling); the check's query runs as the owner.  With scheduled => true the run
+-- Run one monitor now.  Callers have authorized the run (drift.run_monitor,
+-- drift.run_due_monitors) or are the worker; the check's query runs as the
+-- owner (drift._run_check).  With scheduled => true the run
 -- happens only if the monitor is still due (another run may have taken it).
 -- The check's own failures are recorded as an 'error' result, not raised.
 CREATE FUNCTION drift._run_monitor(p_id bigint, p_as_of timestamptz DEFAULT NULL,
@@ -84,16 +84,17 @@ BEGIN
   IF NOT FOUND THEN
     RETURN;
   END IF;
+  -- a run that never came back (its backend was terminated for ignoring
+  -- the timeout, or crashed) is recorded before anything else
+  IF drift._take_lost_run(p_id) THEN
+    PERFORM drift._record_failure(p_id, format(
+      'a run of monitor "%s" did not finish: its session ended during the check '
+      '(terminated after ignoring pg_drift.monitor_timeout, or a crash)', m.name));
+    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id;
+  END IF;
   due := m.next_run <= now() AND NOT m.paused;
   IF p_scheduled AND NOT due THEN
     RETURN;
-  END IF;
-  -- the check itself runs as the owner (drift._exec_as_owner); the caller
-  -- must be able to act as the owner
-  IF NOT pg_has_role(current_user, m.owner, 'MEMBER') THEN
-    RAISE EXCEPTION 'permission denied to run monitor "%" owned by role "%"', m.name, m.owner
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'A monitor runs with its owner''s privileges.';
   END IF;
   SELECT * INTO met FROM drift.metrics x WHERE x.name = m.metric;
 
@@ -123,24 +124,18 @@ BEGIN
         USING ERRCODE = 'undefined_function';
     END IF;
     q := drift._monitor_query(m);
-    PERFORM drift._arm_timeout();
-    FOR rec IN SELECT * FROM drift._exec_as_owner(m.owner, q, t_start, t_end, m.baseline,
-                                                  m.column_name, t_prev) LOOP
+    FOR rec IN SELECT * FROM drift._run_check(m.monitor_id, m.owner, q, false, t_start, t_end,
+                                              m.baseline, m.column_name, t_prev) LOOP
       slices := slices || rec.slice;
       nrows := nrows || rec.n_rows;
       vals := vals || rec.r;
     END LOOP;
-    PERFORM drift._disarm_timeout();
   EXCEPTION
-    WHEN query_canceled THEN
-      PERFORM drift._disarm_timeout();
-      IF SQLERRM NOT LIKE '%statement timeout%' THEN
-        RAISE;
-      END IF;
-      err := format('%s (pg_drift.monitor_timeout = %s)', SQLERRM,
-                    drift._setting('monitor_timeout', '5min'));
+    -- Every failure of the check, the timeout included (its own SQLSTATE,
+    -- 57D01), is the check's result.  OTHERS does not match query_canceled
+    -- (57014): a cancel the caller asked for, or the caller's own
+    -- statement_timeout, ends the statement as usual.
     WHEN OTHERS THEN
-      PERFORM drift._disarm_timeout();
       err := SQLERRM;
   END;
 
@@ -283,23 +278,36 @@ $fn$;
 COMMENT ON FUNCTION drift._run_monitor(bigint, timestamptz, boolean) IS
   'Run one monitor: compute every slice, record results, update states, write and notify alerts';
 
-CREATE FUNCTION drift.run_monitor(name text, as_of timestamptz DEFAULT NULL)
+CREATE FUNCTION drift._api_run_monitor(caller oid, name text, as_of timestamptz)
   RETURNS SETOF drift.results
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  m drift.monitors := drift._get_monitor(run_monitor.name);
+  m drift.monitors := drift._get_monitor(caller, _api_run_monitor.name);
 BEGIN
-  RETURN QUERY SELECT * FROM drift._run_monitor(m.monitor_id, run_monitor.as_of, false);
+  -- the check runs as the owner: the caller must be able to act as it
+  IF NOT pg_has_role(caller, m.owner, 'MEMBER') THEN
+    RAISE EXCEPTION 'permission denied to run monitor "%" owned by role "%"', m.name, m.owner
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A monitor runs with its owner''s privileges.';
+  END IF;
+  RETURN QUERY SELECT * FROM drift._run_monitor(m.monitor_id, _api_run_monitor.as_of, false);
 END
 $fn$;
+COMMENT ON FUNCTION drift._api_run_monitor(oid, text, timestamptz) IS
+  'drift.run_monitor for the calling role (reached only through it: src/api_call.c)';
+CREATE FUNCTION drift.run_monitor(name text, as_of timestamptz DEFAULT NULL)
+  RETURNS SETOF drift.results
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.run_monitor(text, timestamptz) IS
   'Run a monitor now (the window ends at as_of, default now()), exactly as the scheduler '
   'would; returns the results written';
 
 -- Remove results and alerts older than pg_drift.result_retention.
-CREATE FUNCTION drift.prune_results() RETURNS bigint
+-- Only the history of monitors the caller may see, as before the API ran
+-- as the extension owner.
+CREATE FUNCTION drift._api_prune_results(caller oid) RETURNS bigint
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -310,12 +318,20 @@ BEGIN
   IF keep <= interval '0' THEN
     RETURN 0;
   END IF;
-  DELETE FROM drift.results r WHERE r.run_at < now() - keep;
+  DELETE FROM drift.results r USING drift.monitors m
+   WHERE r.run_at < now() - keep AND m.monitor_id = r.monitor_id
+     AND drift._may_see(caller, m.owner);
   GET DIAGNOSTICS n = ROW_COUNT;
-  DELETE FROM drift.alerts a WHERE a.created_at < now() - keep;
+  DELETE FROM drift.alerts a USING drift.monitors m
+   WHERE a.created_at < now() - keep AND m.monitor_id = a.monitor_id
+     AND drift._may_see(caller, m.owner);
   RETURN n;
 END
 $fn$;
+COMMENT ON FUNCTION drift._api_prune_results(oid) IS
+  'drift.prune_results for the calling role (reached only through it: src/api_call.c)';
+CREATE FUNCTION drift.prune_results() RETURNS bigint
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.prune_results() IS
   'Delete results and alerts older than pg_drift.result_retention (0 keeps everything); '
   'returns the number of results removed';
@@ -323,7 +339,7 @@ COMMENT ON FUNCTION drift.prune_results() IS
 -- For users who schedule with pg_cron (or anything else) instead of the
 -- background worker.  Each monitor runs in its own subtransaction; monitors
 -- whose owner the caller may not act as are left to their owner.
-CREATE FUNCTION drift.run_due_monitors() RETURNS integer
+CREATE FUNCTION drift._api_run_due_monitors(caller oid) RETURNS integer
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -331,10 +347,10 @@ DECLARE
   id bigint;
   n  integer := 0;
 BEGIN
-  PERFORM drift.prune_results();
+  PERFORM drift._api_prune_results(caller);
   FOR id IN SELECT x.monitor_id FROM drift.monitors x
              WHERE NOT x.paused AND x.next_run <= now()
-               AND pg_has_role(current_user, x.owner, 'MEMBER')
+               AND pg_has_role(caller, x.owner, 'MEMBER')
              ORDER BY x.next_run, x.monitor_id LOOP
     BEGIN
       PERFORM drift._run_monitor(id, NULL, true);
@@ -346,6 +362,10 @@ BEGIN
   RETURN n;
 END
 $fn$;
+COMMENT ON FUNCTION drift._api_run_due_monitors(oid) IS
+  'drift.run_due_monitors for the calling role (reached only through it: src/api_call.c)';
+CREATE FUNCTION drift.run_due_monitors() RETURNS integer
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.run_due_monitors() IS
   'Run every due monitor the caller may run (for pg_cron and other external schedulers); '
   'returns how many ran';
