@@ -34,6 +34,46 @@ $fn$;
 COMMENT ON FUNCTION drift._fit_payload(jsonb) IS
   'Shorten an alert payload to stay well under NOTIFY''s 8000-byte limit';
 
+-- How long a monitor waits after its n-th consecutive failure: 2^(n-1)
+-- seconds (1 s, 2 s, 4 s ...).  The first max_retries failures are retried
+-- sooner than the schedule (capped at the schedule and 5 minutes); later
+-- ones wait at least the schedule and at most an hour (or the schedule, if
+-- longer), so a monitor that keeps failing costs its owner, and the server,
+-- ever less.  Every wait is jittered (x 0.5..1) so that monitors failing
+-- together do not retry together.
+CREATE FUNCTION drift._retry_delay(failures integer, max_retries integer, schedule interval)
+  RETURNS interval
+  LANGUAGE sql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT CASE WHEN failures <= max_retries
+              THEN least(schedule, interval '5 minutes', d)
+              ELSE least(greatest(schedule, interval '1 hour'), greatest(schedule, d))
+         END * (0.5 + random() / 2)
+    FROM (SELECT interval '1 second' * power(2, least(greatest(failures - 1, 0), 30))) AS x(d)
+$fn$;
+COMMENT ON FUNCTION drift._retry_delay(integer, integer, interval) IS
+  'Back-off of a failing monitor: 2^(n-1) s after the n-th failure, below the schedule for '
+  'max_retries failures, then at least the schedule and at most an hour (jittered)';
+
+-- The scheduler's last resort when a monitor's failure could not even be
+-- recorded (drift._record_failure failed too): count the failure and push
+-- the monitor back, writing nothing else, so it cannot be picked again and
+-- again in the same pass.  The scheduler logs the failure instead.
+CREATE FUNCTION drift._defer_monitor(p_id bigint) RETURNS void
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  UPDATE drift.monitors x
+     SET consecutive_failures = x.consecutive_failures + 1, state = 'error', last_run = now(),
+         next_run = now() + drift._retry_delay(x.consecutive_failures + 1, x.max_retries,
+                                               x.schedule)
+   WHERE x.monitor_id = p_id
+$fn$;
+COMMENT ON FUNCTION drift._defer_monitor(bigint) IS
+  'Count a failure that could not be recorded and back the monitor off (scheduler only)';
+REVOKE ALL ON FUNCTION drift._defer_monitor(bigint) FROM PUBLIC;
+
 -- Run one monitor now.  The caller must be the monitor's owner or be able to
 -- act as it (a member of its role, or a superuser: the worker switches to the
 -- owner before calling); the check's query runs as the owner.  With scheduled => true the run
@@ -74,7 +114,6 @@ DECLARE
   alert_ids  bigint[] := '{}';
   sstate     jsonb;
   mstate     text;
-  backoff    interval;
   i          integer;
   a          jsonb;
   aid        bigint;
@@ -158,15 +197,8 @@ BEGIN
     m.consecutive_failures := m.consecutive_failures + 1;
     mstate := 'error';
     IF due THEN
-      -- retry sooner, doubling from 1 s, jittered (x 0.5..1), capped at the schedule
-      IF m.consecutive_failures <= m.max_retries THEN
-        backoff := least(m.schedule, interval '5 minutes',
-                         interval '1 second' * power(2, m.consecutive_failures - 1)
-                           * (0.5 + random() / 2));
-      ELSE
-        backoff := m.schedule;
-      END IF;
-      m.next_run := now() + backoff;
+      m.next_run := now() + drift._retry_delay(m.consecutive_failures, m.max_retries,
+                                                m.schedule);
     END IF;
   ELSE
     sstate := m.slice_state;
@@ -381,12 +413,8 @@ BEGIN
   PERFORM pg_notify(m.channel, a::text);
   UPDATE drift.monitors x
      SET consecutive_failures = x.consecutive_failures + 1, state = 'error', last_run = now(),
-         next_run = now() + CASE WHEN x.consecutive_failures < x.max_retries
-                                 THEN least(x.schedule, interval '5 minutes',
-                                            interval '1 second'
-                                              * power(2, x.consecutive_failures)
-                                              * (0.5 + random() / 2))
-                                 ELSE x.schedule END
+         next_run = now() + drift._retry_delay(x.consecutive_failures + 1, x.max_retries,
+                                               x.schedule)
    WHERE x.monitor_id = p_id;
 END
 $fn$;
