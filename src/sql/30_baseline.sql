@@ -239,9 +239,10 @@ BEGIN
     column_name := v_cols[i];
     column_type := v_types[i];
     kind := v_kinds[i];
-    n := (v_profiles[i]::text::jsonb ->> 'count')::bigint;
-    null_count := (v_profiles[i]::text::jsonb ->> 'null_count')::bigint;
-    distinct_values := (v_profiles[i]::text::jsonb ->> 'distinct')::integer;
+    -- read from the profile itself: its text form can exceed what jsonb
+    -- holds (256 MB a container) long before the profile reaches its limit
+    SELECT pi.count, pi.null_count, pi.distinct_entries INTO n, null_count, distinct_values
+      FROM @extschema@.drift_profile_info(v_profiles[i]) pi;
     RETURN NEXT;
   END LOOP;
 
