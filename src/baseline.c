@@ -17,15 +17,23 @@
 #include "baseline.h"
 #include "pg_drift.h"
 
+/*
+ * Baseline names are per owner; drift._baseline_owner picks the one a name
+ * means to the caller (own first, else the only visible one, else an
+ * ambiguity error), the same rule as every SQL look-up.
+ */
 #define BASELINE_QUERY \
 	"SELECT (SELECT c.profile FROM drift.baseline_columns c" \
 	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" \
+	"           AND c.baseline_owner OPERATOR(pg_catalog.=) b.owner" \
 	"           AND c.column_name OPERATOR(pg_catalog.=) $2)," \
 	"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', '" \
 	"                                     ORDER BY c.column_name)" \
 	"          FROM drift.baseline_columns c" \
-	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name)" \
-	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1"
+	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" \
+	"           AND c.baseline_owner OPERATOR(pg_catalog.=) b.owner)" \
+	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1" \
+	"   AND b.owner OPERATOR(pg_catalog.=) drift._baseline_owner($1)"
 
 static SPIPlanPtr baseline_plan = NULL;
 

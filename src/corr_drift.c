@@ -89,12 +89,13 @@ typedef struct CorrBaselineCache
 	int64		n;
 } CorrBaselineCache;
 
+/* The baseline a name means to the caller: drift._baseline_owner (baseline.c). */
 #define CORR_QUERY \
-	"SELECT EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1)," \
-	"       c.correlation, c.n, c.target_column" \
-	"  FROM (SELECT 1) AS one" \
+	"SELECT one.owner IS NOT NULL, c.correlation, c.n, c.target_column" \
+	"  FROM (SELECT drift._baseline_owner($1) AS owner) AS one" \
 	"  LEFT JOIN drift.baseline_correlations c" \
-	"    ON c.baseline_name OPERATOR(pg_catalog.=) $1 AND c.column_name OPERATOR(pg_catalog.=) $2"
+	"    ON c.baseline_name OPERATOR(pg_catalog.=) $1 AND c.column_name OPERATOR(pg_catalog.=) $2" \
+	"   AND c.baseline_owner OPERATOR(pg_catalog.=) one.owner"
 
 /* Read (r, n) of column's correlation with the target in baseline name. */
 static void

@@ -108,12 +108,13 @@ BEGIN
         USING ERRCODE = 'null_value_not_allowed',
               HINT = 'Pass baseline => ''name'', or compare_to => ''previous_window''.';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name = m.baseline) THEN
+    IF drift._baseline_owner(m.baseline) IS NULL THEN
       RAISE EXCEPTION 'baseline "%" does not exist', m.baseline
         USING ERRCODE = 'undefined_object';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM drift.baseline_columns c
-                    WHERE c.baseline_name = m.baseline AND c.column_name = m.column_name) THEN
+                    WHERE c.baseline_name = m.baseline AND c.column_name = m.column_name
+                      AND c.baseline_owner = drift._baseline_owner(m.baseline)) THEN
       RAISE EXCEPTION 'baseline "%" has no column "%"', m.baseline, m.column_name
         USING ERRCODE = 'undefined_column',
               HINT = 'Capture the baseline with that column.';
@@ -330,7 +331,9 @@ BEGIN
     RAISE EXCEPTION 'channel must be a non-empty name shorter than 64 bytes'
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF EXISTS (SELECT 1 FROM drift.monitors x WHERE x.name = create_monitor.name) THEN
+  IF EXISTS (SELECT 1 FROM drift.monitors x
+              WHERE x.name = create_monitor.name
+                AND x.owner = coalesce(create_monitor.owner, current_user)) THEN
     RAISE EXCEPTION 'monitor "%" already exists', create_monitor.name
       USING ERRCODE = 'duplicate_object';
   END IF;
@@ -389,13 +392,30 @@ COMMENT ON FUNCTION drift.create_monitor(text, regclass, text, text, text, float
   'sees it; returns the monitor id';
 
 -- The monitor a caller names, locked for change; errors when not visible.
+-- Names are per owner: the caller's own monitor of that name, else the only
+-- one the caller can see (drift_admin members see everyone's), else an
+-- ambiguity error naming the owners (who are visible to the caller anyway).
 CREATE FUNCTION drift._get_monitor(monitor_name text) RETURNS drift.monitors
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  m drift.monitors;
+  m      drift.monitors;
+  owners text;
 BEGIN
+  SELECT * INTO m FROM drift.monitors x
+   WHERE x.name = monitor_name AND x.owner = current_user FOR UPDATE;
+  IF FOUND THEN
+    RETURN m;
+  END IF;
+  SELECT string_agg(quote_ident(x.owner), ', ' ORDER BY x.owner) INTO owners
+    FROM drift.monitors x WHERE x.name = monitor_name;
+  IF owners LIKE '%,%' THEN
+    RAISE EXCEPTION 'monitor name "%" is ambiguous', monitor_name
+      USING ERRCODE = 'ambiguous_alias',
+            DETAIL = format('Monitors of that name belong to %s.', owners),
+            HINT = 'Run the command as (SET ROLE) the owner of the monitor you mean.';
+  END IF;
   SELECT * INTO m FROM drift.monitors x WHERE x.name = monitor_name FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'monitor "%" does not exist', monitor_name
@@ -406,7 +426,8 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._get_monitor(text) IS
-  'Look up and lock a monitor visible to the caller, or raise undefined_object';
+  'Look up and lock a monitor visible to the caller (own first, else the only visible one), '
+  'or raise undefined_object or ambiguous_alias';
 
 CREATE FUNCTION drift.alter_monitor(
     name         text,
@@ -549,12 +570,15 @@ CREATE FUNCTION drift.drop_monitor(name text, if_exists boolean DEFAULT false) R
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+  m drift.monitors;
 BEGIN
-  DELETE FROM drift.monitors x WHERE x.name = drop_monitor.name;
-  IF NOT FOUND AND NOT if_exists THEN
-    RAISE EXCEPTION 'monitor "%" does not exist', drop_monitor.name
-      USING ERRCODE = 'undefined_object';
+  IF if_exists AND NOT EXISTS (SELECT 1 FROM drift.monitors x
+                                WHERE x.name = drop_monitor.name) THEN
+    RETURN;
   END IF;
+  m := drift._get_monitor(drop_monitor.name);
+  DELETE FROM drift.monitors x WHERE x.monitor_id = m.monitor_id;
 END
 $fn$;
 COMMENT ON FUNCTION drift.drop_monitor(text, boolean) IS
