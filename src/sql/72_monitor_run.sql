@@ -64,6 +64,8 @@ CREATE FUNCTION drift._defer_monitor(p_id bigint) RETURNS void
   LANGUAGE sql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
+  -- NOWAIT: see drift._run_monitor
+  SELECT 1 FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
   UPDATE drift.monitors x
      SET consecutive_failures = x.consecutive_failures + 1, state = 'error', last_run = now(),
          next_run = now() + drift._retry_delay(x.consecutive_failures + 1, x.max_retries,
@@ -251,7 +253,14 @@ DECLARE
   aid        bigint;
   cap        constant integer := 20;
 BEGIN
-  SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
+  IF p_scheduled THEN
+    -- a scheduler never waits for a monitor someone holds locked (an open
+    -- transaction of its owner would stall every other monitor): the run
+    -- fails at once with lock_not_available and the pass moves on
+    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
+  ELSE
+    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
+  END IF;
   IF NOT FOUND THEN
     RETURN;
   END IF;
@@ -479,7 +488,8 @@ DECLARE
   aid bigint;
   a   jsonb;
 BEGIN
-  SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
+  -- NOWAIT: see drift._run_monitor
+  SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
   IF NOT FOUND THEN
     RETURN;
   END IF;
