@@ -87,31 +87,34 @@ static void report(bool has_extension, TimestampTz next_wake, bool pruned);
 /*
  * Take a share lock on the pg_drift extension object for the current
  * transaction, without waiting.  When DROP EXTENSION (or anything else that
- * locks the extension exclusively) holds or waits for it, or the extension
- * is gone, the pass ends here: the transaction is rolled back and the
- * launcher looks again after pg_drift.database_check_interval.
+ * locks the extension exclusively) holds or waits for it, the pass ends
+ * here: the transaction is rolled back and the launcher starts a scheduler
+ * again a second later.  When the extension is gone, the launcher looks
+ * again after pg_drift.database_check_interval.
  */
 static void
 hold_extension(void)
 {
 	Oid			ext = get_extension_oid("pg_drift", true);
 	LOCKTAG		tag;
+	bool		busy = false;
+	TimestampTz now;
 
 	if (OidIsValid(ext))
 	{
 		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, ExtensionRelationId, ext, 0);
-		if (LockAcquire(&tag, AccessShareLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
-		{
-			/* a drop may have committed between the look-up and the lock */
+		busy = LockAcquire(&tag, AccessShareLock, false, true) == LOCKACQUIRE_NOT_AVAIL;
+		/* a drop may have committed between the look-up and the lock */
+		if (!busy)
 			AcceptInvalidationMessages();
-			if (get_extension_oid("pg_drift", true) == ext)
-				return;
-		}
+		if (!busy && get_extension_oid("pg_drift", true) == ext)
+			return;
 	}
 	AbortCurrentTransaction();
+	now = GetCurrentTimestamp();
 	if (!am_helper)
-		report(false, TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-												  drift_database_check_interval * 1000L),
+		report(busy, TimestampTzPlusMilliseconds(now, busy ? 1000L :
+												 drift_database_check_interval * 1000L),
 			   false);
 	proc_exit(0);
 }
