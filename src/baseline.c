@@ -11,23 +11,53 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "baseline.h"
 #include "pg_drift.h"
 
-#define BASELINE_QUERY \
+/*
+ * Baseline names are per owner; drift.baseline_owner picks the one a name
+ * means to the caller (own first, else the only visible one, else an
+ * ambiguity error), the same rule as every SQL look-up.  The query is built
+ * with and without the owner conditions: see baseline_names_per_owner.
+ */
+#define BASELINE_QUERY(same_owner, owner_of_name) \
 	"SELECT (SELECT c.profile FROM drift.baseline_columns c" \
-	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" \
+	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner \
 	"           AND c.column_name OPERATOR(pg_catalog.=) $2)," \
 	"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', '" \
 	"                                     ORDER BY c.column_name)" \
 	"          FROM drift.baseline_columns c" \
-	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name)" \
-	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1"
+	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner ")" \
+	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1" owner_of_name
 
-static SPIPlanPtr baseline_plan = NULL;
+static const char *const baseline_queries[2] = {
+	BASELINE_QUERY("", ""),
+	BASELINE_QUERY(" AND c.baseline_owner OPERATOR(pg_catalog.=) b.owner",
+				   " AND b.owner OPERATOR(pg_catalog.=) drift.baseline_owner($1)")
+};
+
+/* The kept plans of baseline_queries. */
+static SPIPlanPtr baseline_plans[2] = {NULL, NULL};
+
+/*
+ * Whether the catalog has per-owner baseline names (pg_drift 0.2.0 on).
+ * Between installing a newer library and ALTER EXTENSION pg_drift UPDATE the
+ * library runs against the 0.1.0 catalog, where names are global and are
+ * looked up as 0.1.0 did.  Three syscache look-ups, once per query.
+ */
+bool
+baseline_names_per_owner(void)
+{
+	Oid			nsp = get_namespace_oid("drift", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("baseline_columns", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "baseline_owner") != InvalidAttrNumber;
+}
 
 /*
  * The profile stored for column of baseline name, copied into cxt.  Errors
@@ -42,21 +72,22 @@ baseline_fetch(const char *name, const char *column, MemoryContext cxt)
 	Datum		d;
 	DriftProfile *result;
 	MemoryContext old;
+	int			per_owner = baseline_names_per_owner() ? 1 : 0;
 
 	args[0] = CStringGetTextDatum(name);
 	args[1] = CStringGetTextDatum(column);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (baseline_plan == NULL)
+	if (baseline_plans[per_owner] == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(BASELINE_QUERY, 2, argtypes);
+		SPIPlanPtr	plan = SPI_prepare(baseline_queries[per_owner], 2, argtypes);
 
 		if (plan == NULL || SPI_keepplan(plan) != 0)
 			elog(ERROR, "could not prepare pg_drift's baseline query: %s",
 				 SPI_result_code_string(SPI_result));
-		baseline_plan = plan;
+		baseline_plans[per_owner] = plan;
 	}
-	if (SPI_execute_plan(baseline_plan, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_plan(baseline_plans[per_owner], args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_drift's baseline catalog");
 	if (SPI_processed == 0)
 		ereport(ERROR,

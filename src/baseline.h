@@ -9,6 +9,7 @@
 
 #include "profile.h"
 
+extern bool baseline_names_per_owner(void);
 extern DriftProfile *baseline_fetch(const char *name, const char *column, MemoryContext cxt);
 
 #endif							/* PG_DRIFT_BASELINE_H */

@@ -43,6 +43,7 @@
 #include "utils/float.h"
 #include "utils/memutils.h"
 
+#include "baseline.h"
 #include "baseline_cache.h"
 #include "drift_result.h"
 #include "fixed_state.h"
@@ -89,12 +90,21 @@ typedef struct CorrBaselineCache
 	int64		n;
 } CorrBaselineCache;
 
-#define CORR_QUERY \
-	"SELECT EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1)," \
-	"       c.correlation, c.n, c.target_column" \
-	"  FROM (SELECT 1) AS one" \
+/*
+ * The baseline a name means to the caller: drift.baseline_owner, or on the
+ * 0.1.0 catalog the only baseline of that name (baseline_names_per_owner).
+ */
+#define CORR_QUERY(owner_of_name, same_owner) \
+	"SELECT one.owner IS NOT NULL, c.correlation, c.n, c.target_column" \
+	"  FROM (SELECT " owner_of_name " AS owner) AS one" \
 	"  LEFT JOIN drift.baseline_correlations c" \
-	"    ON c.baseline_name OPERATOR(pg_catalog.=) $1 AND c.column_name OPERATOR(pg_catalog.=) $2"
+	"    ON c.baseline_name OPERATOR(pg_catalog.=) $1 AND c.column_name OPERATOR(pg_catalog.=) $2" \
+	same_owner
+
+static const char *const corr_queries[2] = {
+	CORR_QUERY("(SELECT b.owner FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1)", ""),
+	CORR_QUERY("drift.baseline_owner($1)", " AND c.baseline_owner OPERATOR(pg_catalog.=) one.owner")
+};
 
 /* Read (r, n) of column's correlation with the target in baseline name. */
 static void
@@ -110,7 +120,8 @@ corr_baseline_fetch(const char *name, const char *column, float8 *r, int64 *n)
 	args[1] = CStringGetTextDatum(column);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(CORR_QUERY, 2, argtypes, args, NULL, true, 2) != SPI_OK_SELECT ||
+	if (SPI_execute_with_args(corr_queries[baseline_names_per_owner() ? 1 : 0], 2, argtypes,
+							  args, NULL, true, 2) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "could not read pg_drift's baseline correlations");
 	exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));

@@ -37,7 +37,19 @@ typedef struct DriftDatabaseSlot
 	bool		helper_stuck;	/* a helper scheduler left a monitor it could not run */
 } DriftDatabaseSlot;
 
-/* The shared state: launcher latch and one slot per database. */
+/* Owners whose failure logging is rate-limited at once (log_limit.c). */
+#define DRIFT_LOG_LIMITS 64
+
+/* When a role's monitor failures in one database were last logged. */
+typedef struct DriftLogLimit
+{
+	Oid			dboid;			/* InvalidOid: entry unused */
+	Oid			owner;
+	TimestampTz last_logged;
+	int32		suppressed;		/* failures not logged since last_logged */
+} DriftLogLimit;
+
+/* The shared state: launcher latch, one slot per database, log limits. */
 typedef struct DriftShared
 {
 	slock_t		mutex;
@@ -45,6 +57,7 @@ typedef struct DriftShared
 	pid_t		launcher_pid;
 	int			nslots;
 	DriftDatabaseSlot slots[DRIFT_MAX_DATABASES];
+	DriftLogLimit log_limits[DRIFT_LOG_LIMITS];
 } DriftShared;
 
 /*
@@ -66,6 +79,7 @@ extern void drift_worker_init(void);
 extern void drift_monitor_init(void);
 extern DriftDatabaseSlot *drift_find_slot(Oid dboid, bool create);
 extern void drift_request_wake(Oid dboid);
+extern bool drift_log_allowed(Oid owner, int32 *suppressed);
 extern bool drift_start_scheduler(Oid dboid, int part, int parts,
 								  BackgroundWorkerHandle **handle);
 

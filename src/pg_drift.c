@@ -30,6 +30,9 @@ char	   *drift_result_retention = NULL;
 int			drift_database_check_interval = 60;
 int			drift_schedulers_per_database = 2;
 
+/* Read by SQL only (drift._check_slice_count, drift._record_slices). */
+static int	drift_max_slices = 10000;
+
 void		_PG_init(void);
 
 /* Module load: define GUCs; when preloaded, the worker too. */
@@ -88,6 +91,14 @@ _PG_init(void)
 							&drift_monitor_timeout,
 							300000, 0, INT_MAX,
 							PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_drift.max_slices",
+							"Most slices one monitor run may produce.",
+							"A run with more fails with an error result; it also bounds "
+							"how many slices a monitor's state remembers.",
+							&drift_max_slices,
+							10000, 1, 1000000,
+							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 	DefineCustomStringVariable("pg_drift.result_retention",
 							   "How long monitor results and alerts are kept (0 keeps all).",

@@ -15,11 +15,24 @@
  * due monitors out by a hash of monitor_id.  Helpers only run monitors; the
  * scheduler that started them waits for them before it reports the next
  * wake-up, so passes never overlap.
+ *
+ * One role must not be able to stall the others' monitors: the due list
+ * takes owners in turn (each owner's oldest due monitor first, then each
+ * owner's second ...), it is fetched again after every second of work, a
+ * failure that cannot even be recorded still pushes the monitor back, and
+ * the log gets at most one line a minute per owner (log_limit.c).
+ *
+ * Every transaction of a pass first takes a share lock on the extension
+ * object, without waiting.  DROP EXTENSION takes that lock exclusively
+ * before it locks the extension's tables one by one; a run holding locks on
+ * some of those tables and waiting for others would otherwise deadlock with
+ * it.  So a drop waits for the monitor being run and the pass then ends.
  */
 #include "postgres.h"
 
 #include "access/xact.h"
 #include "catalog/pg_database.h"
+#include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -33,6 +46,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
@@ -44,6 +58,13 @@
 #define BATCH_SIZE 500
 #define MAX_BATCHES 20
 
+/*
+ * A batch is left for a fresh due list after this much work, so that a
+ * monitor falling due meanwhile (another owner's 1-second monitor) waits
+ * for at most about this long plus one run.
+ */
+#define BATCH_MS 1000
+
 /* Due monitors in the first batch that make starting helpers worth it. */
 #define HELPERS_FROM 8
 
@@ -54,8 +75,49 @@ typedef struct DueMonitor
 {
 	int64		id;
 	Oid			owner;
+	char	   *owner_name;
 	char	   *name;
 } DueMonitor;
+
+/* Whether this process is a helper (it then reports nothing to the launcher). */
+static bool am_helper = false;
+
+static void report(bool has_extension, TimestampTz next_wake, bool pruned);
+
+/*
+ * Take a share lock on the pg_drift extension object for the current
+ * transaction, without waiting.  When DROP EXTENSION (or anything else that
+ * locks the extension exclusively) holds or waits for it, the pass ends
+ * here: the transaction is rolled back and the launcher starts a scheduler
+ * again a second later.  When the extension is gone, the launcher looks
+ * again after pg_drift.database_check_interval.
+ */
+static void
+hold_extension(void)
+{
+	Oid			ext = get_extension_oid("pg_drift", true);
+	LOCKTAG		tag;
+	bool		busy = false;
+	TimestampTz now;
+
+	if (OidIsValid(ext))
+	{
+		SET_LOCKTAG_OBJECT(tag, MyDatabaseId, ExtensionRelationId, ext, 0);
+		busy = LockAcquire(&tag, AccessShareLock, false, true) == LOCKACQUIRE_NOT_AVAIL;
+		/* a drop may have committed between the look-up and the lock */
+		if (!busy)
+			AcceptInvalidationMessages();
+		if (!busy && get_extension_oid("pg_drift", true) == ext)
+			return;
+	}
+	AbortCurrentTransaction();
+	now = GetCurrentTimestamp();
+	if (!am_helper)
+		report(busy, TimestampTzPlusMilliseconds(now, busy ? 1000L :
+												 drift_database_check_interval * 1000L),
+			   false);
+	proc_exit(0);
+}
 
 /* True when another session holds a lock that conflicts with connecting. */
 static bool
@@ -100,12 +162,18 @@ fetch_due(MemoryContext cxt, const char *share_filter)
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
+	hold_extension();
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	pgstat_report_activity(STATE_RUNNING, "pg_drift: looking for due monitors");
-	rc = SPI_execute(psprintf("SELECT monitor_id, owner::text, name FROM drift.monitors"
-							  " WHERE NOT paused AND next_run OPERATOR(pg_catalog.<=) pg_catalog.now()%s"
-							  " ORDER BY next_run, monitor_id LIMIT " CppAsString2(BATCH_SIZE),
+	/* owners in turn: every owner's oldest due monitor, then every second one */
+	rc = SPI_execute(psprintf("SELECT monitor_id, owner::text, name FROM ("
+							  "SELECT monitor_id, owner, name, next_run,"
+							  " pg_catalog.row_number() OVER (PARTITION BY owner"
+							  " ORDER BY next_run, monitor_id) AS turn"
+							  " FROM drift.monitors"
+							  " WHERE NOT paused AND next_run OPERATOR(pg_catalog.<=) pg_catalog.now()%s) d"
+							  " ORDER BY turn, next_run, monitor_id LIMIT " CppAsString2(BATCH_SIZE),
 							  share_filter),
 					 true, 0);
 	if (rc != SPI_OK_SELECT)
@@ -121,6 +189,7 @@ fetch_due(MemoryContext cxt, const char *share_filter)
 
 		m->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
 		m->owner = get_role_oid(owner, true);
+		m->owner_name = owner;
 		m->name = SPI_getvalue(tup, desc, 3);
 		due = lappend(due, m);
 		MemoryContextSwitchTo(old);
@@ -149,6 +218,7 @@ run_as(Oid owner, const char *what, const char *sql, int64 id, const char *arg,
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
+	hold_extension();
 	pgstat_report_activity(STATE_RUNNING, what);
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	PG_TRY();
@@ -184,14 +254,21 @@ run_as(Oid owner, const char *what, const char *sql, int64 id, const char *arg,
 }
 
 /*
- * Run one due monitor; record a failure that escaped the check.  False when
- * even that failed (the monitor's next_run did not move: skip it for now).
+ * Run one due monitor.  A failure that escaped the check is recorded (error
+ * result, alert, back-off) in a fresh transaction; if even that fails, the
+ * monitor is only counted as failed and pushed back, so that it costs its
+ * owner and not the other monitors of the pass.  Failures are logged at
+ * most once a minute per owner.  False when the monitor could not even be
+ * pushed back (its next_run did not move: skip it for the rest of the pass).
  */
 static bool
 run_monitor(DueMonitor *m, MemoryContext cxt)
 {
 	char		what[256];
 	char	   *error;
+	char	   *record_error;
+	char	   *defer_error = NULL;
+	int32		suppressed;
 
 	snprintf(what, sizeof(what), "pg_drift: running monitor %s", m->name);
 	if (!OidIsValid(m->owner))
@@ -206,15 +283,28 @@ run_monitor(DueMonitor *m, MemoryContext cxt)
 					   m->id, NULL, cxt);
 	if (error == NULL)
 		return true;
-	ereport(LOG,
-			(errmsg("pg_drift monitor \"%s\" failed: %s", m->name, error)));
-	error = run_as(InvalidOid, "pg_drift: recording a failure",
-				   "SELECT drift._record_failure($1, $2)", m->id, error, cxt);
-	if (error != NULL)
+	/*
+	 * As the scheduler: internal functions are not executable by owners
+	 * (the check itself ran as the owner inside drift._run_check).
+	 */
+	record_error = run_as(InvalidOid, "pg_drift: recording a failure",
+						  "SELECT drift._record_failure($1, $2)", m->id, error, cxt);
+	if (record_error != NULL)
+		defer_error = run_as(InvalidOid, "pg_drift: deferring a failed monitor",
+							 "SELECT drift._defer_monitor($1)", m->id, NULL, cxt);
+	if (drift_log_allowed(m->owner, &suppressed))
 		ereport(LOG,
-				(errmsg("pg_drift could not record the failure of monitor \"%s\": %s",
-						m->name, error)));
-	return error == NULL;
+				(errmsg("pg_drift monitor \"%s\" of role \"%s\" failed: %s",
+						m->name, m->owner_name, error),
+				 record_error && !defer_error ?
+				 errdetail("The failure could not be recorded either: %s", record_error) : 0,
+				 defer_error ?
+				 errdetail("The failure could not be recorded (%s), nor the monitor deferred: %s",
+						   record_error, defer_error) : 0,
+				 suppressed > 0 ?
+				 errcontext("%d more failures of role \"%s\"'s monitors in this database were not logged in the last minute",
+							suppressed, m->owner_name) : 0));
+	return defer_error == NULL;
 }
 
 /* Whether the extension is installed in this database. */
@@ -239,6 +329,7 @@ next_due(void)
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
+	hold_extension();
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	if (SPI_execute("SELECT pg_catalog.min(next_run) FROM drift.monitors WHERE NOT paused",
@@ -353,6 +444,7 @@ run_due(const DriftSchedulerShare *share, MemoryContext cxt, List **helpers, boo
 		List	   *due;
 		ListCell   *lc;
 		bool		only_stuck = true;
+		TimestampTz fetched;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -379,10 +471,17 @@ run_due(const DriftSchedulerShare *share, MemoryContext cxt, List **helpers, boo
 			if (due == NIL)
 				break;
 		}
+		fetched = GetCurrentTimestamp();
 		foreach(lc, due)
 		{
 			DueMonitor *m = (DueMonitor *) lfirst(lc);
 
+			/* a fresh due list: what fell due meanwhile takes its turn */
+			if (TimestampDifferenceExceeds(fetched, GetCurrentTimestamp(), BATCH_MS))
+			{
+				only_stuck = false;
+				break;
+			}
 			CHECK_FOR_INTERRUPTS();
 			if (database_is_wanted())
 				proc_exit(0);
@@ -463,7 +562,10 @@ drift_scheduler_main(Datum arg)
 	pgstat_report_appname("pg_drift scheduler");
 	cxt = AllocSetContextCreate(TopMemoryContext, "pg_drift scheduler", ALLOCSET_DEFAULT_SIZES);
 	if (share.parts > 0)
+	{
+		am_helper = true;
 		helper_main(&share, cxt);
+	}
 
 	SpinLockAcquire(&drift_shared->mutex);
 	slot = drift_find_slot(MyDatabaseId, true);

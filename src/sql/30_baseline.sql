@@ -14,8 +14,11 @@ BEGIN
 END
 $$;
 
+-- Names are per owner (PRIMARY KEY (owner, name)): a global name would
+-- reveal another role's hidden baseline through a duplicate-key error and
+-- block that name.  drift.baseline_owner resolves a name.
 CREATE TABLE drift.baselines (
-  name            text PRIMARY KEY,
+  name            text NOT NULL,
   source_relation text NOT NULL,
   filter          text,
   target_column   text,
@@ -26,7 +29,8 @@ CREATE TABLE drift.baselines (
   row_count       bigint NOT NULL,
   source_columns  jsonb,
   owner           name NOT NULL DEFAULT current_user,
-  created_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+  created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  PRIMARY KEY (owner, name)
 );
 COMMENT ON TABLE drift.baselines IS
   'Captured baselines: where each came from and who owns it (drift.capture_baseline)';
@@ -35,13 +39,15 @@ COMMENT ON COLUMN drift.baselines.source_columns IS
   'column order, profiled or not (drift.check_schema compares the relation with it)';
 
 CREATE TABLE drift.baseline_columns (
-  baseline_name text NOT NULL REFERENCES drift.baselines (name)
-                  ON DELETE CASCADE ON UPDATE CASCADE,
+  baseline_name text NOT NULL,
   column_name   text NOT NULL,
   column_type   text NOT NULL,
   kind          text NOT NULL CHECK (kind IN ('numeric', 'categorical')),
   profile       drift_profile NOT NULL,
-  PRIMARY KEY (baseline_name, column_name)
+  baseline_owner name NOT NULL DEFAULT current_user,
+  PRIMARY KEY (baseline_owner, baseline_name, column_name),
+  FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
+    ON DELETE CASCADE ON UPDATE CASCADE
 );
 COMMENT ON TABLE drift.baseline_columns IS
   'One profile per column of each baseline, with the column''s type at capture time '
@@ -60,8 +66,47 @@ CREATE POLICY baselines_by_owner ON drift.baselines
               OR pg_catalog.pg_has_role(current_user, 'drift_admin', 'MEMBER'));
 CREATE POLICY baseline_columns_by_owner ON drift.baseline_columns
   USING (EXISTS (SELECT 1 FROM drift.baselines b
-                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name));
+                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name
+                    AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
 GRANT SELECT, INSERT, UPDATE, DELETE ON drift.baselines, drift.baseline_columns TO PUBLIC;
+
+-- Which owner's baseline a name means to a role (by default the calling
+-- role): the role's own, else the only one the role may see (drift_admin
+-- members and superusers see everyone's), else an ambiguity error; NULL when
+-- none is visible.  A monitor runs as its owner, so its baseline resolves to
+-- the owner's (its validation asks with as_role => the owner).  The C
+-- look-ups (baseline.c, corr_drift.c) call this too, so there is one rule.
+-- It is public: it reads drift.baselines under the caller's row-level
+-- security, so it shows nothing the caller could not select.
+CREATE FUNCTION drift.baseline_owner(baseline_name text, as_role name DEFAULT current_user)
+  RETURNS name
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  owners name[];
+BEGIN
+  IF EXISTS (SELECT 1 FROM drift.baselines b
+              WHERE b.name = baseline_owner.baseline_name AND b.owner = as_role) THEN
+    RETURN as_role;
+  END IF;
+  SELECT array_agg(b.owner ORDER BY b.owner) INTO owners
+    FROM drift.baselines b
+   WHERE b.name = baseline_owner.baseline_name
+     AND pg_has_role(as_role, 'drift_admin', 'MEMBER');
+  IF cardinality(owners) > 1 THEN
+    RAISE EXCEPTION 'baseline name "%" is ambiguous', baseline_owner.baseline_name
+      USING ERRCODE = 'ambiguous_alias',
+            DETAIL = format('Baselines of that name belong to %s.',
+                            array_to_string(owners, ', ')),
+            HINT = 'Run the command as (SET ROLE) the owner of the baseline you mean.';
+  END IF;
+  RETURN owners[1];
+END
+$fn$;
+COMMENT ON FUNCTION drift.baseline_owner(text, name) IS
+  'Owner of the baseline a name means to a role, by default the caller (its own first, else '
+  'the only one it may see; ambiguous_alias when several), NULL when none is visible';
 
 CREATE FUNCTION drift.capture_baseline(
     name          text,
@@ -202,7 +247,7 @@ BEGIN
             HINT = 'Name both to store the model''s metrics on the baseline data, or neither.';
   END IF;
 
-  IF EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name = v_name) THEN
+  IF EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name = v_name AND b.owner = current_user) THEN
     IF NOT capture_baseline.replace THEN
       RAISE EXCEPTION 'baseline "%" already exists', v_name
         USING ERRCODE = 'duplicate_object',
@@ -217,7 +262,7 @@ BEGIN
                     CASE WHEN v_filter IS NULL THEN '' ELSE ' WHERE (' || v_filter || ')' END);
   EXECUTE v_query INTO v_count, v_profiles;
 
-  DELETE FROM drift.baselines b WHERE b.name = v_name;
+  DELETE FROM drift.baselines b WHERE b.name = v_name AND b.owner = current_user;
   INSERT INTO drift.baselines (name, source_relation, filter, target_column, prediction_column,
                                label_column, model, version, row_count, source_columns)
   VALUES (v_name, v_source::text, v_filter, v_target, capture_baseline.prediction_column,
@@ -234,14 +279,16 @@ BEGIN
         WHEN 'numeric' THEN '{"version": 1, "kind": "numeric", "values": [], "counts": []}'
         ELSE '{"version": 1, "kind": "categorical", "categories": [], "counts": []}' END;
     END IF;
-    INSERT INTO drift.baseline_columns (baseline_name, column_name, column_type, kind, profile)
-    VALUES (v_name, v_cols[i], v_types[i], v_kinds[i], v_profiles[i]);
+    INSERT INTO drift.baseline_columns (baseline_owner, baseline_name, column_name, column_type,
+                                        kind, profile)
+    VALUES (current_user, v_name, v_cols[i], v_types[i], v_kinds[i], v_profiles[i]);
     column_name := v_cols[i];
     column_type := v_types[i];
     kind := v_kinds[i];
-    n := (v_profiles[i]::text::jsonb ->> 'count')::bigint;
-    null_count := (v_profiles[i]::text::jsonb ->> 'null_count')::bigint;
-    distinct_values := (v_profiles[i]::text::jsonb ->> 'distinct')::integer;
+    -- read from the profile itself: its text form can exceed what jsonb
+    -- holds (256 MB a container) long before the profile reaches its limit
+    SELECT pi.count, pi.null_count, pi.distinct_entries INTO n, null_count, distinct_values
+      FROM @extschema@.drift_profile_info(v_profiles[i]) pi;
     RETURN NEXT;
   END LOOP;
 
@@ -271,8 +318,11 @@ CREATE FUNCTION drift.drop_baseline(baseline_name text) RETURNS void
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+  v_owner name := drift.baseline_owner(drop_baseline.baseline_name);
 BEGIN
-  DELETE FROM drift.baselines b WHERE b.name = drop_baseline.baseline_name;
+  DELETE FROM drift.baselines b
+   WHERE b.name = drop_baseline.baseline_name AND b.owner = v_owner;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'baseline "%" does not exist', baseline_name
       USING ERRCODE = 'undefined_object',

@@ -11,12 +11,15 @@ AS $fn$
 #variable_conflict use_column
 DECLARE
   v_schema jsonb;
+  v_owner  name;
 BEGIN
   IF check_schema.baseline IS NULL OR check_schema.relation IS NULL THEN
     RAISE EXCEPTION 'baseline and relation must not be NULL'
       USING ERRCODE = 'null_value_not_allowed';
   END IF;
-  SELECT b.source_columns INTO v_schema FROM drift.baselines b WHERE b.name = check_schema.baseline;
+  v_owner := drift.baseline_owner(check_schema.baseline);
+  SELECT b.source_columns INTO v_schema FROM drift.baselines b
+   WHERE b.name = check_schema.baseline AND b.owner = v_owner;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'baseline "%" does not exist', check_schema.baseline
       USING ERRCODE = 'undefined_object',
@@ -29,7 +32,8 @@ BEGIN
     SELECT jsonb_agg(jsonb_build_object('name', c.column_name, 'type', c.column_type)
                      ORDER BY c.column_name)
       INTO v_schema
-      FROM drift.baseline_columns c WHERE c.baseline_name = check_schema.baseline;
+      FROM drift.baseline_columns c
+     WHERE c.baseline_name = check_schema.baseline AND c.baseline_owner = v_owner;
   END IF;
   RETURN QUERY
     WITH then_cols AS (

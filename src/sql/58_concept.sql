@@ -4,13 +4,15 @@
 -- ---------------------------------------------------------------------------
 
 CREATE TABLE drift.baseline_correlations (
-  baseline_name text NOT NULL REFERENCES drift.baselines (name)
-                  ON DELETE CASCADE ON UPDATE CASCADE,
+  baseline_name text NOT NULL,
   column_name   text NOT NULL,
   target_column text NOT NULL,
   correlation   float8 CHECK (correlation BETWEEN -1 AND 1),
   n             bigint NOT NULL CHECK (n >= 0),
-  PRIMARY KEY (baseline_name, column_name)
+  baseline_owner name NOT NULL DEFAULT current_user,
+  PRIMARY KEY (baseline_owner, baseline_name, column_name),
+  FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
+    ON DELETE CASCADE ON UPDATE CASCADE
 );
 COMMENT ON TABLE drift.baseline_correlations IS
   'Pearson correlation of each numeric baseline column with the target column at capture time '
@@ -20,7 +22,8 @@ SELECT pg_catalog.pg_extension_config_dump('drift.baseline_correlations', '');
 ALTER TABLE drift.baseline_correlations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY baseline_correlations_by_owner ON drift.baseline_correlations
   USING (EXISTS (SELECT 1 FROM drift.baselines b
-                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name));
+                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name
+                    AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
 GRANT SELECT, INSERT, UPDATE, DELETE ON drift.baseline_correlations TO PUBLIC;
 
 CREATE FUNCTION drift.capture_target_correlations(
@@ -45,12 +48,14 @@ DECLARE
   v_r      float8[];
   v_n      bigint[];
   v_ok     text;
+  v_owner  name;
 BEGIN
   IF v_name IS NULL OR v_source IS NULL OR v_target IS NULL THEN
     RAISE EXCEPTION 'baseline name, source and target column must not be NULL'
       USING ERRCODE = 'null_value_not_allowed';
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name = v_name) THEN
+  v_owner := drift.baseline_owner(v_name);
+  IF v_owner IS NULL THEN
     RAISE EXCEPTION 'baseline "%" does not exist', v_name
       USING ERRCODE = 'undefined_object',
             HINT = 'Create it with drift.capture_baseline(); drift.baselines lists the existing ones.';
@@ -73,12 +78,14 @@ BEGIN
   SELECT coalesce(array_agg(c.column_name ORDER BY c.column_name), '{}')
     INTO v_cols
     FROM drift.baseline_columns c
-   WHERE c.baseline_name = v_name AND c.kind = 'numeric' AND c.column_name <> v_target
+   WHERE c.baseline_name = v_name AND c.baseline_owner = v_owner AND c.kind = 'numeric'
+     AND c.column_name <> v_target
      AND EXISTS (SELECT 1 FROM pg_attribute a
                   WHERE a.attrelid = v_source AND a.attname = c.column_name
                     AND a.attnum > 0 AND NOT a.attisdropped);
 
-  DELETE FROM drift.baseline_correlations c WHERE c.baseline_name = v_name;
+  DELETE FROM drift.baseline_correlations c
+   WHERE c.baseline_name = v_name AND c.baseline_owner = v_owner;
   IF cardinality(v_cols) = 0 THEN
     RETURN;
   END IF;
@@ -101,8 +108,9 @@ BEGIN
     correlation := CASE WHEN v_r[i] = 'NaN' THEN NULL
                         ELSE greatest(-1::float8, least(1::float8, v_r[i])) END;
     n := v_n[i];
-    INSERT INTO drift.baseline_correlations (baseline_name, column_name, target_column, correlation, n)
-    VALUES (v_name, column_name, v_target, correlation, n);
+    INSERT INTO drift.baseline_correlations (baseline_owner, baseline_name, column_name,
+                                             target_column, correlation, n)
+    VALUES (v_owner, v_name, column_name, v_target, correlation, n);
     RETURN NEXT;
   END LOOP;
 END

@@ -394,11 +394,13 @@ COMMENT ON AGGREGATE multiclass_metrics(text, text) IS
 -- ---------------------------------------------------------------------------
 
 CREATE TABLE drift.baseline_metrics (
-  baseline_name text NOT NULL REFERENCES drift.baselines (name)
-                  ON DELETE CASCADE ON UPDATE CASCADE,
+  baseline_name text NOT NULL,
   metric        text NOT NULL,
   value         float8,
-  PRIMARY KEY (baseline_name, metric)
+  baseline_owner name NOT NULL DEFAULT current_user,
+  PRIMARY KEY (baseline_owner, baseline_name, metric),
+  FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
+    ON DELETE CASCADE ON UPDATE CASCADE
 );
 COMMENT ON TABLE drift.baseline_metrics IS
   'Model-quality metrics measured on each baseline''s data (drift.capture_baseline_metrics), '
@@ -409,7 +411,8 @@ SELECT pg_catalog.pg_extension_config_dump('drift.baseline_metrics', '');
 ALTER TABLE drift.baseline_metrics ENABLE ROW LEVEL SECURITY;
 CREATE POLICY baseline_metrics_by_owner ON drift.baseline_metrics
   USING (EXISTS (SELECT 1 FROM drift.baselines b
-                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name));
+                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name
+                    AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
 GRANT SELECT, INSERT, UPDATE, DELETE ON drift.baseline_metrics TO PUBLIC;
 
 CREATE FUNCTION drift.capture_baseline_metrics(
@@ -439,12 +442,14 @@ DECLARE
   v_typtype "char";
   v_typcat  "char";
   v_base    oid;
+  v_owner   name;
 BEGIN
   IF v_name IS NULL OR v_source IS NULL OR v_pred IS NULL OR v_label IS NULL THEN
     RAISE EXCEPTION 'baseline name, source, prediction and label columns must not be NULL'
       USING ERRCODE = 'null_value_not_allowed';
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM drift.baselines b WHERE b.name = v_name) THEN
+  v_owner := drift.baseline_owner(v_name);
+  IF v_owner IS NULL THEN
     RAISE EXCEPTION 'baseline "%" does not exist', v_name
       USING ERRCODE = 'undefined_object',
             HINT = 'Capture the baseline first with drift.capture_baseline.';
@@ -506,12 +511,13 @@ BEGIN
                          ELSE ' WHERE (' || capture_baseline_metrics.filter || ')' END);
   EXECUTE v_query INTO v_result;
 
-  DELETE FROM drift.baseline_metrics m WHERE m.baseline_name = v_name;
-  INSERT INTO drift.baseline_metrics (baseline_name, metric, value)
-    SELECT v_name, j.key, (j.value)::float8 FROM jsonb_each_text(v_result) j;
+  DELETE FROM drift.baseline_metrics m
+   WHERE m.baseline_name = v_name AND m.baseline_owner = v_owner;
+  INSERT INTO drift.baseline_metrics (baseline_owner, baseline_name, metric, value)
+    SELECT v_owner, v_name, j.key, (j.value)::float8 FROM jsonb_each_text(v_result) j;
   RETURN QUERY
     SELECT m.metric, m.value FROM drift.baseline_metrics m
-     WHERE m.baseline_name = v_name ORDER BY m.metric;
+     WHERE m.baseline_name = v_name AND m.baseline_owner = v_owner ORDER BY m.metric;
 END
 $fn$;
 COMMENT ON FUNCTION drift.capture_baseline_metrics(text, regclass, text, text, text) IS

@@ -143,7 +143,7 @@ UPDATE drift.metrics SET label_kind = CASE WHEN name IN ('mse', 'mae', 'r2', 'co
 -- kept so that a dump restored with new OIDs can be re-resolved by name.
 CREATE TABLE drift.monitors (
   monitor_id           bigserial PRIMARY KEY,
-  name                 text NOT NULL UNIQUE,
+  name                 text NOT NULL,
   owner                name NOT NULL DEFAULT current_user,
   relation_oid         oid NOT NULL,
   relation_name        text NOT NULL,
@@ -176,7 +176,10 @@ CREATE TABLE drift.monitors (
   slice_state          jsonb NOT NULL DEFAULT '{}',
   created_at           timestamptz NOT NULL DEFAULT pg_catalog.now(),
   CHECK ((time_column IS NULL) = (window_size IS NULL)),
-  CHECK (window_size IS NULL OR window_size > interval '0')
+  CHECK (window_size IS NULL OR window_size > interval '0'),
+  -- names are per owner: a global name would reveal (and block) another
+  -- role's hidden monitor through the duplicate-key error
+  UNIQUE (owner, name)
 );
 CREATE INDEX monitors_due ON drift.monitors (next_run) WHERE NOT paused;
 COMMENT ON TABLE drift.monitors IS

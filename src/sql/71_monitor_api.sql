@@ -108,15 +108,14 @@ BEGIN
         USING ERRCODE = 'null_value_not_allowed',
               HINT = 'Pass baseline => ''name'', or compare_to => ''previous_window''.';
     END IF;
-    -- the run reads the baseline as the owner: it must be one the owner sees
-    IF NOT EXISTS (SELECT 1 FROM drift.baselines b
-                    WHERE b.name = m.baseline
-                      AND (b.owner = m.owner OR pg_has_role(m.owner, 'drift_admin', 'MEMBER'))) THEN
+    -- the run reads the baseline as the owner: the name must mean one to the owner
+    IF drift.baseline_owner(m.baseline, m.owner) IS NULL THEN
       RAISE EXCEPTION 'baseline "%" does not exist', m.baseline
         USING ERRCODE = 'undefined_object';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM drift.baseline_columns c
-                    WHERE c.baseline_name = m.baseline AND c.column_name = m.column_name) THEN
+                    WHERE c.baseline_name = m.baseline AND c.column_name = m.column_name
+                      AND c.baseline_owner = drift.baseline_owner(m.baseline, m.owner)) THEN
       RAISE EXCEPTION 'baseline "%" has no column "%"', m.baseline, m.column_name
         USING ERRCODE = 'undefined_column',
               HINT = 'Capture the baseline with that column.';
@@ -335,7 +334,10 @@ BEGIN
     RAISE EXCEPTION 'channel must be a non-empty name shorter than 64 bytes'
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF EXISTS (SELECT 1 FROM drift.monitors x WHERE x.name = _api_create_monitor.name) THEN
+  -- names are per owner (another role's monitor neither blocks nor shows)
+  IF EXISTS (SELECT 1 FROM drift.monitors x
+              WHERE x.name = _api_create_monitor.name
+                AND x.owner = coalesce(_api_create_monitor.owner, pg_get_userbyid(caller))) THEN
     RAISE EXCEPTION 'monitor "%" already exists', _api_create_monitor.name
       USING ERRCODE = 'duplicate_object';
   END IF;
@@ -436,16 +438,35 @@ COMMENT ON FUNCTION drift._may_see(oid, name) IS
   'Whether a role may see monitors of an owner (the owner''s roles, drift_admin, superusers)';
 
 -- The monitor a caller names, locked for change; errors when not visible.
+-- Names are per owner: the caller's own monitor of that name, else the only
+-- one the caller may see (drift_admin members see everyone's), else an
+-- ambiguity error naming the owners (whom the caller may see anyway).
 CREATE FUNCTION drift._get_monitor(caller oid, monitor_name text) RETURNS drift.monitors
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  m drift.monitors;
+  m      drift.monitors;
+  owners name[];
 BEGIN
   SELECT * INTO m FROM drift.monitors x
-   WHERE x.name = monitor_name
-     AND drift._may_see(caller, x.owner)
+   WHERE x.name = monitor_name AND x.owner = pg_get_userbyid(caller)
+     FOR UPDATE;
+  IF FOUND THEN
+    RETURN m;
+  END IF;
+  SELECT array_agg(x.owner ORDER BY x.owner) INTO owners
+    FROM drift.monitors x
+   WHERE x.name = monitor_name AND drift._may_see(caller, x.owner);
+  IF cardinality(owners) > 1 THEN
+    RAISE EXCEPTION 'monitor name "%" is ambiguous', monitor_name
+      USING ERRCODE = 'ambiguous_alias',
+            DETAIL = format('Monitors of that name belong to %s.',
+                            array_to_string(owners, ', ')),
+            HINT = 'Run the command as (SET ROLE) the owner of the monitor you mean.';
+  END IF;
+  SELECT * INTO m FROM drift.monitors x
+   WHERE x.name = monitor_name AND drift._may_see(caller, x.owner)
      FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'monitor "%" does not exist', monitor_name
@@ -456,7 +477,8 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._get_monitor(oid, text) IS
-  'Look up and lock a monitor visible to the calling role, or raise undefined_object';
+  'Look up and lock a monitor visible to the calling role (own first, else the only visible '
+  'one), or raise undefined_object or ambiguous_alias';
 
 CREATE FUNCTION drift._api_alter_monitor(
     caller       oid,
@@ -632,17 +654,26 @@ CREATE FUNCTION drift.resume_monitor(name text) RETURNS void
 COMMENT ON FUNCTION drift.resume_monitor(text) IS
   'Run a paused monitor again (once now, then on its schedule)';
 
-CREATE FUNCTION drift.drop_monitor(name text, if_exists boolean DEFAULT false) RETURNS void
+CREATE FUNCTION drift._api_drop_monitor(caller oid, name text, if_exists boolean)
+  RETURNS void
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+  m drift.monitors;
 BEGIN
-  DELETE FROM drift.monitors x WHERE x.name = drop_monitor.name;
-  IF NOT FOUND AND NOT if_exists THEN
-    RAISE EXCEPTION 'monitor "%" does not exist', drop_monitor.name
-      USING ERRCODE = 'undefined_object';
+  IF if_exists AND NOT EXISTS (SELECT 1 FROM drift.monitors x
+                                WHERE x.name = _api_drop_monitor.name
+                                  AND drift._may_see(caller, x.owner)) THEN
+    RETURN;
   END IF;
+  m := drift._get_monitor(caller, _api_drop_monitor.name);
+  DELETE FROM drift.monitors x WHERE x.monitor_id = m.monitor_id;
 END
 $fn$;
+COMMENT ON FUNCTION drift._api_drop_monitor(oid, text, boolean) IS
+  'drift.drop_monitor for the calling role (reached only through it: src/api_call.c)';
+CREATE FUNCTION drift.drop_monitor(name text, if_exists boolean DEFAULT false) RETURNS void
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.drop_monitor(text, boolean) IS
   'Delete a monitor with its results and alerts';

@@ -34,6 +34,190 @@ $fn$;
 COMMENT ON FUNCTION drift._fit_payload(jsonb) IS
   'Shorten an alert payload to stay well under NOTIFY''s 8000-byte limit';
 
+-- How long a monitor waits after its n-th consecutive failure: 2^(n-1)
+-- seconds (1 s, 2 s, 4 s ...).  The first max_retries failures are retried
+-- sooner than the schedule (capped at the schedule and 5 minutes); later
+-- ones wait at least the schedule and at most an hour (or the schedule, if
+-- longer), so a monitor that keeps failing costs its owner, and the server,
+-- ever less.  Every wait is jittered (x 0.5..1) so that monitors failing
+-- together do not retry together.
+CREATE FUNCTION drift._retry_delay(failures integer, max_retries integer, schedule interval)
+  RETURNS interval
+  LANGUAGE sql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT CASE WHEN failures <= max_retries
+              THEN least(schedule, interval '5 minutes', d)
+              ELSE least(greatest(schedule, interval '1 hour'), greatest(schedule, d))
+         END * (0.5 + random() / 2)
+    FROM (SELECT interval '1 second' * power(2, least(greatest(failures - 1, 0), 30))) AS x(d)
+$fn$;
+COMMENT ON FUNCTION drift._retry_delay(integer, integer, interval) IS
+  'Back-off of a failing monitor: 2^(n-1) s after the n-th failure, below the schedule for '
+  'max_retries failures, then at least the schedule and at most an hour (jittered)';
+
+-- The scheduler's last resort when a monitor's failure could not even be
+-- recorded (drift._record_failure failed too): count the failure and push
+-- the monitor back, writing nothing else, so it cannot be picked again and
+-- again in the same pass.  The scheduler logs the failure instead.
+CREATE FUNCTION drift._defer_monitor(p_id bigint) RETURNS void
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  -- NOWAIT: see drift._run_monitor
+  SELECT 1 FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
+  UPDATE drift.monitors x
+     SET consecutive_failures = x.consecutive_failures + 1, state = 'error', last_run = now(),
+         next_run = now() + drift._retry_delay(x.consecutive_failures + 1, x.max_retries,
+                                               x.schedule)
+   WHERE x.monitor_id = p_id
+$fn$;
+COMMENT ON FUNCTION drift._defer_monitor(bigint) IS
+  'Count a failure that could not be recorded and back the monitor off (scheduler only)';
+REVOKE ALL ON FUNCTION drift._defer_monitor(bigint) FROM PUBLIC;
+
+-- A run's per-slice bookkeeping (security review, finding 7: 5,000 slices
+-- of 6 KB values took minutes and grew slice_state to 32 MB).  Everything
+-- here is one pass of set operations, linear in the number of slices, and
+-- what is kept between runs is bounded:
+--   * a run may produce at most pg_drift.max_slices slices, else it fails
+--     with an error result (drift._check_slice_count);
+--   * slice_state is keyed by the slice's JSON text, or by its SHA-256 when
+--     that text is longer than 200 bytes (drift._slice_key);
+--   * slice_state keeps only slices that are pending or firing: any other
+--     slice behaves exactly as one never seen ({"state": "ok", "breaches": 0}),
+--     and slices missing from a run keep their entry only while the state
+--     holds at most pg_drift.max_slices entries.
+-- So slice_state stays under max_slices x about 250 bytes.
+
+-- The key of a slice in drift.monitors.slice_state.
+CREATE FUNCTION drift._slice_key(slice jsonb) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT CASE WHEN octet_length(t) <= 200 THEN t
+              ELSE 'sha256:' || encode(sha256(textsend(t)), 'hex') END
+    FROM (SELECT slice::text) AS s(t)
+$fn$;
+COMMENT ON FUNCTION drift._slice_key(jsonb) IS
+  'Key of a slice in a monitor''s slice_state: its JSON text, or its SHA-256 when longer '
+  'than 200 bytes';
+
+-- Fail a run that produced more slices than pg_drift.max_slices.
+CREATE FUNCTION drift._check_slice_count(m drift.monitors, n integer) RETURNS void
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  max_slices integer := drift._setting('max_slices', '10000')::integer;
+BEGIN
+  IF n > max_slices THEN
+    RAISE EXCEPTION 'monitor "%" produced % slices, more than pg_drift.max_slices (%)',
+                    m.name, n, max_slices
+      USING ERRCODE = 'program_limit_exceeded',
+            HINT = 'Slice by fewer or coarser columns, filter the rows, or ask a superuser '
+                   'to raise pg_drift.max_slices.';
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION drift._check_slice_count(drift.monitors, integer) IS
+  'Raise program_limit_exceeded when a run produced more than pg_drift.max_slices slices';
+
+-- Judge every slice of a successful run, write its results, and return the
+-- results (in slice order), the alerts to send, the monitor's overall state
+-- and its new slice_state.  Per slice: insufficient_data leaves the slice's
+-- state alone; a breach counts towards fire_after (pending, then firing); no
+-- breach is ok, or resolved after firing (src/WORKER.md).
+CREATE FUNCTION drift._record_slices(m drift.monitors, comparison text,
+                                     scheduled_for timestamptz, window_start timestamptz,
+                                     window_end timestamptz, slices jsonb[], nrows bigint[],
+                                     vals jsonb[],
+                                     OUT results drift.results[], OUT alerts jsonb[],
+                                     OUT state text, OUT slice_state jsonb)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  max_slices integer := drift._setting('max_slices', '10000')::integer;
+BEGIN
+  -- one statement: the judged slices are computed once (a CTE referenced
+  -- several times is materialized), written, and summarised
+  WITH judged AS MATERIALIZED (
+    SELECT v.i, v.slice, v.key, v.stat, v.pval, v.nbase, v.ncur,
+           CASE WHEN v.ncur < m.min_rows OR v.stat IS NULL OR v.stat = 'NaN'
+                     OR (comparison = 'p_value' AND v.pval IS NULL) THEN 'insufficient_data'
+                WHEN v.breach THEN CASE WHEN v.prev_breaches + 1 >= m.fire_after
+                                        THEN 'firing' ELSE 'pending' END
+                WHEN v.prev_state = 'firing' THEN 'resolved'
+                ELSE 'ok' END AS st,
+           CASE WHEN v.breach THEN v.prev_breaches + 1 ELSE 0 END AS breaches
+      FROM (SELECT w.*,
+                   coalesce((m.slice_state -> w.key ->> 'breaches')::integer, 0) AS prev_breaches,
+                   m.slice_state -> w.key ->> 'state' AS prev_state,
+                   CASE comparison
+                     WHEN 'p_value' THEN w.pval < m.threshold
+                                         AND (m.min_effect IS NULL OR w.stat >= m.min_effect)
+                     WHEN 'above' THEN w.stat > m.threshold
+                     ELSE w.stat < m.lower_bound OR w.stat > m.upper_bound END AS breach
+              FROM (SELECT u.i, u.slice, drift._slice_key(u.slice) AS key,
+                           CASE WHEN jsonb_typeof(u.val) = 'object'
+                                THEN (u.val ->> 'statistic')::float8
+                                ELSE (u.val #>> '{}')::float8 END AS stat,
+                           CASE WHEN jsonb_typeof(u.val) = 'object'
+                                THEN (u.val ->> 'p_value')::float8 END AS pval,
+                           CASE WHEN jsonb_typeof(u.val) = 'object'
+                                THEN (u.val ->> 'n_baseline')::bigint END AS nbase,
+                           coalesce(CASE WHEN jsonb_typeof(u.val) = 'object'
+                                         THEN (u.val ->> 'n_current')::bigint END,
+                                    u.n) AS ncur
+                      FROM unnest(slices, nrows, vals) WITH ORDINALITY AS u(slice, n, val, i)) w
+           ) v),
+  ins AS (
+    INSERT INTO drift.results (monitor_id, monitor, run_at, scheduled_for, window_start,
+                               window_end, slice, metric, statistic, p_value, threshold,
+                               n_baseline, n_current, state)
+    SELECT m.monitor_id, m.name, now(), scheduled_for, window_start, window_end, j.slice,
+           m.metric, j.stat, j.pval, m.threshold, j.nbase, j.ncur, j.st
+      FROM judged j ORDER BY j.i
+    RETURNING *),
+  -- what to keep: this run's pending and firing slices (insufficient_data
+  -- keeps what the slice had), then earlier runs' (firing first) while
+  -- there is room
+  kept AS (
+    SELECT k.key, k.value
+      FROM (SELECT j.key, 0 AS pri,
+                   CASE WHEN j.st = 'insufficient_data' THEN m.slice_state -> j.key
+                        ELSE jsonb_build_object('state', j.st, 'breaches', j.breaches)
+                   END AS value
+              FROM judged j
+            UNION ALL
+            SELECT e.key, 1, e.value FROM jsonb_each(m.slice_state) e
+             WHERE NOT EXISTS (SELECT 1 FROM judged j WHERE j.key = e.key)) k
+     WHERE k.value ->> 'state' IN ('pending', 'firing')
+     ORDER BY k.pri, k.value ->> 'state' = 'firing' DESC, k.key
+     LIMIT max_slices)
+  SELECT (SELECT array_agg(ins::drift.results ORDER BY ins.result_id) FROM ins),
+         (SELECT coalesce(array_agg(jsonb_build_object('result_id', ins.result_id,
+                                                       'state', ins.state, 'slice', ins.slice,
+                                                       'statistic', ins.statistic,
+                                                       'p_value', ins.p_value,
+                                                       'n_current', ins.n_current)
+                                    ORDER BY ins.result_id), '{}')
+            FROM ins WHERE ins.state IN ('firing', 'resolved')),
+         (SELECT CASE WHEN bool_or(j.st = 'firing') THEN 'firing'
+                      WHEN bool_or(j.st = 'pending') THEN 'pending'
+                      WHEN bool_or(j.st IN ('ok', 'resolved')) THEN 'ok'
+                      ELSE 'insufficient_data' END
+            FROM judged j),
+         (SELECT coalesce(jsonb_object_agg(kept.key, kept.value), '{}') FROM kept)
+    INTO results, alerts, state, slice_state;
+END
+$fn$;
+COMMENT ON FUNCTION drift._record_slices(drift.monitors, text, timestamptz, timestamptz,
+                                         timestamptz, jsonb[], bigint[], jsonb[]) IS
+  'Judge a run''s slices, write their results, and return results, alerts, overall state '
+  'and the new slice_state (linear in slices, bounded state)';
+
 -- Run one monitor now.  Callers have authorized the run (drift.run_monitor,
 -- drift.run_due_monitors) or are the worker; the check's query runs as the
 -- owner (drift._run_check).  With scheduled => true the run
@@ -55,32 +239,28 @@ DECLARE
   err        text;
   rel        oid;
   q          text;
-  rec        record;
   slices     jsonb[] := '{}';
   nrows      bigint[] := '{}';
   vals       jsonb[] := '{}';
-  key        text;
-  prev       jsonb;
-  st         text;
-  breaches   integer;
-  stat       float8;
-  pval       float8;
-  nbase      bigint;
-  ncur       bigint;
-  breach     boolean;
   res        drift.results;
   outs       drift.results[] := '{}';
   alerts     jsonb[] := '{}';
   alert_ids  bigint[] := '{}';
-  sstate     jsonb;
   mstate     text;
-  backoff    interval;
+  sstate     jsonb;
   i          integer;
   a          jsonb;
   aid        bigint;
   cap        constant integer := 20;
 BEGIN
-  SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
+  IF p_scheduled THEN
+    -- a scheduler never waits for a monitor someone holds locked (an open
+    -- transaction of its owner would stall every other monitor): the run
+    -- fails at once with lock_not_available and the pass moves on
+    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
+  ELSE
+    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
+  END IF;
   IF NOT FOUND THEN
     RETURN;
   END IF;
@@ -124,12 +304,13 @@ BEGIN
         USING ERRCODE = 'undefined_function';
     END IF;
     q := drift._monitor_query(m);
-    FOR rec IN SELECT * FROM drift._run_check(m.monitor_id, m.owner, q, false, t_start, t_end,
-                                              m.baseline, m.column_name, t_prev) LOOP
-      slices := slices || rec.slice;
-      nrows := nrows || rec.n_rows;
-      vals := vals || rec.r;
-    END LOOP;
+    -- array_agg, not appends in a loop: linear in the number of slices
+    SELECT coalesce(array_agg(x.slice), '{}'), coalesce(array_agg(x.n_rows), '{}'),
+           coalesce(array_agg(x.r), '{}')
+      INTO slices, nrows, vals
+      FROM drift._run_check(m.monitor_id, m.owner, q, false, t_start, t_end,
+                            m.baseline, m.column_name, t_prev) x;
+    PERFORM drift._check_slice_count(m, cardinality(slices));
   EXCEPTION
     -- Every failure of the check, the timeout included (its own SQLSTATE,
     -- 57D01), is the check's result.  OTHERS does not match query_canceled
@@ -153,77 +334,22 @@ BEGIN
     m.consecutive_failures := m.consecutive_failures + 1;
     mstate := 'error';
     IF due THEN
-      -- retry sooner, doubling from 1 s, jittered (x 0.5..1), capped at the schedule
-      IF m.consecutive_failures <= m.max_retries THEN
-        backoff := least(m.schedule, interval '5 minutes',
-                         interval '1 second' * power(2, m.consecutive_failures - 1)
-                           * (0.5 + random() / 2));
-      ELSE
-        backoff := m.schedule;
-      END IF;
-      m.next_run := now() + backoff;
+      m.next_run := now() + drift._retry_delay(m.consecutive_failures, m.max_retries,
+                                                m.schedule);
     END IF;
   ELSE
-    sstate := m.slice_state;
     IF cardinality(slices) = 0 THEN
       -- no row at all in the window: one row saying so
       slices := ARRAY['{}'::jsonb];
       nrows := ARRAY[0::bigint];
       vals := ARRAY['null'::jsonb];
     END IF;
-    mstate := NULL;
-    FOR i IN 1 .. cardinality(slices) LOOP
-      key := slices[i]::text;
-      prev := coalesce(sstate->key, '{"state": "ok", "breaches": 0}');
-      IF jsonb_typeof(vals[i]) = 'object' THEN
-        stat := (vals[i]->>'statistic')::float8;
-        pval := (vals[i]->>'p_value')::float8;
-        nbase := (vals[i]->>'n_baseline')::bigint;
-        ncur := coalesce((vals[i]->>'n_current')::bigint, nrows[i]);
-      ELSE
-        stat := (vals[i]#>>'{}')::float8;
-        pval := NULL;
-        nbase := NULL;
-        ncur := nrows[i];
-      END IF;
-      breach := CASE met.comparison
-                  WHEN 'p_value' THEN pval < m.threshold
-                                      AND (m.min_effect IS NULL OR stat >= m.min_effect)
-                  WHEN 'above' THEN stat > m.threshold
-                  ELSE stat < m.lower_bound OR stat > m.upper_bound END;
-      IF ncur < m.min_rows OR stat IS NULL OR stat = 'NaN'
-         OR (met.comparison = 'p_value' AND pval IS NULL) THEN
-        st := 'insufficient_data';
-      ELSIF breach THEN
-        breaches := (prev->>'breaches')::integer + 1;
-        st := CASE WHEN breaches >= m.fire_after THEN 'firing' ELSE 'pending' END;
-        sstate := jsonb_set(sstate, ARRAY[key],
-                            jsonb_build_object('state', st, 'breaches', breaches));
-      ELSE
-        st := CASE WHEN prev->>'state' = 'firing' THEN 'resolved' ELSE 'ok' END;
-        sstate := jsonb_set(sstate, ARRAY[key],
-                            jsonb_build_object('state', st, 'breaches', 0));
-      END IF;
-      INSERT INTO drift.results (monitor_id, monitor, run_at, scheduled_for, window_start,
-                                 window_end, slice, metric, statistic, p_value, threshold,
-                                 n_baseline, n_current, state)
-      VALUES (m.monitor_id, m.name, now(), CASE WHEN due THEN m.next_run END,
-              CASE WHEN m.window_size IS NOT NULL THEN t_start END,
-              CASE WHEN m.window_size IS NOT NULL THEN t_end END,
-              slices[i], m.metric, stat, pval, m.threshold, nbase, ncur, st)
-      RETURNING * INTO res;
-      outs := outs || res;
-      IF st IN ('firing', 'resolved') THEN
-        alerts := alerts || jsonb_build_object('result_id', res.result_id, 'state', st,
-                                               'slice', slices[i], 'statistic', stat,
-                                               'p_value', pval, 'n_current', ncur);
-      END IF;
-      mstate := CASE
-                  WHEN 'firing' IN (mstate, st) THEN 'firing'
-                  WHEN 'pending' IN (mstate, st) THEN 'pending'
-                  WHEN st IN ('ok', 'resolved') OR mstate = 'ok' THEN 'ok'
-                  ELSE 'insufficient_data' END;
-    END LOOP;
+    SELECT j.results, j.alerts, j.state, j.slice_state
+      INTO outs, alerts, mstate, sstate
+      FROM drift._record_slices(m, met.comparison, CASE WHEN due THEN m.next_run END,
+                                CASE WHEN m.window_size IS NOT NULL THEN t_start END,
+                                CASE WHEN m.window_size IS NOT NULL THEN t_end END,
+                                slices, nrows, vals) j;
     m.slice_state := sstate;
     m.consecutive_failures := 0;
     IF due THEN
@@ -382,7 +508,8 @@ DECLARE
   aid bigint;
   a   jsonb;
 BEGIN
-  SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
+  -- NOWAIT: see drift._run_monitor
+  SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
   IF NOT FOUND THEN
     RETURN;
   END IF;
@@ -401,12 +528,8 @@ BEGIN
   PERFORM pg_notify(m.channel, a::text);
   UPDATE drift.monitors x
      SET consecutive_failures = x.consecutive_failures + 1, state = 'error', last_run = now(),
-         next_run = now() + CASE WHEN x.consecutive_failures < x.max_retries
-                                 THEN least(x.schedule, interval '5 minutes',
-                                            interval '1 second'
-                                              * power(2, x.consecutive_failures)
-                                              * (0.5 + random() / 2))
-                                 ELSE x.schedule END
+         next_run = now() + drift._retry_delay(x.consecutive_failures + 1, x.max_retries,
+                                               x.schedule)
    WHERE x.monitor_id = p_id;
 END
 $fn$;
