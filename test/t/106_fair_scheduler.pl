@@ -65,7 +65,9 @@ $node->safe_psql('postgres', qq{
 });
 
 # Role A also keeps one of its monitors, due in 5 s, locked in an open
-# transaction: the scheduler must not wait for it.
+# transaction: the scheduler must not wait for it.  (Ordinary roles may not
+# UPDATE drift.monitors, so not SELECT ... FOR UPDATE either, but they may
+# delete their monitors: an uncommitted DELETE holds the row lock.)
 $node->safe_psql('postgres', q{
   UPDATE drift.monitors SET paused = false, next_run = now() + interval '5 seconds'
    WHERE name = 'a_1'});
@@ -73,7 +75,7 @@ my $locker = $node->background_psql('postgres');
 $locker->query_safe(q{
   SET ROLE regress_fair_a;
   BEGIN;
-  SELECT 1 FROM drift.monitors WHERE name = 'a_1' FOR UPDATE;
+  DELETE FROM drift.monitors WHERE name = 'a_1';
 });
 
 # Every other monitor is due now, A's first (older next_run).
