@@ -119,7 +119,7 @@ cmp_ok($failure_lines, '>=', 1, 'the first failure is logged');
 cmp_ok($failure_lines, '<=', 2, "at most one failure line a minute for role A ($failure_lines)");
 cmp_ok($all_lines, '<', 100, "the server log stayed small ($all_lines lines)");
 
-$locker->query_safe('COMMIT');
+$locker->query_safe('ROLLBACK');
 $locker->quit;
 $node->stop;
 done_testing();
