@@ -163,6 +163,8 @@ regression_metrics_inv(PG_FUNCTION_ARGS)
 
 	if (!regression_pair(fcinfo, &p, &a))
 		PG_RETURN_POINTER(s);
+	if (s->n == 0)
+		metrics_inverse_missing("regression_metrics_inv", "pair");
 	if (!isfinite(s->s_e.hi) || !isfinite(s->s_e2.hi) || !isfinite(s->s_ae.hi) ||
 		!isfinite(s->s_ape.hi) || !isfinite(s->s_a.hi) || !isfinite(s->s_a2.hi))
 		PG_RETURN_NULL();

@@ -205,27 +205,33 @@ place_buffered(StreamState *s, StreamPlaceBatch place, const void *locator)
  * Buffer one raw value.  A sparse state keeps every value it saw (growing by
  * doubling, a new allocation as in stream_state_add) until that would be as
  * large as the dense counts; then it turns dense, and a dense state places a
- * full batch at a time.
+ * full batch at a time.  A state need not have been made by
+ * stream_state_create_buffered (it may come from text input, with no room
+ * for values or with a sparse slot list), so every shape is handled here.
  */
 StreamState *
 stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place, const void *locator)
 {
-	if (s->n_values == s->cap_values)
+	if (s->n_values >= s->cap_values)
 	{
-		if (s->dense)
+		Size		grown_cap = Max((Size) s->cap_values * 2, (Size) VALUES_INITIAL);
+
+		if (s->dense && s->cap_values > 0)
 			place_buffered(s, place, locator);
-		else if ((Size) s->cap_values * 2 * sizeof(float8) < (Size) s->n_slots * sizeof(int64))
+		else if (!s->dense && s->n_sparse == 0 &&
+				 grown_cap * sizeof(float8) < (Size) s->n_slots * sizeof(int64))
 		{
-			StreamState *grown = state_alloc(s, false, 0, s->cap_values * 2, true);
+			StreamState *grown = state_alloc(s, false, 0, (int32) grown_cap, true);
 
 			memcpy(stream_state_values(grown), stream_state_values(s), sizeof(float8) * s->n_values);
 			s = grown;
 		}
 		else
 		{
-			/* turn dense: place what was buffered, keep a batch-sized buffer */
+			/* turn dense (or give a dense state a buffer): keep a batch-sized buffer */
 			StreamState *d = state_alloc(s, true, 0, VALUES_BATCH, true);
 
+			add_slots_to(s, (int64 *) stream_state_body(d));
 			d->n_sparse = 0;
 			d->n_values = 0;
 			place(locator, stream_state_values(s), s->n_values, (int64 *) stream_state_body(d));
@@ -235,6 +241,63 @@ stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place, const v
 	stream_state_values(s)[s->n_values++] = x;
 	s->n_current++;
 	return s;
+}
+
+/* Report a state that does not fit the transition function it was given to. */
+static void
+state_mismatch(const char *detail) pg_attribute_noreturn();
+
+static void
+state_mismatch(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("drift state does not match the aggregate's test and baseline"),
+			 errdetail("%s", detail),
+			 errhint("Pass a state only to the functions of the aggregate that made it, "
+					 "with the same baseline and options.")));
+}
+
+/*
+ * Out of line part of stream_state_require: the test and the slot count,
+ * which bound every write into the state, then the baseline and options
+ * (what names them for the message).
+ */
+void
+stream_state_require_failed(const StreamState *s, StreamTest test, int32 option, float8 param,
+							uint64 fingerprint, int32 n_slots, const char *what)
+{
+	if (s->test != test)
+		state_mismatch("The state is of another drift test.");
+	if (s->n_slots != n_slots)
+		state_mismatch(psprintf("The state has %d slots; the baseline defines %d.",
+									  s->n_slots, n_slots));
+	require_same_baseline(s->fingerprint == fingerprint && s->option == option &&
+						  s->param == param, what);
+	pg_unreachable();			/* the inline caller found a difference */
+}
+
+/* Fail unless s is a state of test (and of option, when option >= 0), for a final function. */
+void
+stream_state_require_test(const StreamState *s, StreamTest test, int32 option, const char *fname)
+{
+	if (s->test != test || (option >= 0 && s->option != option))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot finish the state of another drift test", fname),
+				 errhint("Pass the state to the final function of the aggregate that made it.")));
+}
+
+/* Fail unless s has the n_slots slots its baseline defines, for a final function. */
+void
+stream_state_require_slots(const StreamState *s, int32 n_slots, const char *fname)
+{
+	if (s->n_slots != n_slots)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s state does not match its baseline", fname),
+				 errdetail("The state has %d slots; the baseline defines %d.", s->n_slots, n_slots),
+				 errhint("Pass the state to the final function of the aggregate that made it.")));
 }
 
 /* Fail unless a and b count the same test against the same baseline. */
@@ -283,9 +346,13 @@ stream_state_combine(StreamState *a, StreamState *b)
 	}
 	memcpy(stream_state_values(a) + a->n_values, stream_state_values(b), sizeof(float8) * b->n_values);
 	a->n_values = values;
-	a->n_current += b->n_current;
-	a->null_count += b->null_count;
-	a->nan_count += b->nan_count;
+	if (pg_add_s64_overflow(a->n_current, b->n_current, &a->n_current) ||
+		pg_add_s64_overflow(a->null_count, b->null_count, &a->null_count) ||
+		pg_add_s64_overflow(a->nan_count, b->nan_count, &a->nan_count))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("drift state counts out of range"),
+				 errhint("Partial states come from the aggregates that use them; do not build them by hand.")));
 	return a;
 }
 
@@ -293,12 +360,26 @@ stream_state_combine(StreamState *a, StreamState *b)
 int64 *
 stream_state_counts(const StreamState *s)
 {
-	int64	   *counts = palloc0(sizeof(int64) * (Size) s->n_slots);
+	int64	   *counts;
 
-	if (s->n_values > 0)
-		elog(ERROR, "drift state has raw values but no way to place them");
+	/* stream_state_recv_buffer gives raw values only to the test that places them */
+	Assert(s->n_values == 0);
+	counts = palloc0(sizeof(int64) * (Size) s->n_slots);
 	add_slots_to(s, counts);
 	return counts;
+}
+
+/* The count of one slot, without building the dense array (whose size the state only claims). */
+int64
+stream_state_slot_count(const StreamState *s, int32 slot)
+{
+	int64		n = 0;
+
+	if (s->dense)
+		return ((const int64 *) stream_state_body(s))[slot];
+	for (int32 i = 0; i < s->n_sparse; i++)
+		n += ((const int32 *) stream_state_body(s))[i] == slot;
+	return n;
 }
 
 /* The counts per slot as a palloc'd dense array, raw values placed too. */
@@ -425,7 +506,7 @@ recv_name(StringInfo buf)
 	int32		len = pq_getmsgint(buf, 4);
 	const char *bytes;
 
-	if (len < 0 || len > NAMEDATALEN * 64 || len > buf->len - buf->cursor)
+	if (len > NAMEDATALEN * 64 || !state_claim_fits(buf, len, 1))
 		invalid_state("A baseline name has an impossible length.");
 	bytes = pq_getmsgbytes(buf, len);
 	if (memchr(bytes, '\0', len) != NULL)
@@ -480,7 +561,7 @@ stream_state_recv_buffer(StringInfo buf)
 		int32		len = pq_getmsgint(buf, 4);
 		StringInfoData sub;
 
-		if (len < 0 || len > buf->len - buf->cursor)
+		if (!state_claim_fits(buf, len, 1))
 			invalid_state("The embedded profile has an impossible length.");
 		sub.data = (char *) pq_getmsgbytes(buf, len);
 		sub.len = len;
@@ -507,7 +588,7 @@ stream_state_recv_buffer(StringInfo buf)
 	{
 		int64	   *counts;
 
-		if ((Size) proto.n_slots * 8 > (Size) (buf->len - buf->cursor))
+		if (!state_claim_fits(buf, proto.n_slots, sizeof(int64)))
 			invalid_state("The message is shorter than its counts.");
 		s = state_alloc(&proto, true, 0, 0, false);
 		counts = (int64 *) stream_state_body(s);
@@ -523,7 +604,7 @@ stream_state_recv_buffer(StringInfo buf)
 		int32		n = pq_getmsgint(buf, 4);
 		int32	   *slots;
 
-		if (n < 0 || (Size) n * 4 > (Size) (buf->len - buf->cursor))
+		if (!state_claim_fits(buf, n, sizeof(int32)))
 			invalid_state("The message is shorter than its slot list.");
 		proto.n_sparse = n;
 		s = state_alloc(&proto, false, Max(n, 1), 0, false);
@@ -539,8 +620,11 @@ stream_state_recv_buffer(StringInfo buf)
 	{
 		int32		nv = pq_getmsgint(buf, 4);
 
-		if (nv < 0 || (Size) nv * 8 > (Size) (buf->len - buf->cursor))
+		if (!state_claim_fits(buf, nv, sizeof(float8)))
 			invalid_state("The message is shorter than its raw values.");
+		/* only ks_drift buffers raw values; every other test's final reads slots only */
+		if (nv > 0 && proto.test != STREAM_TEST_KS)
+			invalid_state("Only ks_drift states hold raw values.");
 		if (nv > 0)
 		{
 			StreamState *withvalues = state_alloc(s, s->dense, s->cap_sparse, nv, false);
