@@ -400,6 +400,7 @@ category_state_recv_buffer(StringInfo buf)
 	StringInfoData part;
 	StreamState *inner;
 	DriftProfile *unseen;
+
 	if (pq_getmsgint(buf, 1) != CATEGORY_STATE_VERSION)
 		invalid_category_state("Unsupported format version.");
 	recv_part(buf, &part);

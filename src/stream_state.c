@@ -271,7 +271,7 @@ stream_state_require_failed(const StreamState *s, StreamTest test, int32 option,
 		state_mismatch("The state is of another drift test.");
 	if (s->n_slots != n_slots)
 		state_mismatch(psprintf("The state has %d slots; the baseline defines %d.",
-									  s->n_slots, n_slots));
+								s->n_slots, n_slots));
 	require_same_baseline(s->fingerprint == fingerprint && s->option == option &&
 						  s->param == param, what);
 	pg_unreachable();			/* the inline caller found a difference */
