@@ -49,6 +49,12 @@ state_alloc(const StreamState *proto, bool dense, int32 cap_sparse, int32 cap_va
 	hdr.n_values = Min(hdr.n_values, cap_values);
 	size = STREAM_STATE_HEADER_SIZE + MAXALIGN(hdr.source_len) +
 		stream_state_slots_size(&hdr) + sizeof(float8) * (Size) cap_values;
+	/* reachable only by combining states that carry very many raw values */
+	if (!AllocSizeIsValid(size))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("drift state would exceed 1 GB"),
+				 errhint("The partial states carry too many values not yet placed in slots; combine fewer of them at once.")));
 	s = palloc0(size);
 	memcpy(s, &hdr, sizeof(StreamState));
 	if (copy_source)
