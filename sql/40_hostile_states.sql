@@ -112,6 +112,8 @@ SELECT pg_temp.txt(pg_temp.empty_tail(pg_temp.bin(:'ks_empty')) || '\x00'::bytea
                    || int4send(268435455))::drift_stream_state;
 SELECT pg_temp.txt('\x01'::bytea || int4send(2147483647) || pg_temp.cat_inner(:'cat_bin'))::drift_category_state;
 SELECT pg_temp.txt(pg_temp.put(pg_temp.bin(:'ks_empty'), 51, int4send(1073741823)))::drift_stream_state;
+-- enumerations in range: a ks_drift alternative that does not exist
+SELECT pg_temp.txt(pg_temp.put(pg_temp.bin(:'ks_empty'), 3, int4send(7)))::drift_stream_state;
 -- raw values belong to ks_drift states only (other finals read slots only)
 SELECT pg_temp.txt(pg_temp.put(pg_temp.empty_tail(pg_temp.cat_inner(:'cat_bin')), 27, int8send(1))
                    || '\x00'::bytea || int4send(0) || int4send(1) || float8send(1.5))::drift_stream_state;

@@ -16,6 +16,7 @@
 
 #include "baseline_cache.h"
 #include "state_text.h"
+#include "stats/ks_dist.h"
 #include "stream_state.h"
 
 PG_FUNCTION_INFO_V1(drift_stream_state_in);
@@ -551,6 +552,9 @@ stream_state_recv_buffer(StringInfo buf)
 		invalid_state("The number of slots is out of range.");
 	if (proto.n_current < 0 || proto.null_count < 0 || proto.nan_count < 0)
 		invalid_state("A count is negative.");
+	if (proto.test == STREAM_TEST_KS &&
+		(proto.option < KS_TWO_SIDED || proto.option > KS_GREATER || proto.param != 0.0))
+		invalid_state("Inconsistent ks_drift state.");
 	if (proto.test == STREAM_TEST_CATEGORICAL &&
 		(proto.nan_count != 0 ||
 		 (proto.option != CATEGORICAL_PER_CATEGORY && proto.option != CATEGORICAL_SEEN_UNSEEN) ||
