@@ -81,6 +81,10 @@ SELECT pg_temp.cat_wrap(pg_temp.put(pg_temp.empty_tail(pg_temp.cat_inner(:'cat_b
 SELECT format('CREATE AGGREGATE pg_temp.evil_chi2(text, text, text) (SFUNC = categorical_named_trans, STYPE = drift_category_state, FINALFUNC = chi2_drift_final, INITCOND = %L)', :'cat_one_slot') \gexec
 SELECT pg_temp.evil_chi2(c, 'hostile_cats', 'c') FROM hostile_cats;
 SELECT g % 10, pg_temp.evil_chi2(c, 'hostile_cats', 'c') FROM hostile_cats GROUP BY g % 10;
+-- the whole message once
+\set VERBOSITY default
+SELECT pg_temp.evil_chi2(c, 'hostile_cats', 'c') FROM hostile_cats;
+\set VERBOSITY sqlstate
 -- its final function and the combine function refuse it too
 SELECT chi2_drift_final(:'cat_one_slot');
 SELECT drift_category_state_combine(:'cat_empty', :'cat_one_slot');
@@ -127,6 +131,9 @@ SELECT pg_temp.unseen_state(NULL::text, '{"version":1,"kind":"categorical","cate
 SELECT pg_temp.chi2_state(NULL::text, '{"version":1,"kind":"categorical","categories":["a","b","c"],"counts":[1,1,1]}'::drift_profile)::text AS chi2_empty \gset
 -- final functions given another test's state: a clean error, not XX000
 SELECT ks_drift_final(:'unseen_empty');
+\set VERBOSITY default
+SELECT ks_drift_final(:'unseen_empty');
+\set VERBOSITY sqlstate
 SELECT unseen_category_share_final(:'ks_empty');
 SELECT psi_drift_final(:'ks_empty');
 SELECT unseen_category_share_final(pg_temp.txt(pg_temp.cat_inner(pg_temp.bin(:'chi2_empty')))::drift_stream_state);

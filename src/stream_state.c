@@ -250,21 +250,6 @@ stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place, const v
 	return s;
 }
 
-/* Report a state that does not fit the transition function it was given to. */
-static void
-state_mismatch(const char *detail) pg_attribute_noreturn();
-
-static void
-state_mismatch(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("drift state does not match the aggregate's test and baseline"),
-			 errdetail("%s", detail),
-			 errhint("Pass a state only to the functions of the aggregate that made it, "
-					 "with the same baseline and options.")));
-}
-
 /*
  * Out of line part of stream_state_require: the test, the baseline and
  * options (what names them for the message), then the slot count, which
@@ -275,13 +260,16 @@ stream_state_require_failed(const StreamState *s, StreamTest test, int32 option,
 							uint64 fingerprint, int32 n_slots, const char *what)
 {
 	if (s->test != test)
-		state_mismatch("The state is of another drift test.");
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("drift state of another test"),
+				 errhint("Pass a state only to the functions of the aggregate that made it.")));
 	/* rows of one group naming different baselines: the user's mistake, said so */
 	require_same_baseline(s->fingerprint == fingerprint && s->option == option &&
 						  s->param == param, what);
 	/* the same baseline but another size: a state that was not made for it */
-	state_mismatch(psprintf("The state has %d slots; the baseline defines %d.",
-							s->n_slots, n_slots));
+	stream_state_require_slots(s, n_slots, "drift");
+	pg_unreachable();			/* the inline caller found a difference */
 }
 
 /* Fail unless s is a state of test (and of option, when option >= 0), for a final function. */
@@ -295,7 +283,7 @@ stream_state_require_test(const StreamState *s, StreamTest test, int32 option, c
 				 errhint("Pass the state to the final function of the aggregate that made it.")));
 }
 
-/* Fail unless s has the n_slots slots its baseline defines, for a final function. */
+/* Fail unless s has the n_slots slots its baseline defines (fname names the test). */
 void
 stream_state_require_slots(const StreamState *s, int32 n_slots, const char *fname)
 {
@@ -303,8 +291,10 @@ stream_state_require_slots(const StreamState *s, int32 n_slots, const char *fnam
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s state does not match its baseline", fname),
-				 errdetail("The state has %d slots; the baseline defines %d.", s->n_slots, n_slots),
-				 errhint("Pass the state to the final function of the aggregate that made it.")));
+				 errdetail_plural("The state has %d slot; the baseline defines %d.",
+								  "The state has %d slots; the baseline defines %d.",
+								  s->n_slots, s->n_slots, n_slots),
+				 errhint("Pass a state only to the functions of the aggregate that made it.")));
 }
 
 /* Fail unless a and b count the same test against the same baseline. */
