@@ -154,6 +154,18 @@ SELECT pg_temp.evil_psi(x, '{"version":1,"kind":"numeric","values":[1,2,3],"coun
 SELECT pg_temp.evil(x, '{"version":1,"kind":"numeric","values":[1,2,3,4],"counts":[1,1,1,1]}'::drift_profile)
   FROM generate_series(1, 10) x;
 
+-- null_rate_drift and out_of_range_share share drift_integrity_state: a
+-- state of one is refused by the other's transition function (the final
+-- functions read either: both count rows, NULLs and NaNs)
+CREATE AGGREGATE pg_temp.null_rate_state(float8, drift_profile)
+  (SFUNC = null_rate_drift_profile_trans, STYPE = drift_integrity_state);
+SELECT pg_temp.null_rate_state(x, '{"version":1,"kind":"numeric","values":[1,2,3],"counts":[1,1,1]}'::drift_profile)::text AS null_rate_st
+  FROM generate_series(1, 5) x \gset
+SELECT (null_rate_drift_final(:'null_rate_st')).n_current;
+SELECT format('CREATE AGGREGATE pg_temp.evil_range(float8, drift_profile) (SFUNC = out_of_range_share_profile_trans, STYPE = drift_integrity_state, FINALFUNC = out_of_range_share_final, INITCOND = %L)', :'null_rate_st') \gexec
+SELECT pg_temp.evil_range(x, '{"version":1,"kind":"numeric","values":[1,2,3],"counts":[1,1,1]}'::drift_profile)
+  FROM generate_series(1, 10) x;
+
 -- 5. Moving aggregates with a user's MINITCOND and MSFUNC: an inverse
 -- function asked to remove what the state never counted fails cleanly
 -- (roc_auc used to raise an internal error; the counts used to go negative).
