@@ -190,6 +190,27 @@ CREATE AGGREGATE pg_temp.evil_regression(float8, float8) (SFUNC = regression_met
 SELECT (pg_temp.evil_regression(x, x + 1) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)).n
   FROM generate_series(1, 5) x;
 
+-- 6. Profiles whose counts are each valid but overflow together: the
+-- values, NULLs and NaNs of one profile, and merged profiles' counts (which
+-- used to wrap, e.g. to a negative nan_count in a "valid" result).
+SELECT '{"version":1,"kind":"numeric","values":[1,2],"counts":[1,1],"nan_count":9223372036854775807}'::drift_profile;
+SELECT drift_profile_merge(p) FROM (VALUES
+  ('{"version":1,"kind":"numeric","values":[1,2],"counts":[1,1],"nan_count":4611686018427387904}'::drift_profile),
+  ('{"version":1,"kind":"numeric","values":[1,2],"counts":[1,1],"nan_count":4611686018427387904}'::drift_profile)) v(p);
+SELECT drift_profile_merge(p) FROM (VALUES
+  ('{"version":1,"kind":"numeric","values":[1,2],"counts":[4611686018427387904,1]}'::drift_profile),
+  ('{"version":1,"kind":"numeric","values":[1,2],"counts":[4611686018427387904,1]}'::drift_profile)) v(p);
+SELECT drift_profile_merge(p) FROM (VALUES
+  ('{"version":1,"kind":"categorical","categories":["a"],"counts":[4611686018427387904]}'::drift_profile),
+  ('{"version":1,"kind":"categorical","categories":["a"],"counts":[4611686018427387904]}'::drift_profile)) v(p);
+SELECT drift_profile_merge(p) FROM (VALUES
+  ('{"version":1,"kind":"categorical","categories":["a"],"counts":[1],"null_count":4611686018427387904}'::drift_profile),
+  ('{"version":1,"kind":"categorical","categories":["b"],"counts":[1],"null_count":4611686018427387904}'::drift_profile)) v(p);
+-- large counts that fit are kept exactly
+SELECT (drift_profile_info(drift_profile_merge(p))).count FROM (VALUES
+  ('{"version":1,"kind":"numeric","values":[1,2],"counts":[4611686018427387902,1]}'::drift_profile),
+  ('{"version":1,"kind":"numeric","values":[1,2],"counts":[4611686018427387902,1]}'::drift_profile)) v(p);
+
 -- the server survived all of it
 SELECT 1 AS alive;
 DISCARD TEMP;
