@@ -116,6 +116,12 @@ SELECT pg_temp.txt(pg_temp.empty_tail(pg_temp.bin(:'ks_empty')) || '\x00'::bytea
                    || int4send(268435455))::drift_stream_state;
 SELECT pg_temp.txt('\x01'::bytea || int4send(2147483647) || pg_temp.cat_inner(:'cat_bin'))::drift_category_state;
 SELECT pg_temp.txt(pg_temp.put(pg_temp.bin(:'ks_empty'), 51, int4send(1073741823)))::drift_stream_state;
+-- counts near the int64 limit are valid alone, and combining two fails cleanly
+SELECT pg_temp.txt(pg_temp.put(pg_temp.empty_tail(pg_temp.bin(:'ks_empty')), 27, int8send(4611686018427387904))
+                   || '\x01'::bytea || int8send(0) || int8send(4611686018427387904) || int8send(0) || int8send(0)
+                   || int8send(0) || int8send(0) || int8send(0) || int4send(0)) AS ks_big \gset
+SELECT (ks_drift_final(:'ks_big')).n_current;
+SELECT drift_stream_state_combine(:'ks_big', :'ks_big');
 -- enumerations in range: a ks_drift alternative that does not exist
 SELECT pg_temp.txt(pg_temp.put(pg_temp.bin(:'ks_empty'), 3, int4send(7)))::drift_stream_state;
 -- raw values belong to ks_drift states only (other finals read slots only)

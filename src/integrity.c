@@ -222,10 +222,10 @@ drift_integrity_state_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine integrity states of different baselines or metrics"),
 				 errhint("Group by the baseline, or compute one aggregate per baseline.")));
-	a->rows += b->rows;
-	a->nulls += b->nulls;
-	a->nans += b->nans;
-	a->outside += b->outside;
+	a->rows = count_add(a->rows, b->rows);
+	a->nulls = count_add(a->nulls, b->nulls);
+	a->nans = count_add(a->nans, b->nans);
+	a->outside = count_add(a->outside, b->outside);
 	PG_RETURN_POINTER(a);
 }
 

@@ -213,9 +213,9 @@ regression_metrics_combine(PG_FUNCTION_ARGS)
 		*copy = *a;
 		a = copy;
 	}
-	a->n += b->n;
-	a->n_err += b->n_err;
-	a->n_sq += b->n_sq;
+	a->n = count_add(a->n, b->n);
+	a->n_err = count_add(a->n_err, b->n_err);
+	a->n_sq = count_add(a->n_sq, b->n_sq);
 	a->s_e = dd_add(a->s_e, b->s_e);
 	a->s_e2 = dd_add(a->s_e2, b->s_e2);
 	a->s_ae = dd_add(a->s_ae, b->s_ae);

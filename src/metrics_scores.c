@@ -260,8 +260,8 @@ metric_mean_combine(PG_FUNCTION_ARGS)
 		*copy = *a;
 		a = copy;
 	}
-	a->n += b->n;
-	a->n_nonzero += b->n_nonzero;
+	a->n = count_add(a->n, b->n);
+	a->n_nonzero = count_add(a->n_nonzero, b->n_nonzero);
 	a->sum = dd_add(a->sum, b->sum);
 	a->peak = fmax(fmax(a->peak, b->peak), fabs(a->sum.hi));
 	PG_RETURN_POINTER(a);

@@ -15,6 +15,7 @@
 #include "utils/float.h"
 #include "utils/memutils.h"
 
+#include "pg_drift.h"
 #include "profile.h"
 #include "stats/double_double.h"
 
@@ -59,7 +60,7 @@ profile_compute_moments(const float8 *values, const int64 *counts, int32 n,
 
 		neumaier_add(&s, prod);
 		neumaier_add(&s, err);
-		total = profile_count_add(total, counts[i]);
+		total = count_add(total, counts[i]);
 	}
 	mu = neumaier_value(&s) / (double) total;
 	if (!isfinite(mu))
@@ -105,7 +106,7 @@ profile_make_numeric(int32 n, const float8 *values, const int64 *counts,
 		memcpy(profile_values(p), values, sizeof(float8) * n);
 		memcpy(profile_counts(p), counts, sizeof(int64) * n);
 		for (int32 i = 0; i < n; i++)
-			total = profile_count_add(total, counts[i]);
+			total = count_add(total, counts[i]);
 		p->min = values[0];
 		p->max = values[n - 1];
 	}
@@ -116,7 +117,7 @@ profile_make_numeric(int32 n, const float8 *values, const int64 *counts,
 	}
 	p->count = total;
 	/* consumers add values, NULLs and NaNs up (the rows) */
-	(void) profile_count_add(profile_count_add(total, p->null_count), p->nan_count);
+	(void) count_add(count_add(total, p->null_count), p->nan_count);
 	p->rank_error = 0.0;
 	profile_compute_moments(values, counts, n, &p->mean, &p->m2);
 	return p;
@@ -165,14 +166,14 @@ profile_make_categorical(int32 n, const char *const *categories, const int32 *le
 	for (int32 i = 0; i < n; i++)
 	{
 		profile_counts(p)[i] = counts[i];
-		total = profile_count_add(total, counts[i]);
+		total = count_add(total, counts[i]);
 		memcpy(text + text_bytes, categories[i], lens[i]);
 		text_bytes += lens[i];
 		ends[i] = (int32) text_bytes;
 	}
 	p->count = total;
 	/* consumers add values, NULLs and NaNs up (the rows) */
-	(void) profile_count_add(profile_count_add(total, p->null_count), p->nan_count);
+	(void) count_add(count_add(total, p->null_count), p->nan_count);
 	p->min = get_float8_nan();
 	p->max = get_float8_nan();
 	p->mean = get_float8_nan();
@@ -270,17 +271,6 @@ invalid_profile(const char *detail)
 			 errmsg("invalid drift_profile"),
 			 errdetail("%s", detail),
 			 errhint("Build profiles with drift_profile_agg() or drift.capture_baseline().")));
-}
-
-/* Counts of rows that no int64 holds (profile_count_add). */
-void
-profile_count_overflow(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("drift profile counts out of range"),
-			 errdetail("A count of rows exceeds the 64-bit integer range."),
-			 errhint("Merge fewer profiles, or profiles of fewer rows.")));
 }
 
 /*

@@ -22,7 +22,6 @@
 
 #include "postgres.h"
 #include "fmgr.h"
-#include "common/int.h"
 #include "lib/stringinfo.h"
 
 #define DRIFT_PROFILE_VERSION 1
@@ -142,21 +141,5 @@ extern uint64 profile_fingerprint(const DriftProfile *p);
 extern void profile_validate(const DriftProfile *p, Size size);
 extern bytea *profile_send_bytes(const DriftProfile *p);
 extern DriftProfile *profile_recv_buffer(StringInfo buf);
-extern void profile_count_overflow(void) pg_attribute_noreturn();
-
-/*
- * a + b for counts of rows (both non-negative), failing cleanly past int64:
- * merging profiles adds counts that each fit, and a wrapped sum could come
- * back positive after further additions and pass for a real count.
- */
-static inline int64
-profile_count_add(int64 a, int64 b)
-{
-	int64		sum;
-
-	if (unlikely(pg_add_s64_overflow(a, b, &sum)))
-		profile_count_overflow();
-	return sum;
-}
 
 #endif							/* PG_DRIFT_PROFILE_H */

@@ -15,6 +15,7 @@
 #include "utils/memutils.h"
 
 #include "baseline_cache.h"
+#include "pg_drift.h"
 #include "state_text.h"
 #include "stats/ks_dist.h"
 #include "stream_state.h"
@@ -343,13 +344,9 @@ stream_state_combine(StreamState *a, StreamState *b)
 	}
 	memcpy(stream_state_values(a) + a->n_values, stream_state_values(b), sizeof(float8) * b->n_values);
 	a->n_values = values;
-	if (pg_add_s64_overflow(a->n_current, b->n_current, &a->n_current) ||
-		pg_add_s64_overflow(a->null_count, b->null_count, &a->null_count) ||
-		pg_add_s64_overflow(a->nan_count, b->nan_count, &a->nan_count))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("drift state counts out of range"),
-				 errhint("Partial states come from the aggregates that use them; do not build them by hand.")));
+	a->n_current = count_add(a->n_current, b->n_current);
+	a->null_count = count_add(a->null_count, b->null_count);
+	a->nan_count = count_add(a->nan_count, b->nan_count);
 	return a;
 }
 
