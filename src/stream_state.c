@@ -181,13 +181,13 @@ stream_state_add(StreamState *s, int32 slot)
 	if (s->dense)
 	{
 		((int64 *) stream_state_body(s))[slot]++;
-		s->n_current++;
+		s->n_current = count_add(s->n_current, 1);
 		return s;
 	}
 	if (s->n_sparse < s->cap_sparse)
 	{
 		((int32 *) stream_state_body(s))[s->n_sparse++] = slot;
-		s->n_current++;
+		s->n_current = count_add(s->n_current, 1);
 		return s;
 	}
 	if (sparse_too_big(s, (Size) s->cap_sparse * 2))
@@ -247,7 +247,7 @@ stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place, const v
 		}
 	}
 	stream_state_values(s)[s->n_values++] = x;
-	s->n_current++;
+	s->n_current = count_add(s->n_current, 1);
 	return s;
 }
 

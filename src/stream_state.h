@@ -20,6 +20,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "pg_drift.h"
 #include "profile.h"
 
 #define STREAM_STATE_VERSION 1
@@ -157,9 +158,9 @@ static inline void
 stream_state_skip(StreamState *s, bool is_null)
 {
 	if (is_null)
-		s->null_count++;
+		s->null_count = count_add(s->null_count, 1);
 	else
-		s->nan_count++;
+		s->nan_count = count_add(s->nan_count, 1);
 }
 
 #endif							/* PG_DRIFT_STREAM_STATE_H */
