@@ -366,18 +366,8 @@ category_state_send_bytes(const CategoryState *cs)
 	return pq_endtypsend(&buf);
 }
 
-/* Report a malformed state. */
-static void
-invalid_category_state(const char *detail) pg_attribute_noreturn();
-
-static void
-invalid_category_state(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid drift_category_state"),
-			 errdetail("%s", detail)));
-}
+/* Report a malformed state (state_invalid, with this type's name). */
+#define invalid_category_state(detail) state_invalid("drift_category_state", (detail))
 
 /* A length-prefixed part of the binary form, as a StringInfo of its own. */
 static void

@@ -480,18 +480,8 @@ stream_state_send_bytes(const StreamState *s)
 	return pq_endtypsend(&buf);
 }
 
-/* Report a malformed binary or text state. */
-static void
-invalid_state(const char *detail) pg_attribute_noreturn();
-
-static void
-invalid_state(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid drift_stream_state"),
-			 errdetail("%s", detail)));
-}
+/* Report a malformed binary or text state (state_invalid, with this type's name). */
+#define invalid_state(detail) state_invalid("drift_stream_state", (detail))
 
 /* Read a length-prefixed string that must not contain a zero byte. */
 static char *
