@@ -169,10 +169,9 @@ binned_count(FunctionCallInfo fcinfo, bool named, int opt_arg)
 	}
 	else
 	{
-		/* our own state, in the aggregate's context: never toasted */
-		s = (StreamState *) PG_GETARG_POINTER(0);
-		require_same_baseline(s->fingerprint == cs->sb->fingerprint && s->option == cs->option &&
-							  s->param == cs->param, "baseline and options");
+		s = PG_GETARG_STREAM_STATE_P(0);
+		stream_state_require(s, STREAM_TEST_BINNED, cs->option, cs->param, cs->sb->fingerprint,
+							 loc->n_edges + 1, "baseline and options");
 	}
 	if (PG_ARGISNULL(1))
 	{
@@ -217,22 +216,14 @@ binned_final(FunctionCallInfo fcinfo, BinnedMetric metric)
 	int64	   *cb;
 	int64	   *cc;
 
-	if (s->test != STREAM_TEST_BINNED)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s cannot finish the state of another drift test", name),
-				 errhint("Pass the state to the final function of the aggregate that made it.")));
+	stream_state_require_test(s, STREAM_TEST_BINNED, -1, name);
 	spec = binspec_unpack(s->option);
 	binspec_check(spec, name);
 	if (metric_has_fill(metric))
 		fill_check(s->param, name);
 	p = profile_require_numeric(stream_state_baseline(fcinfo, s), name);
 	k = binning_profile_edges(p, spec, &edges);
-	if (s->n_slots != k + 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("%s state does not match its baseline", name),
-				 errdetail("The state has %d bins; the baseline defines %d.", s->n_slots, k + 1)));
+	stream_state_require_slots(s, k + 1, name);
 	cb = palloc0(sizeof(int64) * (k + 1));
 	binning_count_list(edges, k, profile_values(p), profile_counts(p), p->n_entries, cb);
 	cc = stream_state_counts(s);

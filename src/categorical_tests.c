@@ -222,9 +222,10 @@ union_of_profiles(CategoryUnion *u, const DriftProfile *b, const int64 *b_curren
 		{
 			if (b_current_slots && cmp == 0)
 				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
+						(errcode(ERRCODE_DATA_EXCEPTION),
 						 errmsg("categorical drift state does not match its baseline"),
-						 errdetail("A category counted as unseen is in the baseline.")));
+						 errdetail("A category counted as unseen is in the baseline."),
+						 errhint("Pass the state to the final function of the aggregate that made it.")));
 			u->cc[u->k] += cc[j++];
 		}
 		/* a category with no count in either (an unseen-slot artefact) is not a column */
@@ -282,14 +283,6 @@ locate(const StreamBaseline *sb, const char *s, int32 len)
 	return e ? (int32) e->value : -1;
 }
 
-/* Fail when a group's rows name different baselines or options. */
-static void
-check_same_baseline(const StreamState *inner, const StreamBaseline *sb, float8 param)
-{
-	require_same_baseline(inner->fingerprint == sb->fingerprint && inner->param == param,
-						  "baseline and zero fill");
-}
-
 /* Count one row into a categorical state (shared by both streaming forms). */
 static Datum
 categorical_count(FunctionCallInfo fcinfo, StreamBaseline *sb, float8 fill)
@@ -304,7 +297,9 @@ categorical_count(FunctionCallInfo fcinfo, StreamBaseline *sb, float8 fill)
 	else
 	{
 		cs = PG_GETARG_CATEGORY_STATE_P(0);
-		check_same_baseline(category_state_inner(cs), sb, fill);
+		stream_state_require(category_state_inner(cs), STREAM_TEST_CATEGORICAL,
+							 CATEGORICAL_PER_CATEGORY, fill, sb->fingerprint, sb->n_slots,
+							 "baseline and zero fill");
 	}
 	if (PG_ARGISNULL(1))
 	{
@@ -350,20 +345,17 @@ categorical_final(FunctionCallInfo fcinfo, CategoricalStat stat)
 	int64	   *slots;
 	CategoryUnion u;
 
-	if (inner->test != STREAM_TEST_CATEGORICAL || inner->option != CATEGORICAL_PER_CATEGORY)
-		elog(ERROR, "%s received a state of another test", stat_name(stat));
+	stream_state_require_test(inner, STREAM_TEST_CATEGORICAL, CATEGORICAL_PER_CATEGORY,
+							  stat_name(stat));
 	p = profile_require_categorical(stream_state_baseline(fcinfo, inner), stat_name(stat));
-	if (inner->n_slots != p->n_entries + 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("%s state does not match its baseline", stat_name(stat)),
-				 errdetail("The state has %d slots; the baseline defines %d.",
-						   inner->n_slots, p->n_entries + 1)));
+	stream_state_require_slots(inner, p->n_entries + 1, stat_name(stat));
 	slots = stream_state_counts(inner);
 	if (slots[p->n_entries] != unseen->count)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("%s state is inconsistent", stat_name(stat))));
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%s state is inconsistent", stat_name(stat)),
+				 errdetail("The unseen categories do not add up to the unseen count."),
+				 errhint("Pass the state to the final function of the aggregate that made it.")));
 	union_of_profiles(&u, p, slots, unseen);
 	return union_result(fcinfo, stat, &u, inner->param);
 }
@@ -574,7 +566,8 @@ unseen_share_count(FunctionCallInfo fcinfo, StreamBaseline *sb)
 	else
 	{
 		s = PG_GETARG_STREAM_STATE_P(0);
-		check_same_baseline(s, sb, 0.0);
+		stream_state_require(s, STREAM_TEST_CATEGORICAL, CATEGORICAL_SEEN_UNSEEN, 0.0,
+							 sb->fingerprint, sb->n_slots, "baseline");
 	}
 	if (PG_ARGISNULL(1))
 	{
@@ -610,8 +603,8 @@ unseen_category_share_final(PG_FUNCTION_ARGS)
 	StreamState *s = PG_GETARG_STREAM_STATE_P(0);
 	int64	   *counts;
 
-	if (s->test != STREAM_TEST_CATEGORICAL || s->option != CATEGORICAL_SEEN_UNSEEN)
-		elog(ERROR, "unseen_category_share_final received a state of another test");
+	stream_state_require_test(s, STREAM_TEST_CATEGORICAL, CATEGORICAL_SEEN_UNSEEN,
+							  "unseen_category_share");
 	/* a named baseline replaced since counting is an error, as in every test */
 	(void) profile_require_categorical(stream_state_baseline(fcinfo, s), "unseen_category_share");
 	if (s->n_current == 0)

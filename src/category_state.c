@@ -366,18 +366,8 @@ category_state_send_bytes(const CategoryState *cs)
 	return pq_endtypsend(&buf);
 }
 
-/* Report a malformed state. */
-static void
-invalid_category_state(const char *detail) pg_attribute_noreturn();
-
-static void
-invalid_category_state(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid drift_category_state"),
-			 errdetail("%s", detail)));
-}
+/* Report a malformed state (state_invalid, with this type's name). */
+#define invalid_category_state(detail) state_invalid("drift_category_state", (detail))
 
 /* A length-prefixed part of the binary form, as a StringInfo of its own. */
 static void
@@ -385,7 +375,7 @@ recv_part(StringInfo buf, StringInfo part)
 {
 	int32		len = pq_getmsgint(buf, 4);
 
-	if (len < 0 || len > buf->len - buf->cursor)
+	if (!state_claim_fits(buf, len, 1))
 		invalid_category_state("A part has an impossible length.");
 	part->data = (char *) pq_getmsgbytes(buf, len);
 	part->len = len;
@@ -400,7 +390,6 @@ category_state_recv_buffer(StringInfo buf)
 	StringInfoData part;
 	StreamState *inner;
 	DriftProfile *unseen;
-	int64	   *slots;
 
 	if (pq_getmsgint(buf, 1) != CATEGORY_STATE_VERSION)
 		invalid_category_state("Unsupported format version.");
@@ -419,8 +408,8 @@ category_state_recv_buffer(StringInfo buf)
 		invalid_category_state("The unseen categories have trailing bytes.");
 	if (unseen->kind != PROFILE_KIND_CATEGORICAL || unseen->null_count != 0)
 		invalid_category_state("The unseen categories are not a categorical profile.");
-	slots = stream_state_counts(inner);
-	if (slots[inner->n_slots - 1] != unseen->count)
+	/* the slot count is only claimed until a baseline confirms it: build no array of that size */
+	if (stream_state_slot_count(inner, inner->n_slots - 1) != unseen->count)
 		invalid_category_state("The unseen categories do not add up to the unseen count.");
 	return build_state(inner, unseen, NULL, 0, 0, 0);
 }

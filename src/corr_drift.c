@@ -299,7 +299,7 @@ drift_corr_state_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine corr_drift states of different baselines"),
 				 errhint("Group by the baseline, or compute one aggregate per baseline.")));
-	a->skipped += b->skipped;
+	a->skipped = count_add(a->skipped, b->skipped);
 	if (b->n == 0)
 		PG_RETURN_POINTER(a);
 	if (a->n == 0)
@@ -320,7 +320,7 @@ drift_corr_state_combine(PG_FUNCTION_ARGS)
 	a->cxy += b->cxy + dx * dy * (double) a->n * wb;
 	a->mean_x += wb * dx;		/* a keeps its shift */
 	a->mean_y += wb * dy;
-	a->n += b->n;
+	a->n = count_add(a->n, b->n);
 	PG_RETURN_POINTER(a);
 }
 

@@ -102,6 +102,26 @@ integrity_create(FunctionCallInfo fcinfo, IntegrityMetric metric, const StreamBa
 	return s;
 }
 
+/*
+ * The state argument of a transition function, which must be of metric: the
+ * two aggregates share the type, and a group's state of the other metric
+ * (the INITCOND of a user's aggregate, say) would be counted with another
+ * test's baseline numbers (a text column's state has no range).  The final
+ * functions read any state: every state counts rows, NULLs and NaNs.
+ */
+static IntegrityState *
+integrity_arg(FunctionCallInfo fcinfo, IntegrityMetric metric)
+{
+	IntegrityState *s = (IntegrityState *) PG_GETARG_POINTER(0);
+
+	if (s->metric != metric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s state of another test", TYPE_NAME),
+				 errhint("Pass a state only to the functions of the aggregate that made it.")));
+	return s;
+}
+
 /* The group's state: created on its first row, else checked against this row's baseline. */
 static IntegrityState *
 integrity_state(FunctionCallInfo fcinfo, IntegrityMetric metric, const StreamBaseline *sb)
@@ -111,7 +131,7 @@ integrity_state(FunctionCallInfo fcinfo, IntegrityMetric metric, const StreamBas
 	if (PG_ARGISNULL(0))
 		return integrity_create(fcinfo, metric, sb);
 	(void) aggregate_context(fcinfo, "integrity transition function");
-	s = (IntegrityState *) PG_GETARG_POINTER(0);
+	s = integrity_arg(fcinfo, metric);
 	require_same_baseline(s->fingerprint == sb->fingerprint, "baseline");
 	return s;
 }
@@ -202,10 +222,10 @@ drift_integrity_state_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine integrity states of different baselines or metrics"),
 				 errhint("Group by the baseline, or compute one aggregate per baseline.")));
-	a->rows += b->rows;
-	a->nulls += b->nulls;
-	a->nans += b->nans;
-	a->outside += b->outside;
+	a->rows = count_add(a->rows, b->rows);
+	a->nulls = count_add(a->nulls, b->nulls);
+	a->nans = count_add(a->nans, b->nans);
+	a->outside = count_add(a->outside, b->outside);
 	PG_RETURN_POINTER(a);
 }
 

@@ -209,8 +209,8 @@ ks_count(FunctionCallInfo fcinfo, StreamBaseline *sb, KsAlternative alt)
 	else
 	{
 		s = PG_GETARG_STREAM_STATE_P(0);
-		require_same_baseline(s->fingerprint == sb->fingerprint && s->option == (int32) alt,
-							  "baseline and alternative");
+		stream_state_require(s, STREAM_TEST_KS, (int32) alt, 0.0, sb->fingerprint, sb->n_slots,
+							 "baseline and alternative");
 	}
 	if (PG_ARGISNULL(1))
 	{
@@ -257,15 +257,10 @@ ks_drift_final(PG_FUNCTION_ARGS)
 				cc = 0;
 	KsExtremes	e;
 
-	if (s->test != STREAM_TEST_KS)
-		elog(ERROR, "ks_drift_final received a state of another test");
+	stream_state_require_test(s, STREAM_TEST_KS, -1, "ks_drift");
 	p = profile_require_numeric(stream_state_baseline(fcinfo, s), "ks_drift");
 	n = p->n_entries;
-	if (s->n_slots != 2 * n + 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("ks_drift state does not match its baseline"),
-				 errdetail("The state has %d slots; the baseline defines %d.", s->n_slots, 2 * n + 1)));
+	stream_state_require_slots(s, 2 * n + 1, "ks_drift");
 	bcounts = profile_counts(p);
 	if (s->n_values > 0)
 	{

@@ -56,24 +56,19 @@ binary_state_arg(FunctionCallInfo fcinfo, const char *fn)
 	return (BinaryState *) PG_GETARG_POINTER(0);
 }
 
-/* Count (delta = 1) or uncount (delta = -1) one pair. */
+/*
+ * Count (delta = 1) or uncount (delta = -1) one pair.  Uncounting a pair the
+ * state does not hold (a user's moving aggregate whose MINITCOND or MSFUNC is
+ * not ours) is an error: counts never go negative.
+ */
 static inline void
 binary_count(BinaryState *s, bool predicted, bool actual, int64 delta)
 {
-	if (predicted)
-	{
-		if (actual)
-			s->tp += delta;
-		else
-			s->fp += delta;
-	}
-	else
-	{
-		if (actual)
-			s->fn += delta;
-		else
-			s->tn += delta;
-	}
+	int64	   *cell = predicted ? (actual ? &s->tp : &s->fp) : (actual ? &s->fn : &s->tn);
+
+	if (delta < 0 && *cell <= 0)
+		metrics_inverse_missing("binary_metrics_inv", "pair");
+	*cell += delta;
 }
 
 /* Is score at or above threshold, i.e. a positive prediction?  Errors on a bad threshold. */

@@ -103,3 +103,17 @@ metrics_result_desc(FunctionCallInfo fcinfo)
 	}
 	return desc;
 }
+
+/*
+ * A moving aggregate's inverse function was asked to remove a row its state
+ * never counted: the state did not come from the rows of this window (a
+ * user's MINITCOND, say).  An error, not a wrong answer.
+ */
+void
+metrics_inverse_missing(const char *fname, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: the leaving %s is not in the state", fname, what),
+			 errhint("Use the inverse function only in the moving aggregate that made the state.")));
+}

@@ -34,5 +34,6 @@ extern int64 metrics_recv_count(const char *type_name, StringInfo buf);
 extern void metrics_check_version(const char *type_name, StringInfo buf);
 extern void metrics_check_peak(const char *type_name, DD sum, double peak);
 extern TupleDesc metrics_result_desc(FunctionCallInfo fcinfo);
+extern void metrics_inverse_missing(const char *fname, const char *what) pg_attribute_noreturn();
 
 #endif							/* PG_DRIFT_METRICS_IO_H */

@@ -332,10 +332,10 @@ multiclass_metrics_inv(PG_FUNCTION_ARGS)
 	a = mc_find_label(s, VARDATA_ANY(act), VARSIZE_ANY_EXHDR(act));
 	p = mc_find_label(s, VARDATA_ANY(pred), VARSIZE_ANY_EXHDR(pred));
 	if (a < 0 || p < 0)
-		elog(ERROR, "multiclass_metrics_inv: the leaving label is not in the state");
+		metrics_inverse_missing("multiclass_metrics_inv", "label");
 	i = mc_find_pair(s, a, p, &found);
 	if (!found || mc_pairs(s)[i].count <= 0)
-		elog(ERROR, "multiclass_metrics_inv: the leaving pair is not in the state");
+		metrics_inverse_missing("multiclass_metrics_inv", "pair");
 	mc_pairs(s)[i].count--;
 	s->n--;
 	PG_RETURN_POINTER(s);

@@ -163,6 +163,8 @@ regression_metrics_inv(PG_FUNCTION_ARGS)
 
 	if (!regression_pair(fcinfo, &p, &a))
 		PG_RETURN_POINTER(s);
+	if (s->n == 0)
+		metrics_inverse_missing("regression_metrics_inv", "pair");
 	if (!isfinite(s->s_e.hi) || !isfinite(s->s_e2.hi) || !isfinite(s->s_ae.hi) ||
 		!isfinite(s->s_ape.hi) || !isfinite(s->s_a.hi) || !isfinite(s->s_a2.hi))
 		PG_RETURN_NULL();
@@ -211,9 +213,9 @@ regression_metrics_combine(PG_FUNCTION_ARGS)
 		*copy = *a;
 		a = copy;
 	}
-	a->n += b->n;
-	a->n_err += b->n_err;
-	a->n_sq += b->n_sq;
+	a->n = count_add(a->n, b->n);
+	a->n_err = count_add(a->n_err, b->n_err);
+	a->n_sq = count_add(a->n_sq, b->n_sq);
 	a->s_e = dd_add(a->s_e, b->s_e);
 	a->s_e2 = dd_add(a->s_e2, b->s_e2);
 	a->s_ae = dd_add(a->s_ae, b->s_ae);

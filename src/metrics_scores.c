@@ -189,6 +189,8 @@ mean_inv(FunctionCallInfo fcinfo, MeanKind kind, const char *fn)
 
 	if (!mean_loss(fcinfo, kind, &loss))
 		PG_RETURN_POINTER(s);
+	if (s->n == 0 || (loss != 0 && s->n_nonzero == 0))
+		metrics_inverse_missing(fn, "row");
 	if (!isfinite(s->sum.hi))
 		PG_RETURN_NULL();
 	s->sum = dd_add_d(s->sum, -loss);
@@ -258,8 +260,8 @@ metric_mean_combine(PG_FUNCTION_ARGS)
 		*copy = *a;
 		a = copy;
 	}
-	a->n += b->n;
-	a->n_nonzero += b->n_nonzero;
+	a->n = count_add(a->n, b->n);
+	a->n_nonzero = count_add(a->n_nonzero, b->n_nonzero);
 	a->sum = dd_add(a->sum, b->sum);
 	a->peak = fmax(fmax(a->peak, b->peak), fabs(a->sum.hi));
 	PG_RETURN_POINTER(a);
@@ -554,7 +556,7 @@ roc_auc_inv(PG_FUNCTION_ARGS)
 		if (e[i].score == score && (actual ? e[i].pos : e[i].neg) > 0)
 			found = &e[i];
 	if (found == NULL)
-		elog(ERROR, "roc_auc_inv: the leaving score is not in the state");
+		metrics_inverse_missing("roc_auc_inv", "score");
 	if (actual)
 	{
 		found->pos--;

@@ -115,6 +115,17 @@ _PG_init(void)
 		drift_worker_init();
 }
 
+/* Counts of rows that no int64 holds (count_add in pg_drift.h). */
+void
+count_overflow(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("row counts out of range"),
+			 errdetail("A count of rows exceeds the 64-bit integer range."),
+			 errhint("Merge or combine fewer profiles or partial states, or ones of fewer rows.")));
+}
+
 /* The error of a state function called outside an aggregate (pg_drift.h). */
 void
 not_in_aggregate(const char *fn)

@@ -7,12 +7,30 @@
 
 #include "postgres.h"
 
+#include "common/int.h"
 #include "fmgr.h"
 
 /* GUC: largest number of distinct values a profile keeps exactly. */
 extern int	drift_exact_profile_limit;
 
 extern void not_in_aggregate(const char *fn) pg_attribute_noreturn();
+extern void count_overflow(void) pg_attribute_noreturn();
+
+/*
+ * a + b for counts of rows (both non-negative), failing cleanly past int64.
+ * Merging profiles or combining partial states adds counts that each fit;
+ * a wrapped sum could turn negative, or come back positive after further
+ * additions and pass for a real count.
+ */
+static inline int64
+count_add(int64 a, int64 b)
+{
+	int64		sum;
+
+	if (unlikely(pg_add_s64_overflow(a, b, &sum)))
+		count_overflow();
+	return sum;
+}
 
 /*
  * The aggregate's memory context.  Transition, combine and final functions

@@ -15,6 +15,7 @@
 #include "utils/float.h"
 #include "utils/memutils.h"
 
+#include "pg_drift.h"
 #include "profile.h"
 #include "stats/double_double.h"
 
@@ -59,7 +60,7 @@ profile_compute_moments(const float8 *values, const int64 *counts, int32 n,
 
 		neumaier_add(&s, prod);
 		neumaier_add(&s, err);
-		total += counts[i];
+		total = count_add(total, counts[i]);
 	}
 	mu = neumaier_value(&s) / (double) total;
 	if (!isfinite(mu))
@@ -105,7 +106,7 @@ profile_make_numeric(int32 n, const float8 *values, const int64 *counts,
 		memcpy(profile_values(p), values, sizeof(float8) * n);
 		memcpy(profile_counts(p), counts, sizeof(int64) * n);
 		for (int32 i = 0; i < n; i++)
-			total += counts[i];
+			total = count_add(total, counts[i]);
 		p->min = values[0];
 		p->max = values[n - 1];
 	}
@@ -115,6 +116,8 @@ profile_make_numeric(int32 n, const float8 *values, const int64 *counts,
 		p->max = get_float8_nan();
 	}
 	p->count = total;
+	/* consumers add values, NULLs and NaNs up (the rows) */
+	(void) count_add(count_add(total, p->null_count), p->nan_count);
 	p->rank_error = 0.0;
 	profile_compute_moments(values, counts, n, &p->mean, &p->m2);
 	return p;
@@ -163,12 +166,14 @@ profile_make_categorical(int32 n, const char *const *categories, const int32 *le
 	for (int32 i = 0; i < n; i++)
 	{
 		profile_counts(p)[i] = counts[i];
-		total += counts[i];
+		total = count_add(total, counts[i]);
 		memcpy(text + text_bytes, categories[i], lens[i]);
 		text_bytes += lens[i];
 		ends[i] = (int32) text_bytes;
 	}
 	p->count = total;
+	/* consumers add values, NULLs and NaNs up (the rows) */
+	(void) count_add(count_add(total, p->null_count), p->nan_count);
 	p->min = get_float8_nan();
 	p->max = get_float8_nan();
 	p->mean = get_float8_nan();
@@ -277,6 +282,7 @@ void
 profile_validate(const DriftProfile *p, Size size)
 {
 	int64		total = 0;
+	int64		rows;
 	int32		n = p->n_entries;
 
 	if (size < PROFILE_HEADER_SIZE)
@@ -289,6 +295,10 @@ profile_validate(const DriftProfile *p, Size size)
 		invalid_profile("The number of entries is negative.");
 	if (p->null_count < 0 || p->nan_count < 0 || p->count < 0)
 		invalid_profile("A count is negative.");
+	/* consumers add values, NULLs and NaNs up (the rows) */
+	if (pg_add_s64_overflow(p->count, p->null_count, &rows) ||
+		pg_add_s64_overflow(rows, p->nan_count, &rows))
+		invalid_profile("The counts of values, NULLs and NaNs add up past the 64-bit range.");
 	if (p->kind == PROFILE_KIND_NUMERIC)
 	{
 		const float8 *v;

@@ -108,7 +108,7 @@ builder_add_category(ProfileBuilder *b, const char *s, int32 len, int64 n)
 
 	if (!found)
 		check_exact_limit(b->categories->n);
-	e->value += n;
+	e->value = count_add(e->value, n);
 }
 
 /* Add every entry of a profile of either kind. */
@@ -117,7 +117,7 @@ builder_add_profile(ProfileBuilder *b, DriftProfile *p)
 {
 	profile_check_usable(p);
 	sketch_tracker_add_profile(&b->sketch, p);
-	b->null_count += p->null_count;
+	b->null_count = count_add(b->null_count, p->null_count);
 	/* a profile without values (only NULLs, or nothing) merges into either kind */
 	if (p->n_entries == 0 && p->nan_count == 0)
 	{
@@ -139,7 +139,7 @@ builder_add_profile(ProfileBuilder *b, DriftProfile *p)
 		}
 		return;
 	}
-	b->nan_count += p->nan_count;
+	b->nan_count = count_add(b->nan_count, p->nan_count);
 	value_list_flush(&b->list);
 	value_list_merge(&b->list, profile_values(p), profile_counts(p), p->n_entries);
 }
@@ -264,7 +264,7 @@ drift_profile_agg_combine(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 		a = builder_create(cxt);
-	a->null_count += b->null_count;
+	a->null_count = count_add(a->null_count, b->null_count);
 	if (!builder_has_values(b))
 	{
 		if (a->kind == 0 && b->kind != 0)
@@ -285,7 +285,7 @@ drift_profile_agg_combine(PG_FUNCTION_ARGS)
 	}
 	value_list_flush(&a->list);
 	value_list_flush(&b->list);
-	a->nan_count += b->nan_count;
+	a->nan_count = count_add(a->nan_count, b->nan_count);
 	sketch_tracker_merge(&a->sketch, &b->sketch);
 	value_list_merge(&a->list, b->list.values, b->list.counts, b->list.n_distinct);
 	PG_RETURN_POINTER(a);

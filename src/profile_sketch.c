@@ -62,6 +62,7 @@
 
 #include "utils/float.h"
 
+#include "pg_drift.h"
 #include "profile_sketch.h"
 
 /*
@@ -157,7 +158,7 @@ sketch_compact(float8 *values, int64 *counts, int32 n, int32 target, SketchTrack
 	P = palloc(sizeof(int64) * ((Size) n + 1));
 	P[0] = 0;
 	for (int32 i = 0; i < n; i++)
-		P[i + 1] = P[i] + counts[i];
+		P[i + 1] = count_add(P[i], counts[i]);
 	w = P[n - 1] - P[1];
 	h = (k + 1) / 2;
 	/* greedy by weight with budget B = ceil(w / h) needs <= k runs, each of error <= B/2 */
@@ -274,7 +275,7 @@ profile_compact(const float8 *values, const int64 *counts, int32 n, int32 target
 	memcpy(v, values, sizeof(float8) * n);
 	memcpy(c, counts, sizeof(int64) * n);
 	for (int32 i = 0; i < n; i++)
-		total += counts[i];
+		total = count_add(total, counts[i]);
 	if (prior_error > 0.0)
 	{
 		t.approximate = true;

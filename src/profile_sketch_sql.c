@@ -121,7 +121,7 @@ sketch_builder_merge(SketchBuilder *b, const float8 *v, const int64 *c, int32 m)
 	for (i = 1; i < b->n; i++)
 	{
 		if (b->values[i] == b->values[k])
-			b->counts[k] += b->counts[i];
+			b->counts[k] = count_add(b->counts[k], b->counts[i]);
 		else
 		{
 			b->values[++k] = b->values[i];
@@ -154,8 +154,8 @@ sketch_builder_add_profile(SketchBuilder *b, const DriftProfile *p)
 	const int64 *c = profile_counts(p);
 
 	sketch_builder_flush(b);
-	b->null_count += p->null_count;
-	b->nan_count += p->nan_count;
+	b->null_count = count_add(b->null_count, p->null_count);
+	b->nan_count = count_add(b->nan_count, p->nan_count);
 	sketch_tracker_add_profile(&b->tracker, p);
 	for (int32 off = 0; off < p->n_entries; off += b->max_entries)
 		sketch_builder_merge(b, v + off, c + off, Min(b->max_entries, p->n_entries - off));

@@ -39,6 +39,20 @@ state_text_in(const char *in, const char *type_name, StringInfo buf)
 	buf->data[buf->len] = '\0';
 }
 
+/*
+ * Does the rest of buf hold n items of item_size bytes?  Every count or
+ * length a state's bytes claim is checked with this before anything is
+ * allocated for it, so that a short value cannot make a huge allocation;
+ * the product is formed in 64 bits after checking n, so it cannot overflow.
+ */
+bool
+state_claim_fits(StringInfo buf, int64 n, Size item_size)
+{
+	int64		remaining = buf->len - buf->cursor;
+
+	return n >= 0 && n <= remaining && (uint64) n * item_size <= (uint64) remaining;
+}
+
 /* Report a state whose bytes are inconsistent. */
 void
 state_invalid(const char *type_name, const char *detail)

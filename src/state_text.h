@@ -17,6 +17,7 @@
 
 extern char *state_text_out(bytea *binary);
 extern void state_text_in(const char *in, const char *type_name, StringInfo buf);
+extern bool state_claim_fits(StringInfo buf, int64 n, Size item_size);
 extern void state_invalid(const char *type_name, const char *detail) pg_attribute_noreturn();
 
 #endif							/* PG_DRIFT_STATE_TEXT_H */

@@ -15,7 +15,9 @@
 #include "utils/memutils.h"
 
 #include "baseline_cache.h"
+#include "pg_drift.h"
 #include "state_text.h"
+#include "stats/ks_dist.h"
 #include "stream_state.h"
 
 PG_FUNCTION_INFO_V1(drift_stream_state_in);
@@ -49,6 +51,12 @@ state_alloc(const StreamState *proto, bool dense, int32 cap_sparse, int32 cap_va
 	hdr.n_values = Min(hdr.n_values, cap_values);
 	size = STREAM_STATE_HEADER_SIZE + MAXALIGN(hdr.source_len) +
 		stream_state_slots_size(&hdr) + sizeof(float8) * (Size) cap_values;
+	/* reachable only by combining states that carry very many raw values */
+	if (!AllocSizeIsValid(size))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("drift state would exceed 1 GB"),
+				 errhint("The partial states carry too many values not yet placed in slots; combine fewer of them at once.")));
 	s = palloc0(size);
 	memcpy(s, &hdr, sizeof(StreamState));
 	if (copy_source)
@@ -173,13 +181,13 @@ stream_state_add(StreamState *s, int32 slot)
 	if (s->dense)
 	{
 		((int64 *) stream_state_body(s))[slot]++;
-		s->n_current++;
+		s->n_current = count_add(s->n_current, 1);
 		return s;
 	}
 	if (s->n_sparse < s->cap_sparse)
 	{
 		((int32 *) stream_state_body(s))[s->n_sparse++] = slot;
-		s->n_current++;
+		s->n_current = count_add(s->n_current, 1);
 		return s;
 	}
 	if (sparse_too_big(s, (Size) s->cap_sparse * 2))
@@ -205,27 +213,33 @@ place_buffered(StreamState *s, StreamPlaceBatch place, const void *locator)
  * Buffer one raw value.  A sparse state keeps every value it saw (growing by
  * doubling, a new allocation as in stream_state_add) until that would be as
  * large as the dense counts; then it turns dense, and a dense state places a
- * full batch at a time.
+ * full batch at a time.  A state need not have been made by
+ * stream_state_create_buffered (it may come from text input, with no room
+ * for values or with a sparse slot list), so every shape is handled here.
  */
 StreamState *
 stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place, const void *locator)
 {
-	if (s->n_values == s->cap_values)
+	if (s->n_values >= s->cap_values)
 	{
-		if (s->dense)
+		Size		grown_cap = Max((Size) s->cap_values * 2, (Size) VALUES_INITIAL);
+
+		if (s->dense && s->cap_values > 0)
 			place_buffered(s, place, locator);
-		else if ((Size) s->cap_values * 2 * sizeof(float8) < (Size) s->n_slots * sizeof(int64))
+		else if (!s->dense && s->n_sparse == 0 &&
+				 grown_cap * sizeof(float8) < (Size) s->n_slots * sizeof(int64))
 		{
-			StreamState *grown = state_alloc(s, false, 0, s->cap_values * 2, true);
+			StreamState *grown = state_alloc(s, false, 0, (int32) grown_cap, true);
 
 			memcpy(stream_state_values(grown), stream_state_values(s), sizeof(float8) * s->n_values);
 			s = grown;
 		}
 		else
 		{
-			/* turn dense: place what was buffered, keep a batch-sized buffer */
+			/* turn dense (or give a dense state a buffer): keep a batch-sized buffer */
 			StreamState *d = state_alloc(s, true, 0, VALUES_BATCH, true);
 
+			add_slots_to(s, (int64 *) stream_state_body(d));
 			d->n_sparse = 0;
 			d->n_values = 0;
 			place(locator, stream_state_values(s), s->n_values, (int64 *) stream_state_body(d));
@@ -233,8 +247,55 @@ stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place, const v
 		}
 	}
 	stream_state_values(s)[s->n_values++] = x;
-	s->n_current++;
+	s->n_current = count_add(s->n_current, 1);
 	return s;
+}
+
+/*
+ * Out of line part of stream_state_require: the test, the baseline and
+ * options (what names them for the message), then the slot count, which
+ * bounds every write into the state.
+ */
+void
+stream_state_require_failed(const StreamState *s, StreamTest test, int32 option, float8 param,
+							uint64 fingerprint, int32 n_slots, const char *what)
+{
+	if (s->test != test)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("drift state of another test"),
+				 errhint("Pass a state only to the functions of the aggregate that made it.")));
+	/* rows of one group naming different baselines: the user's mistake, said so */
+	require_same_baseline(s->fingerprint == fingerprint && s->option == option &&
+						  s->param == param, what);
+	/* the same baseline but another size: a state that was not made for it */
+	stream_state_require_slots(s, n_slots, "drift");
+	pg_unreachable();			/* the inline caller found a difference */
+}
+
+/* Fail unless s is a state of test (and of option, when option >= 0), for a final function. */
+void
+stream_state_require_test(const StreamState *s, StreamTest test, int32 option, const char *fname)
+{
+	if (s->test != test || (option >= 0 && s->option != option))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot finish the state of another drift test", fname),
+				 errhint("Pass the state to the final function of the aggregate that made it.")));
+}
+
+/* Fail unless s has the n_slots slots its baseline defines (fname names the test). */
+void
+stream_state_require_slots(const StreamState *s, int32 n_slots, const char *fname)
+{
+	if (s->n_slots != n_slots)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s state does not match its baseline", fname),
+				 errdetail_plural("The state has %d slot; the baseline defines %d.",
+								  "The state has %d slots; the baseline defines %d.",
+								  s->n_slots, s->n_slots, n_slots),
+				 errhint("Pass a state only to the functions of the aggregate that made it.")));
 }
 
 /* Fail unless a and b count the same test against the same baseline. */
@@ -283,9 +344,9 @@ stream_state_combine(StreamState *a, StreamState *b)
 	}
 	memcpy(stream_state_values(a) + a->n_values, stream_state_values(b), sizeof(float8) * b->n_values);
 	a->n_values = values;
-	a->n_current += b->n_current;
-	a->null_count += b->null_count;
-	a->nan_count += b->nan_count;
+	a->n_current = count_add(a->n_current, b->n_current);
+	a->null_count = count_add(a->null_count, b->null_count);
+	a->nan_count = count_add(a->nan_count, b->nan_count);
 	return a;
 }
 
@@ -293,12 +354,26 @@ stream_state_combine(StreamState *a, StreamState *b)
 int64 *
 stream_state_counts(const StreamState *s)
 {
-	int64	   *counts = palloc0(sizeof(int64) * (Size) s->n_slots);
+	int64	   *counts;
 
-	if (s->n_values > 0)
-		elog(ERROR, "drift state has raw values but no way to place them");
+	/* stream_state_recv_buffer gives raw values only to the test that places them */
+	Assert(s->n_values == 0);
+	counts = palloc0(sizeof(int64) * (Size) s->n_slots);
 	add_slots_to(s, counts);
 	return counts;
+}
+
+/* The count of one slot, without building the dense array (whose size the state only claims). */
+int64
+stream_state_slot_count(const StreamState *s, int32 slot)
+{
+	int64		n = 0;
+
+	if (s->dense)
+		return ((const int64 *) stream_state_body(s))[slot];
+	for (int32 i = 0; i < s->n_sparse; i++)
+		n += ((const int32 *) stream_state_body(s))[i] == slot;
+	return n;
 }
 
 /* The counts per slot as a palloc'd dense array, raw values placed too. */
@@ -405,18 +480,8 @@ stream_state_send_bytes(const StreamState *s)
 	return pq_endtypsend(&buf);
 }
 
-/* Report a malformed binary or text state. */
-static void
-invalid_state(const char *detail) pg_attribute_noreturn();
-
-static void
-invalid_state(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid drift_stream_state"),
-			 errdetail("%s", detail)));
-}
+/* Report a malformed binary or text state (state_invalid, with this type's name). */
+#define invalid_state(detail) state_invalid("drift_stream_state", (detail))
 
 /* Read a length-prefixed string that must not contain a zero byte. */
 static char *
@@ -425,7 +490,7 @@ recv_name(StringInfo buf)
 	int32		len = pq_getmsgint(buf, 4);
 	const char *bytes;
 
-	if (len < 0 || len > NAMEDATALEN * 64 || len > buf->len - buf->cursor)
+	if (len > NAMEDATALEN * 64 || !state_claim_fits(buf, len, 1))
 		invalid_state("A baseline name has an impossible length.");
 	bytes = pq_getmsgbytes(buf, len);
 	if (memchr(bytes, '\0', len) != NULL)
@@ -464,6 +529,9 @@ stream_state_recv_buffer(StringInfo buf)
 		invalid_state("The number of slots is out of range.");
 	if (proto.n_current < 0 || proto.null_count < 0 || proto.nan_count < 0)
 		invalid_state("A count is negative.");
+	if (proto.test == STREAM_TEST_KS &&
+		(proto.option < KS_TWO_SIDED || proto.option > KS_GREATER || proto.param != 0.0))
+		invalid_state("Inconsistent ks_drift state.");
 	if (proto.test == STREAM_TEST_CATEGORICAL &&
 		(proto.nan_count != 0 ||
 		 (proto.option != CATEGORICAL_PER_CATEGORY && proto.option != CATEGORICAL_SEEN_UNSEEN) ||
@@ -480,7 +548,7 @@ stream_state_recv_buffer(StringInfo buf)
 		int32		len = pq_getmsgint(buf, 4);
 		StringInfoData sub;
 
-		if (len < 0 || len > buf->len - buf->cursor)
+		if (!state_claim_fits(buf, len, 1))
 			invalid_state("The embedded profile has an impossible length.");
 		sub.data = (char *) pq_getmsgbytes(buf, len);
 		sub.len = len;
@@ -507,7 +575,7 @@ stream_state_recv_buffer(StringInfo buf)
 	{
 		int64	   *counts;
 
-		if ((Size) proto.n_slots * 8 > (Size) (buf->len - buf->cursor))
+		if (!state_claim_fits(buf, proto.n_slots, sizeof(int64)))
 			invalid_state("The message is shorter than its counts.");
 		s = state_alloc(&proto, true, 0, 0, false);
 		counts = (int64 *) stream_state_body(s);
@@ -523,7 +591,7 @@ stream_state_recv_buffer(StringInfo buf)
 		int32		n = pq_getmsgint(buf, 4);
 		int32	   *slots;
 
-		if (n < 0 || (Size) n * 4 > (Size) (buf->len - buf->cursor))
+		if (!state_claim_fits(buf, n, sizeof(int32)))
 			invalid_state("The message is shorter than its slot list.");
 		proto.n_sparse = n;
 		s = state_alloc(&proto, false, Max(n, 1), 0, false);
@@ -539,8 +607,11 @@ stream_state_recv_buffer(StringInfo buf)
 	{
 		int32		nv = pq_getmsgint(buf, 4);
 
-		if (nv < 0 || (Size) nv * 8 > (Size) (buf->len - buf->cursor))
+		if (!state_claim_fits(buf, nv, sizeof(float8)))
 			invalid_state("The message is shorter than its raw values.");
+		/* only ks_drift buffers raw values; every other test's final reads slots only */
+		if (nv > 0 && proto.test != STREAM_TEST_KS)
+			invalid_state("Only ks_drift states hold raw values.");
 		if (nv > 0)
 		{
 			StreamState *withvalues = state_alloc(s, s->dense, s->cap_sparse, nv, false);

@@ -20,6 +20,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "pg_drift.h"
 #include "profile.h"
 
 #define STREAM_STATE_VERSION 1
@@ -125,16 +126,41 @@ extern int64 *stream_state_counts_placed(const StreamState *s, StreamPlaceBatch 
 										 const void *locator);
 extern StreamState *stream_state_combine(StreamState *a, StreamState *b);
 extern int64 *stream_state_counts(const StreamState *s);
+extern int64 stream_state_slot_count(const StreamState *s, int32 slot);
 extern DriftProfile *stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s);
+extern void stream_state_require_failed(const StreamState *s, StreamTest test, int32 option,
+										float8 param, uint64 fingerprint, int32 n_slots,
+										const char *what) pg_attribute_noreturn();
+extern void stream_state_require_test(const StreamState *s, StreamTest test, int32 option,
+									  const char *fname);
+extern void stream_state_require_slots(const StreamState *s, int32 n_slots, const char *fname);
+
+/*
+ * Fail unless a state handed to a transition function is one this call could
+ * have made: the same test, options and baseline, and the n_slots slots the
+ * baseline defines.  A state may come from anywhere (the INITCOND of a user's
+ * own aggregate is text input like any other), and its slot count is what
+ * bounds every write into it; the input function has checked the state's
+ * own consistency, this checks it against the call.  Called per row: a few
+ * comparisons, the reporting is out of line.
+ */
+static inline void
+stream_state_require(const StreamState *s, StreamTest test, int32 option, float8 param,
+					 uint64 fingerprint, int32 n_slots, const char *what)
+{
+	if (unlikely(s->test != test || s->n_slots != n_slots || s->fingerprint != fingerprint ||
+				 s->option != option || s->param != param))
+		stream_state_require_failed(s, test, option, param, fingerprint, n_slots, what);
+}
 
 /* Count a NULL or NaN without touching the slots. */
 static inline void
 stream_state_skip(StreamState *s, bool is_null)
 {
 	if (is_null)
-		s->null_count++;
+		s->null_count = count_add(s->null_count, 1);
 	else
-		s->nan_count++;
+		s->nan_count = count_add(s->nan_count, 1);
 }
 
 #endif							/* PG_DRIFT_STREAM_STATE_H */

@@ -61,14 +61,14 @@ value_list_merge(ValueList *vl, const float8 *values, const int64 *counts, int32
 		else if (i >= vl->n_distinct || values[j] < vl->values[i])
 		{
 			nv[k] = values[j];
-			vl->total += counts[j];
+			vl->total = count_add(vl->total, counts[j]);
 			nc[k++] = counts[j++];
 		}
 		else
 		{
 			nv[k] = values[j];
-			vl->total += counts[j];
-			nc[k++] = vl->counts[i++] + counts[j++];
+			vl->total = count_add(vl->total, counts[j]);
+			nc[k++] = count_add(vl->counts[i++], counts[j++]);
 		}
 	}
 	if (vl->sketch != NULL)

@@ -156,8 +156,9 @@ zscore_drift_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine zscore_drift states computed against different baselines"),
 				 errhint("Every partial state of one aggregate must use the same baseline.")));
-	a->null_count += b->null_count;
-	a->nan_count += b->nan_count;
+	a->null_count = count_add(a->null_count, b->null_count);
+	a->nan_count = count_add(a->nan_count, b->nan_count);
+	(void) count_add(a->current.n, b->current.n);	/* stats/ has no ereport */
 	shifted_moments_combine(&a->current, &b->current);
 	PG_RETURN_POINTER(a);
 }
