@@ -44,7 +44,7 @@ CREATE TABLE drift.baseline_columns (
   column_type   text NOT NULL,
   kind          text NOT NULL CHECK (kind IN ('numeric', 'categorical')),
   profile       drift_profile NOT NULL,
-  baseline_owner name NOT NULL DEFAULT current_user,
+  baseline_owner name NOT NULL,
   PRIMARY KEY (baseline_owner, baseline_name, column_name),
   FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
     ON DELETE CASCADE ON UPDATE CASCADE
@@ -107,6 +107,30 @@ $fn$;
 COMMENT ON FUNCTION drift.baseline_owner(text, name) IS
   'Owner of the baseline a name means to a role, by default the caller (its own first, else '
   'the only one it may see; ambiguous_alias when several), NULL when none is visible';
+
+-- A baseline's child rows (columns, correlations, metrics) name their
+-- baseline by (owner, name).  Rows that arrive without an owner -- a dump
+-- taken at 0.1.0, when names were global, restored into this version -- get
+-- the owner of the baseline that name means (drift.baseline_owner); the
+-- capture functions always name it.
+CREATE FUNCTION drift._fill_baseline_owner() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  IF NEW.baseline_owner IS NULL THEN
+    NEW.baseline_owner := drift.baseline_owner(NEW.baseline_name);
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION drift._fill_baseline_owner() IS
+  'Trigger: a baseline child row without baseline_owner gets the owner of the baseline its '
+  'name means (restoring dumps taken at 0.1.0)';
+CREATE TRIGGER fill_baseline_owner BEFORE INSERT ON drift.baseline_columns
+  FOR EACH ROW EXECUTE FUNCTION drift._fill_baseline_owner();
+COMMENT ON TRIGGER fill_baseline_owner ON drift.baseline_columns IS
+  'Rows restored without baseline_owner get the owner of the baseline their name means';
 
 CREATE FUNCTION drift.capture_baseline(
     name          text,

@@ -9,7 +9,7 @@ CREATE TABLE drift.baseline_correlations (
   target_column text NOT NULL,
   correlation   float8 CHECK (correlation BETWEEN -1 AND 1),
   n             bigint NOT NULL CHECK (n >= 0),
-  baseline_owner name NOT NULL DEFAULT current_user,
+  baseline_owner name NOT NULL,
   PRIMARY KEY (baseline_owner, baseline_name, column_name),
   FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
     ON DELETE CASCADE ON UPDATE CASCADE
@@ -25,6 +25,10 @@ CREATE POLICY baseline_correlations_by_owner ON drift.baseline_correlations
                   WHERE b.name OPERATOR(pg_catalog.=) baseline_name
                     AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
 GRANT SELECT, INSERT, UPDATE, DELETE ON drift.baseline_correlations TO PUBLIC;
+CREATE TRIGGER fill_baseline_owner BEFORE INSERT ON drift.baseline_correlations
+  FOR EACH ROW EXECUTE FUNCTION drift._fill_baseline_owner();
+COMMENT ON TRIGGER fill_baseline_owner ON drift.baseline_correlations IS
+  'Rows restored without baseline_owner get the owner of the baseline their name means';
 
 CREATE FUNCTION drift.capture_target_correlations(
     baseline_name text,

@@ -397,7 +397,7 @@ CREATE TABLE drift.baseline_metrics (
   baseline_name text NOT NULL,
   metric        text NOT NULL,
   value         float8,
-  baseline_owner name NOT NULL DEFAULT current_user,
+  baseline_owner name NOT NULL,
   PRIMARY KEY (baseline_owner, baseline_name, metric),
   FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
     ON DELETE CASCADE ON UPDATE CASCADE
@@ -414,6 +414,10 @@ CREATE POLICY baseline_metrics_by_owner ON drift.baseline_metrics
                   WHERE b.name OPERATOR(pg_catalog.=) baseline_name
                     AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
 GRANT SELECT, INSERT, UPDATE, DELETE ON drift.baseline_metrics TO PUBLIC;
+CREATE TRIGGER fill_baseline_owner BEFORE INSERT ON drift.baseline_metrics
+  FOR EACH ROW EXECUTE FUNCTION drift._fill_baseline_owner();
+COMMENT ON TRIGGER fill_baseline_owner ON drift.baseline_metrics IS
+  'Rows restored without baseline_owner get the owner of the baseline their name means';
 
 CREATE FUNCTION drift.capture_baseline_metrics(
     baseline_name     text,

@@ -291,6 +291,8 @@ CREATE POLICY alerts_write ON drift.alerts FOR INSERT
 -- runs the owner's filter as the owner, and could set state, failure
 -- counters, next_run or owner at will.
 GRANT SELECT, DELETE ON drift.monitors, drift.results, drift.alerts TO PUBLIC;
+REVOKE USAGE ON SEQUENCE drift.monitors_monitor_id_seq, drift.results_result_id_seq,
+                         drift.alerts_alert_id_seq FROM PUBLIC;
 
 -- Settings read by SQL code: the GUC when the library has defined it, else
 -- the documented default (the library is loaded by any C function call).
