@@ -27,6 +27,7 @@ BEGIN
     RETURN p;
   END IF;
   RETURN jsonb_build_object('state', p->'state', 'monitor_id', p->'monitor_id',
+                            'monitor', left(p->>'monitor', 200),
                             'alert_id', p->'alert_id', 'result_id', p->'result_id',
                             'truncated', true);
 END

@@ -1220,6 +1220,33 @@ COMMENT ON FUNCTION drift._api_drop_monitor(oid, text, boolean) IS
 CREATE OR REPLACE FUNCTION drift.drop_monitor(name text, if_exists boolean DEFAULT false) RETURNS void
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 
+CREATE OR REPLACE FUNCTION drift._fit_payload(payload jsonb) RETURNS jsonb
+  LANGUAGE plpgsql IMMUTABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  p jsonb := payload;
+BEGIN
+  IF octet_length(p::text) < 7000 THEN
+    RETURN p;
+  END IF;
+  p := p || jsonb_build_object('truncated', true,
+                               'slice', left(p->>'slice', 1000),
+                               'error', left(p->>'error', 1000),
+                               'monitor', left(p->>'monitor', 1000),
+                               'relation', left(p->>'relation', 500),
+                               'column', left(p->>'column', 200));
+  p := jsonb_strip_nulls(p);
+  IF octet_length(p::text) < 7000 THEN
+    RETURN p;
+  END IF;
+  RETURN jsonb_build_object('state', p->'state', 'monitor_id', p->'monitor_id',
+                            'monitor', left(p->>'monitor', 200),
+                            'alert_id', p->'alert_id', 'result_id', p->'result_id',
+                            'truncated', true);
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION drift._retry_delay(failures integer, max_retries integer, schedule interval)
   RETURNS interval
   LANGUAGE sql VOLATILE
