@@ -15,7 +15,7 @@
 EXTENSION    = pg_drift
 EXTVERSION   = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pg_drift.control)
 MODULE_big   = pg_drift
-OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/stats/*.c)))
+OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*/*.c)))
 DATA_built   = $(EXTENSION)--$(EXTVERSION).sql
 DATA         = $(wildcard src/sql/releases/*.sql src/sql/updates/*.sql)
 
@@ -33,7 +33,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # PGXS tracks no header dependencies here: rebuild everything when a header changes.
-$(OBJS): $(wildcard src/*.h src/stats/*.h)
+$(OBJS): $(wildcard src/*/*.h)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard src/sql/*.sql))
 	cat $^ > $@

@@ -128,7 +128,7 @@ COMMENT ON FUNCTION drift._check_slice_count(drift.monitors, integer) IS
 -- results (in slice order), the alerts to send, the monitor's overall state
 -- and its new slice_state.  Per slice: insufficient_data leaves the slice's
 -- state alone; a breach counts towards fire_after (pending, then firing); no
--- breach is ok, or resolved after firing (src/WORKER.md).
+-- breach is ok, or resolved after firing (src/worker/README.md).
 CREATE FUNCTION drift._record_slices(m drift.monitors, comparison text,
                                      scheduled_for timestamptz, window_start timestamptz,
                                      window_end timestamptz, slices jsonb[], nrows bigint[],

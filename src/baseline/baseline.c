@@ -1,0 +1,157 @@
+/*
+ * baseline.c
+ *		Reading a stored baseline profile by (baseline name, column).
+ *
+ * The catalog is ordinary tables in schema drift, read through SPI as the
+ * calling role, so row-level security on the catalog applies to every read.
+ * Callers cache what they fetch for the duration of a query; the catalog
+ * query's plan is kept for the backend's life (the plan cache replans it
+ * after DDL on the catalog or for another role, as row security needs).
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "catalog/namespace.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "baseline/baseline.h"
+#include "core/pg_drift.h"
+
+/*
+ * Baseline names are per owner; drift.baseline_owner picks the one a name
+ * means to the caller (own first, else the only visible one, else an
+ * ambiguity error), the same rule as every SQL look-up.  The query is built
+ * with and without the owner conditions: see baseline_names_per_owner.
+ */
+#define BASELINE_QUERY(same_owner, owner_of_name) \
+	"SELECT (SELECT c.profile FROM drift.baseline_columns c" \
+	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner \
+	"           AND c.column_name OPERATOR(pg_catalog.=) $2)," \
+	"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', '" \
+	"                                     ORDER BY c.column_name)" \
+	"          FROM drift.baseline_columns c" \
+	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner ")" \
+	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1" owner_of_name
+
+static const char *const baseline_queries[2] = {
+	BASELINE_QUERY("", ""),
+	BASELINE_QUERY(" AND c.baseline_owner OPERATOR(pg_catalog.=) b.owner",
+				   " AND b.owner OPERATOR(pg_catalog.=) drift.baseline_owner($1)")
+};
+
+/* The kept plans of baseline_queries. */
+static SPIPlanPtr baseline_plans[2] = {NULL, NULL};
+
+/*
+ * Whether the catalog has per-owner baseline names (pg_drift 0.2.0 on).
+ * Between installing a newer library and ALTER EXTENSION pg_drift UPDATE the
+ * library runs against the 0.1.0 catalog, where names are global and are
+ * looked up as 0.1.0 did.  Three syscache look-ups, once per query.
+ */
+bool
+baseline_names_per_owner(void)
+{
+	Oid			nsp = get_namespace_oid("drift", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("baseline_columns", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "baseline_owner") != InvalidAttrNumber;
+}
+
+/*
+ * The profile stored for column of baseline name, copied into cxt.  Errors
+ * name what is missing and what exists.
+ */
+DriftProfile *
+baseline_fetch(const char *name, const char *column, MemoryContext cxt)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	bool		isnull;
+	Datum		d;
+	DriftProfile *result;
+	MemoryContext old;
+	int			per_owner = baseline_names_per_owner() ? 1 : 0;
+
+	args[0] = CStringGetTextDatum(name);
+	args[1] = CStringGetTextDatum(column);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (baseline_plans[per_owner] == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(baseline_queries[per_owner], 2, argtypes);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare pg_drift's baseline query: %s",
+				 SPI_result_code_string(SPI_result));
+		baseline_plans[per_owner] = plan;
+	}
+	if (SPI_execute_plan(baseline_plans[per_owner], args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_drift's baseline catalog");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("baseline \"%s\" does not exist", name),
+				 errhint("Create it with drift.capture_baseline(); drift.baselines lists the existing ones.")));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+	{
+		char	   *have = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("baseline \"%s\" has no column \"%s\"", name, column),
+				 have ? errdetail("The baseline profiles: %s.", have) : 0,
+				 errhint("Capture the column with drift.capture_baseline(..., columns => ARRAY[...]).")));
+	}
+	old = MemoryContextSwitchTo(cxt);
+	result = (DriftProfile *) PG_DETOAST_DATUM_COPY(d);
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+	profile_check_usable(result);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(drift_baseline_profile);
+
+/* What drift.baseline() keeps in fn_extra: the last profile it returned. */
+typedef struct BaselineCallCache
+{
+	char	   *name;
+	char	   *column;
+	DriftProfile *profile;
+} BaselineCallCache;
+
+/*
+ * drift.baseline(name, column): the stored profile.
+ *
+ * Written as ks_drift(x, drift.baseline('b', 'c')) the call is evaluated once
+ * per row; the profile is fetched once per query and the same (read-only)
+ * value is returned every time, which the streaming tests recognise cheaply.
+ */
+Datum
+drift_baseline_profile(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *column = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	BaselineCallCache *cache = (BaselineCallCache *) fcinfo->flinfo->fn_extra;
+	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+
+	if (cache == NULL)
+		cache = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(cxt, sizeof(BaselineCallCache));
+	if (cache->profile == NULL || strcmp(cache->name, name) != 0 || strcmp(cache->column, column) != 0)
+	{
+		if (cache->profile != NULL)
+		{
+			pfree(cache->name);
+			pfree(cache->column);
+			pfree(cache->profile);
+		}
+		cache->profile = NULL;
+		cache->name = MemoryContextStrdup(cxt, name);
+		cache->column = MemoryContextStrdup(cxt, column);
+		cache->profile = baseline_fetch(name, column, cxt);
+	}
+	PG_RETURN_POINTER(cache->profile);
+}

@@ -1,0 +1,42 @@
+/*
+ * call_site.h
+ *		What a streaming drift test's transition function remembers between
+ *		rows of one query, so that constant arguments are resolved once.
+ *
+ * Resolving the baseline (name comparison or profile comparison through
+ * baseline_cache.c) and parsing options costs more per row than counting the
+ * row.  When every aggregate argument after the value is a constant (the
+ * usual psi_drift(x, 'model', 'feature')), the first row's resolution holds
+ * for the whole query and later rows skip it.  Otherwise every row is
+ * resolved as before.
+ */
+#ifndef PG_DRIFT_CALL_SITE_H
+#define PG_DRIFT_CALL_SITE_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "baseline/baseline_cache.h"
+
+typedef struct CallSite
+{
+	FmgrInfo	cache_flinfo;	/* private copy whose fn_extra holds baseline_cache's cache */
+	int8		args_const;		/* -1 not checked yet, else bool */
+	bool		resolved;		/* the fields below hold for every row */
+	StreamBaseline *sb;			/* the baseline */
+	void	   *data;			/* the test's own resolved data (locator, ...) */
+	int32		option;			/* the test's packed options */
+	float8		param;			/* the test's parameter */
+} CallSite;
+
+extern CallSite *call_site_get(FunctionCallInfo fcinfo);
+extern StreamBaseline *call_site_baseline(FunctionCallInfo fcinfo, CallSite *cs, bool named);
+
+/* Mark the call site resolved when its arguments are constants. */
+static inline void
+call_site_done(CallSite *cs)
+{
+	cs->resolved = cs->args_const > 0;
+}
+
+#endif							/* PG_DRIFT_CALL_SITE_H */

@@ -1,0 +1,166 @@
+/*
+ * stream_state.h
+ *		drift_stream_state: the transition state of every streaming drift test.
+ *
+ * A streaming test compares the rows it sees with a baseline without keeping
+ * the rows: each value is reduced to the slot it falls in (a baseline value or
+ * the gap between two, a bin, ...) and only the counts per slot are kept.
+ * Counts add up across parallel workers and Citus shards, so the state is a
+ * real type (not internal) with text and binary I/O, and it names its baseline
+ * either by (baseline, column) or by embedding the profile, so that a final
+ * function anywhere can read it.
+ *
+ * The counts start sparse (a list of slot numbers, one per row) and turn into
+ * a dense array once the list would outgrow it: a state's size follows what
+ * its group saw, up to the baseline's size, and never grows with the rows.
+ */
+#ifndef PG_DRIFT_STREAM_STATE_H
+#define PG_DRIFT_STREAM_STATE_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "core/pg_drift.h"
+#include "profile/profile.h"
+
+#define STREAM_STATE_VERSION 1
+
+/* Which statistic a state's counts are for. */
+typedef enum StreamTest
+{
+	STREAM_TEST_KS = 1,			/* slots: baseline distinct values and the gaps */
+	STREAM_TEST_BINNED = 2,		/* slots: bins derived from the baseline */
+	STREAM_TEST_CATEGORICAL = 3 /* slots: baseline categories, then "unseen"
+								 * (option CATEGORICAL_PER_CATEGORY), or just
+								 * seen / unseen (CATEGORICAL_SEEN_UNSEEN) */
+} StreamTest;
+
+/* Options of STREAM_TEST_CATEGORICAL states (categorical_tests.c). */
+#define CATEGORICAL_PER_CATEGORY 0
+#define CATEGORICAL_SEEN_UNSEEN 1
+
+/* How a state names its baseline. */
+typedef enum BaselineSource
+{
+	BASELINE_NAMED = 1,			/* "name\0column\0" */
+	BASELINE_EMBEDDED = 2		/* a drift_profile varlena */
+} BaselineSource;
+
+typedef struct StreamState
+{
+	int32		vl_len_;		/* varlena header */
+	uint8		version;		/* STREAM_STATE_VERSION */
+	uint8		test;			/* StreamTest */
+	uint8		source;			/* BaselineSource */
+	uint8		dense;			/* counts are a dense int64 array */
+	int32		n_slots;		/* slots the baseline defines */
+	uint64		fingerprint;	/* profile_fingerprint() of the baseline */
+	int64		n_current;		/* values counted in slots */
+	int64		null_count;		/* NULLs skipped */
+	int64		nan_count;		/* NaNs excluded */
+	int32		option;			/* test option (KS alternative, bins, ...) */
+	int32		source_len;		/* bytes of the baseline source */
+	int32		n_sparse;		/* slot numbers in the sparse list */
+	int32		cap_sparse;		/* room in the sparse list */
+	int32		n_values;		/* raw values not yet placed in slots */
+	int32		cap_values;		/* room for raw values */
+	float8		param;			/* test parameter (e.g. zero fill) */
+	/*
+	 * source bytes, then (MAXALIGNed) int64 counts[n_slots] (dense) or int32
+	 * slots[cap_sparse] (sparse), then float8 values[cap_values]
+	 */
+} StreamState;
+
+#define STREAM_STATE_HEADER_SIZE MAXALIGN(sizeof(StreamState))
+
+#define PG_GETARG_STREAM_STATE_P(n) ((StreamState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
+
+/* Where the state's source bytes begin. */
+static inline char *
+stream_state_source(const StreamState *s)
+{
+	return (char *) s + STREAM_STATE_HEADER_SIZE;
+}
+
+/* Where the counts (dense) or slot list (sparse) begin. */
+static inline char *
+stream_state_body(const StreamState *s)
+{
+	return (char *) s + STREAM_STATE_HEADER_SIZE + MAXALIGN(s->source_len);
+}
+
+/* Bytes of the counts or slot list. */
+static inline Size
+stream_state_slots_size(const StreamState *s)
+{
+	return s->dense ? sizeof(int64) * (Size) s->n_slots : MAXALIGN(sizeof(int32) * (Size) s->cap_sparse);
+}
+
+/* Where the buffered raw values begin. */
+static inline float8 *
+stream_state_values(const StreamState *s)
+{
+	return (float8 *) (stream_state_body(s) + stream_state_slots_size(s));
+}
+
+/*
+ * Places a batch of values (no NaN, any order) in slots: counts[slot]++ for
+ * each.  Tests whose slots are costly to find one value at a time (ks_drift:
+ * a search among 100k baseline values and a 200k-slot count array, two cache
+ * misses per row) buffer raw values in the state and place them a batch at a
+ * time, grouped so that memory is visited in order.
+ */
+typedef void (*StreamPlaceBatch) (const void *locator, const float8 *values, int32 n,
+								  int64 *counts);
+
+#include "baseline/baseline_cache.h"
+
+extern StreamState *stream_state_create(StreamTest test, const StreamBaseline *sb,
+										int32 option, float8 param);
+extern StreamState *stream_state_add(StreamState *s, int32 slot);
+extern StreamState *stream_state_create_buffered(StreamTest test, const StreamBaseline *sb,
+												 int32 option, float8 param);
+extern StreamState *stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place,
+										   const void *locator);
+extern int64 *stream_state_counts_placed(const StreamState *s, StreamPlaceBatch place,
+										 const void *locator);
+extern StreamState *stream_state_combine(StreamState *a, StreamState *b);
+extern int64 *stream_state_counts(const StreamState *s);
+extern int64 stream_state_slot_count(const StreamState *s, int32 slot);
+extern DriftProfile *stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s);
+extern void stream_state_require_failed(const StreamState *s, StreamTest test, int32 option,
+										float8 param, uint64 fingerprint, int32 n_slots,
+										const char *what) pg_attribute_noreturn();
+extern void stream_state_require_test(const StreamState *s, StreamTest test, int32 option,
+									  const char *fname);
+extern void stream_state_require_slots(const StreamState *s, int32 n_slots, const char *fname);
+
+/*
+ * Fail unless a state handed to a transition function is one this call could
+ * have made: the same test, options and baseline, and the n_slots slots the
+ * baseline defines.  A state may come from anywhere (the INITCOND of a user's
+ * own aggregate is text input like any other), and its slot count is what
+ * bounds every write into it; the input function has checked the state's
+ * own consistency, this checks it against the call.  Called per row: a few
+ * comparisons, the reporting is out of line.
+ */
+static inline void
+stream_state_require(const StreamState *s, StreamTest test, int32 option, float8 param,
+					 uint64 fingerprint, int32 n_slots, const char *what)
+{
+	if (unlikely(s->test != test || s->n_slots != n_slots || s->fingerprint != fingerprint ||
+				 s->option != option || s->param != param))
+		stream_state_require_failed(s, test, option, param, fingerprint, n_slots, what);
+}
+
+/* Count a NULL or NaN without touching the slots. */
+static inline void
+stream_state_skip(StreamState *s, bool is_null)
+{
+	if (is_null)
+		s->null_count = count_add(s->null_count, 1);
+	else
+		s->nan_count = count_add(s->nan_count, 1);
+}
+
+#endif							/* PG_DRIFT_STREAM_STATE_H */

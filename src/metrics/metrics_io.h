@@ -1,0 +1,39 @@
+/*
+ * metrics_io.h
+ *		Shared pieces of the model-quality metrics' state types: the version
+ *		byte, the end-of-message check and the double-double fields' binary
+ *		encoding.  Text I/O and the "invalid state" error are every state
+ *		type's (state_text.h).
+ *
+ * Every metric aggregate keeps a named state type (not internal) so that
+ * Citus pushes it down to the shards (SPEC.md section 8); partial states travel
+ * as text through the type's output and input functions.  A state is not
+ * meant to be read by people, so its text form is simply "\x" followed by the
+ * hex digits of its binary form, as for bytea and drift_stream_state; both
+ * forms are parsed by one validating reader per type.
+ */
+#ifndef PG_DRIFT_METRICS_IO_H
+#define PG_DRIFT_METRICS_IO_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "access/tupdesc.h"
+#include "lib/stringinfo.h"
+
+#include "core/state_text.h"
+#include "stats/double_double.h"
+
+/* Format version written first in every metric state's binary form. */
+#define METRICS_STATE_VERSION 1
+
+extern void metrics_check_end(const char *type_name, StringInfo buf);
+extern void metrics_send_dd(StringInfo buf, DD x);
+extern DD	metrics_recv_dd(const char *type_name, StringInfo buf, bool nonnegative);
+extern int64 metrics_recv_count(const char *type_name, StringInfo buf);
+extern void metrics_check_version(const char *type_name, StringInfo buf);
+extern void metrics_check_peak(const char *type_name, DD sum, double peak);
+extern TupleDesc metrics_result_desc(FunctionCallInfo fcinfo);
+extern void metrics_inverse_missing(const char *fname, const char *what) pg_attribute_noreturn();
+
+#endif							/* PG_DRIFT_METRICS_IO_H */
