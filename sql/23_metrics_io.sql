@@ -4,17 +4,17 @@
 
 -- aggregates that return their state, to look at states from SQL
 CREATE AGGREGATE test_binary_state(bool, bool)
-  (SFUNC = binary_metrics_trans, STYPE = binary_metrics_state, COMBINEFUNC = binary_metrics_combine);
+  (SFUNC = binary_metrics_trans, STYPE = drift_binary_metrics_state, COMBINEFUNC = binary_metrics_combine);
 CREATE AGGREGATE test_regression_state(float8, float8)
-  (SFUNC = regression_metrics_trans, STYPE = regression_metrics_state);
+  (SFUNC = regression_metrics_trans, STYPE = drift_regression_metrics_state);
 CREATE AGGREGATE test_log_loss_state(float8, bool)
-  (SFUNC = log_loss_trans, STYPE = metric_mean_state);
+  (SFUNC = log_loss_trans, STYPE = drift_metric_mean_state);
 CREATE AGGREGATE test_brier_state(float8, bool)
-  (SFUNC = brier_score_trans, STYPE = metric_mean_state);
+  (SFUNC = brier_score_trans, STYPE = drift_metric_mean_state);
 CREATE AGGREGATE test_roc_state(float8, bool)
-  (SFUNC = roc_auc_trans, STYPE = roc_state);
+  (SFUNC = roc_auc_trans, STYPE = drift_roc_state);
 CREATE AGGREGATE test_mc_state(text, text)
-  (SFUNC = multiclass_metrics_trans, STYPE = multiclass_metrics_state);
+  (SFUNC = multiclass_metrics_trans, STYPE = drift_multiclass_metrics_state);
 
 CREATE TABLE mio AS
   SELECT g AS id, g % 3 = 0 AS predicted, g % 4 = 0 AS actual,
@@ -51,12 +51,12 @@ SELECT s.half,
 
 -- text round trip is exact
 SELECT half,
-       b::text::binary_metrics_state::text = b::text AS binary_text,
-       r::text::regression_metrics_state::text = r::text AS regression_text,
-       ll::text::metric_mean_state::text = ll::text AS log_loss_text,
-       br::text::metric_mean_state::text = br::text AS brier_text,
-       roc::text::roc_state::text = roc::text AS roc_text,
-       mc::text::multiclass_metrics_state::text = mc::text AS multiclass_text
+       b::text::drift_binary_metrics_state::text = b::text AS binary_text,
+       r::text::drift_regression_metrics_state::text = r::text AS regression_text,
+       ll::text::drift_metric_mean_state::text = ll::text AS log_loss_text,
+       br::text::drift_metric_mean_state::text = br::text AS brier_text,
+       roc::text::drift_roc_state::text = roc::text AS roc_text,
+       mc::text::drift_multiclass_metrics_state::text = mc::text AS multiclass_text
   FROM mstates ORDER BY half;
 
 -- binary COPY round trip
@@ -86,52 +86,52 @@ SELECT metric_mean_combine(ll, br) FROM mstates WHERE half = 0;
 -- a readable binary state: version 1, tp fp tn fn
 SELECT binary_metrics_final('\x010000000000000003000000000000000100000000000000040000000000000002');
 -- malformed states are rejected
-SELECT 'junk'::binary_metrics_state;
-SELECT '\xzz'::binary_metrics_state;
-SELECT '\x02'::binary_metrics_state;
-SELECT '\x01000000000000000300'::binary_metrics_state;
-SELECT '\x01000000000000000300000000000000010000000000000004000000000000000200'::binary_metrics_state;
-SELECT '\x01ffffffffffffffff000000000000000100000000000000040000000000000002'::binary_metrics_state;
-SELECT '\x017fffffffffffffff7fffffffffffffff00000000000000000000000000000000'::binary_metrics_state;
+SELECT 'junk'::drift_binary_metrics_state;
+SELECT '\xzz'::drift_binary_metrics_state;
+SELECT '\x02'::drift_binary_metrics_state;
+SELECT '\x01000000000000000300'::drift_binary_metrics_state;
+SELECT '\x01000000000000000300000000000000010000000000000004000000000000000200'::drift_binary_metrics_state;
+SELECT '\x01ffffffffffffffff000000000000000100000000000000040000000000000002'::drift_binary_metrics_state;
+SELECT '\x017fffffffffffffff7fffffffffffffff00000000000000000000000000000000'::drift_binary_metrics_state;
 -- regression: NaN sum, unnormalized double-double, bad peak, counts, empty with sums, short
-SELECT overlay(r::text placing '7ff8000000000000' from 53 for 16)::regression_metrics_state
+SELECT overlay(r::text placing '7ff8000000000000' from 53 for 16)::drift_regression_metrics_state
   FROM mstates WHERE half = 0;
-SELECT overlay(r::text placing '3ff0000000000000' from 69 for 16)::regression_metrics_state
+SELECT overlay(r::text placing '3ff0000000000000' from 69 for 16)::drift_regression_metrics_state
   FROM mstates WHERE half = 0;
-SELECT overlay(r::text placing '0000000000000000' from 245 for 16)::regression_metrics_state
+SELECT overlay(r::text placing '0000000000000000' from 245 for 16)::drift_regression_metrics_state
   FROM mstates WHERE half = 0;
-SELECT overlay(r::text placing '00000000000003e8' from 21 for 16)::regression_metrics_state
+SELECT overlay(r::text placing '00000000000003e8' from 21 for 16)::drift_regression_metrics_state
   FROM mstates WHERE half = 0;
-SELECT ('\x01' || repeat('00', 24) || '3ff0000000000000' || repeat('00', 168))::regression_metrics_state;
-SELECT left(r::text, 100)::regression_metrics_state FROM mstates WHERE half = 0;
--- metric_mean_state: unknown metric, more non-zero losses than pairs, negative sum
-SELECT '\x0103000000000000000100000000000000010000000000000000000000000000000000000000000000'::metric_mean_state;
-SELECT '\x0101000000000000000100000000000000023ff000000000000000000000000000003ff0000000000000'::metric_mean_state;
-SELECT '\x010100000000000000010000000000000001bff000000000000000000000000000003ff0000000000000'::metric_mean_state;
--- roc_state: two entries, then unsorted, NaN, empty, negative zero, count mismatch
+SELECT ('\x01' || repeat('00', 24) || '3ff0000000000000' || repeat('00', 168))::drift_regression_metrics_state;
+SELECT left(r::text, 100)::drift_regression_metrics_state FROM mstates WHERE half = 0;
+-- drift_metric_mean_state: unknown metric, more non-zero losses than pairs, negative sum
+SELECT '\x0103000000000000000100000000000000010000000000000000000000000000000000000000000000'::drift_metric_mean_state;
+SELECT '\x0101000000000000000100000000000000023ff000000000000000000000000000003ff0000000000000'::drift_metric_mean_state;
+SELECT '\x010100000000000000010000000000000001bff000000000000000000000000000003ff0000000000000'::drift_metric_mean_state;
+-- drift_roc_state: two entries, then unsorted, NaN, empty, negative zero, count mismatch
 SELECT roc_auc_final(('\x0100000002' || '3fe0000000000000' || '0000000000000001' || '0000000000000000'
-                                    || '3ff0000000000000' || '0000000000000002' || '0000000000000001')::roc_state);
+                                    || '3ff0000000000000' || '0000000000000002' || '0000000000000001')::drift_roc_state);
 SELECT ('\x0100000002' || '3ff0000000000000' || '0000000000000001' || '0000000000000000'
-                       || '3fe0000000000000' || '0000000000000002' || '0000000000000001')::roc_state;
-SELECT ('\x0100000001' || '7ff8000000000000' || '0000000000000001' || '0000000000000000')::roc_state;
-SELECT ('\x0100000001' || '3ff0000000000000' || '0000000000000000' || '0000000000000000')::roc_state;
-SELECT ('\x0100000001' || '8000000000000000' || '0000000000000001' || '0000000000000000')::roc_state;
-SELECT ('\x0100000002' || '3ff0000000000000' || '0000000000000001' || '0000000000000000')::roc_state;
-SELECT '\x0100000000'::roc_state::text AS empty_roc_state, roc_auc_final('\x0100000000') AS empty_auc;
--- multiclass_metrics_state: version, n, labels ("a", "b"), cells (actual, predicted, count)
+                       || '3fe0000000000000' || '0000000000000002' || '0000000000000001')::drift_roc_state;
+SELECT ('\x0100000001' || '7ff8000000000000' || '0000000000000001' || '0000000000000000')::drift_roc_state;
+SELECT ('\x0100000001' || '3ff0000000000000' || '0000000000000000' || '0000000000000000')::drift_roc_state;
+SELECT ('\x0100000001' || '8000000000000000' || '0000000000000001' || '0000000000000000')::drift_roc_state;
+SELECT ('\x0100000002' || '3ff0000000000000' || '0000000000000001' || '0000000000000000')::drift_roc_state;
+SELECT '\x0100000000'::drift_roc_state::text AS empty_roc_state, roc_auc_final('\x0100000000') AS empty_auc;
+-- drift_multiclass_metrics_state: version, n, labels ("a", "b"), cells (actual, predicted, count)
 SELECT multiclass_metrics_final(('\x01' || '0000000000000003' || '00000002' || '0000000161' || '0000000162'
         || '00000002' || '00000000' || '00000000' || '0000000000000002'
-                      || '00000001' || '00000000' || '0000000000000001')::multiclass_metrics_state);
+                      || '00000001' || '00000000' || '0000000000000001')::drift_multiclass_metrics_state);
 SELECT ('\x01' || '0000000000000003' || '00000002' || '0000000161' || '0000000161'
-        || '00000001' || '00000000' || '00000000' || '0000000000000003')::multiclass_metrics_state;
+        || '00000001' || '00000000' || '00000000' || '0000000000000003')::drift_multiclass_metrics_state;
 SELECT ('\x01' || '0000000000000003' || '00000001' || '0000000161'
-        || '00000001' || '00000000' || '00000001' || '0000000000000003')::multiclass_metrics_state;
+        || '00000001' || '00000000' || '00000001' || '0000000000000003')::drift_multiclass_metrics_state;
 SELECT ('\x01' || '0000000000000004' || '00000001' || '0000000161'
-        || '00000001' || '00000000' || '00000000' || '0000000000000003')::multiclass_metrics_state;
+        || '00000001' || '00000000' || '00000000' || '0000000000000003')::drift_multiclass_metrics_state;
 SELECT ('\x01' || '0000000000000003' || '00000002' || '0000000161' || '0000000162'
         || '00000002' || '00000001' || '00000000' || '0000000000000002'
-                      || '00000000' || '00000000' || '0000000000000001')::multiclass_metrics_state;
-SELECT ('\x01' || '0000000000000003' || '00000001' || '7fffffff61')::multiclass_metrics_state;
+                      || '00000000' || '00000000' || '0000000000000001')::drift_multiclass_metrics_state;
+SELECT ('\x01' || '0000000000000003' || '00000001' || '7fffffff61')::drift_multiclass_metrics_state;
 
 -- error paths of the aggregates
 SELECT binary_metrics(score, actual, NULL) FROM mio;

@@ -175,24 +175,24 @@ SELECT pg_temp.evil_range(x, '{"version":1,"kind":"numeric","values":[1,2,3],"co
 -- 5. Moving aggregates with a user's MINITCOND and MSFUNC: an inverse
 -- function asked to remove what the state never counted fails cleanly
 -- (roc_auc used to raise an internal error; the counts used to go negative).
-CREATE AGGREGATE pg_temp.roc_state(float8, bool) (SFUNC = roc_auc_trans, STYPE = roc_state);
-SELECT pg_temp.roc_state(NULL, NULL)::text AS roc_empty \gset
-SELECT format('CREATE AGGREGATE pg_temp.evil_roc(float8, bool) (SFUNC = roc_auc_trans, STYPE = roc_state, FINALFUNC = roc_auc_final, MSFUNC = roc_auc_inv, MINVFUNC = roc_auc_trans, MSTYPE = roc_state, MFINALFUNC = roc_auc_final, MINITCOND = %L)', :'roc_empty') \gexec
+CREATE AGGREGATE pg_temp.drift_roc_state(float8, bool) (SFUNC = roc_auc_trans, STYPE = drift_roc_state);
+SELECT pg_temp.drift_roc_state(NULL, NULL)::text AS roc_empty \gset
+SELECT format('CREATE AGGREGATE pg_temp.evil_roc(float8, bool) (SFUNC = roc_auc_trans, STYPE = drift_roc_state, FINALFUNC = roc_auc_final, MSFUNC = roc_auc_inv, MINVFUNC = roc_auc_trans, MSTYPE = drift_roc_state, MFINALFUNC = roc_auc_final, MINITCOND = %L)', :'roc_empty') \gexec
 SELECT pg_temp.evil_roc(x / 10.0, x % 2 = 0) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
   FROM generate_series(1, 5) x;
-CREATE AGGREGATE pg_temp.evil_binary(bool, bool) (SFUNC = binary_metrics_trans, STYPE = binary_metrics_state,
+CREATE AGGREGATE pg_temp.evil_binary(bool, bool) (SFUNC = binary_metrics_trans, STYPE = drift_binary_metrics_state,
   FINALFUNC = binary_metrics_final, MSFUNC = binary_metrics_inv, MINVFUNC = binary_metrics_trans,
-  MSTYPE = binary_metrics_state, MFINALFUNC = binary_metrics_final);
+  MSTYPE = drift_binary_metrics_state, MFINALFUNC = binary_metrics_final);
 SELECT (pg_temp.evil_binary(x % 2 = 0, x % 3 = 0) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)).n
   FROM generate_series(1, 5) x;
-CREATE AGGREGATE pg_temp.evil_brier(float8, bool) (SFUNC = brier_score_trans, STYPE = metric_mean_state,
+CREATE AGGREGATE pg_temp.evil_brier(float8, bool) (SFUNC = brier_score_trans, STYPE = drift_metric_mean_state,
   FINALFUNC = metric_mean_final, MSFUNC = brier_score_inv, MINVFUNC = brier_score_trans,
-  MSTYPE = metric_mean_state, MFINALFUNC = metric_mean_final);
+  MSTYPE = drift_metric_mean_state, MFINALFUNC = metric_mean_final);
 SELECT pg_temp.evil_brier(x / 10.0, x % 2 = 0) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
   FROM generate_series(1, 5) x;
 CREATE AGGREGATE pg_temp.evil_regression(float8, float8) (SFUNC = regression_metrics_trans,
-  STYPE = regression_metrics_state, FINALFUNC = regression_metrics_final, MSFUNC = regression_metrics_inv,
-  MINVFUNC = regression_metrics_trans, MSTYPE = regression_metrics_state, MFINALFUNC = regression_metrics_final);
+  STYPE = drift_regression_metrics_state, FINALFUNC = regression_metrics_final, MSFUNC = regression_metrics_inv,
+  MINVFUNC = regression_metrics_trans, MSTYPE = drift_regression_metrics_state, MFINALFUNC = regression_metrics_final);
 SELECT (pg_temp.evil_regression(x, x + 1) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)).n
   FROM generate_series(1, 5) x;
 

@@ -23,7 +23,7 @@
 
 #include "metrics/metrics_io.h"
 
-#define BINARY_STATE_TYPE "binary_metrics_state"
+#define BINARY_STATE_TYPE "drift_binary_metrics_state"
 
 typedef struct BinaryState
 {
@@ -33,7 +33,7 @@ typedef struct BinaryState
 	int64		fn;				/* predicted false, actual true */
 } BinaryState;
 
-StaticAssertDecl(sizeof(BinaryState) == 32, "binary_metrics_state INTERNALLENGTH in SQL");
+StaticAssertDecl(sizeof(BinaryState) == 32, "drift_binary_metrics_state INTERNALLENGTH in SQL");
 
 PG_FUNCTION_INFO_V1(binary_metrics_state_in);
 PG_FUNCTION_INFO_V1(binary_metrics_state_out);

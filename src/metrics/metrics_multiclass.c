@@ -33,7 +33,7 @@
 
 #include "metrics/metrics_io.h"
 
-#define MC_STATE_TYPE "multiclass_metrics_state"
+#define MC_STATE_TYPE "drift_multiclass_metrics_state"
 
 /* One cell of the confusion matrix. */
 typedef struct McPair

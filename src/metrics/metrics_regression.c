@@ -38,7 +38,7 @@
 #include "metrics/metrics_io.h"
 #include "stats/same_values.h"
 
-#define REGRESSION_STATE_TYPE "regression_metrics_state"
+#define REGRESSION_STATE_TYPE "drift_regression_metrics_state"
 
 /* scikit-learn's mape guard: np.finfo(np.float64).eps */
 #define MAPE_EPS 2.220446049250313e-16
@@ -62,7 +62,7 @@ typedef struct RegressionState
 	SameValues	same;			/* exact "all actual values equal" test */
 } RegressionState;
 
-StaticAssertDecl(sizeof(RegressionState) == 200, "regression_metrics_state INTERNALLENGTH in SQL");
+StaticAssertDecl(sizeof(RegressionState) == 200, "drift_regression_metrics_state INTERNALLENGTH in SQL");
 
 PG_FUNCTION_INFO_V1(regression_metrics_state_in);
 PG_FUNCTION_INFO_V1(regression_metrics_state_out);

@@ -33,8 +33,8 @@
 #include "metrics/metrics_io.h"
 #include "core/pg_drift.h"
 
-#define MEAN_STATE_TYPE "metric_mean_state"
-#define ROC_STATE_TYPE "roc_state"
+#define MEAN_STATE_TYPE "drift_metric_mean_state"
+#define ROC_STATE_TYPE "drift_roc_state"
 
 /* scikit-learn 1.2's log_loss clipping: eps='auto' is float64 machine epsilon */
 #define LOG_LOSS_EPS 2.220446049250313e-16
@@ -56,7 +56,7 @@ typedef struct MeanState
 	double		peak;			/* largest sum.hi since the state began */
 } MeanState;
 
-StaticAssertDecl(sizeof(MeanState) == 48, "metric_mean_state INTERNALLENGTH in SQL");
+StaticAssertDecl(sizeof(MeanState) == 48, "drift_metric_mean_state INTERNALLENGTH in SQL");
 
 /* One distinct score and how many positives and negatives carry it. */
 typedef struct RocEntry
@@ -157,7 +157,7 @@ mean_state_arg(FunctionCallInfo fcinfo, MeanKind kind, const char *fn)
 	if (s->kind != kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("metric_mean_state is not a %s state",
+				 errmsg("drift_metric_mean_state is not a %s state",
 						kind == MEAN_LOG_LOSS ? "log_loss" : "brier_score")));
 	return s;
 }

@@ -47,169 +47,173 @@ COMMENT ON TYPE regression_metrics_result IS
   'below 2 pairs) and bias = mean(predicted - actual)';
 
 -- ---- state types ----------------------------------------------------------
+-- Named drift_*_state like every state type of the extension (they live in
+-- the extension's schema, often public, next to users' own types).  0.1.0
+-- called them binary_metrics_state etc.; their C functions keep those names
+-- so that the 0.1.0 install script still loads against this library.
 
-CREATE TYPE binary_metrics_state;
-CREATE FUNCTION binary_metrics_state_in(cstring) RETURNS binary_metrics_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION binary_metrics_state_out(binary_metrics_state) RETURNS cstring
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION binary_metrics_state_recv(internal) RETURNS binary_metrics_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION binary_metrics_state_send(binary_metrics_state) RETURNS bytea
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE TYPE binary_metrics_state (
-  INPUT = binary_metrics_state_in,
-  OUTPUT = binary_metrics_state_out,
-  RECEIVE = binary_metrics_state_recv,
-  SEND = binary_metrics_state_send,
+CREATE TYPE drift_binary_metrics_state;
+CREATE FUNCTION drift_binary_metrics_state_in(cstring) RETURNS drift_binary_metrics_state
+  AS 'MODULE_PATHNAME', 'binary_metrics_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_binary_metrics_state_out(drift_binary_metrics_state) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'binary_metrics_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_binary_metrics_state_recv(internal) RETURNS drift_binary_metrics_state
+  AS 'MODULE_PATHNAME', 'binary_metrics_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_binary_metrics_state_send(drift_binary_metrics_state) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'binary_metrics_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE drift_binary_metrics_state (
+  INPUT = drift_binary_metrics_state_in,
+  OUTPUT = drift_binary_metrics_state_out,
+  RECEIVE = drift_binary_metrics_state_recv,
+  SEND = drift_binary_metrics_state_send,
   INTERNALLENGTH = 32,
   ALIGNMENT = double,
   STORAGE = plain
 );
-COMMENT ON FUNCTION binary_metrics_state_in(cstring) IS 'Text input of binary_metrics_state (\x and hex), validated';
-COMMENT ON FUNCTION binary_metrics_state_out(binary_metrics_state) IS 'Text output of binary_metrics_state: \x and the hex of the binary form';
-COMMENT ON FUNCTION binary_metrics_state_recv(internal) IS 'Binary input of binary_metrics_state, validated';
-COMMENT ON FUNCTION binary_metrics_state_send(binary_metrics_state) IS 'Binary output of binary_metrics_state';
-COMMENT ON TYPE binary_metrics_state IS
+COMMENT ON FUNCTION drift_binary_metrics_state_in(cstring) IS 'Text input of drift_binary_metrics_state (\x and hex), validated';
+COMMENT ON FUNCTION drift_binary_metrics_state_out(drift_binary_metrics_state) IS 'Text output of drift_binary_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_binary_metrics_state_recv(internal) IS 'Binary input of drift_binary_metrics_state, validated';
+COMMENT ON FUNCTION drift_binary_metrics_state_send(drift_binary_metrics_state) IS 'Binary output of drift_binary_metrics_state';
+COMMENT ON TYPE drift_binary_metrics_state IS
   'Partial state of binary_metrics: the four confusion counts (text form: \x and hex of the binary form)';
 
-CREATE TYPE regression_metrics_state;
-CREATE FUNCTION regression_metrics_state_in(cstring) RETURNS regression_metrics_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION regression_metrics_state_out(regression_metrics_state) RETURNS cstring
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION regression_metrics_state_recv(internal) RETURNS regression_metrics_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION regression_metrics_state_send(regression_metrics_state) RETURNS bytea
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE TYPE regression_metrics_state (
-  INPUT = regression_metrics_state_in,
-  OUTPUT = regression_metrics_state_out,
-  RECEIVE = regression_metrics_state_recv,
-  SEND = regression_metrics_state_send,
+CREATE TYPE drift_regression_metrics_state;
+CREATE FUNCTION drift_regression_metrics_state_in(cstring) RETURNS drift_regression_metrics_state
+  AS 'MODULE_PATHNAME', 'regression_metrics_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_regression_metrics_state_out(drift_regression_metrics_state) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'regression_metrics_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_regression_metrics_state_recv(internal) RETURNS drift_regression_metrics_state
+  AS 'MODULE_PATHNAME', 'regression_metrics_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_regression_metrics_state_send(drift_regression_metrics_state) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'regression_metrics_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE drift_regression_metrics_state (
+  INPUT = drift_regression_metrics_state_in,
+  OUTPUT = drift_regression_metrics_state_out,
+  RECEIVE = drift_regression_metrics_state_recv,
+  SEND = drift_regression_metrics_state_send,
   INTERNALLENGTH = 200,
   ALIGNMENT = double,
   STORAGE = plain
 );
-COMMENT ON FUNCTION regression_metrics_state_in(cstring) IS 'Text input of regression_metrics_state (\x and hex), validated';
-COMMENT ON FUNCTION regression_metrics_state_out(regression_metrics_state) IS 'Text output of regression_metrics_state: \x and the hex of the binary form';
-COMMENT ON FUNCTION regression_metrics_state_recv(internal) IS 'Binary input of regression_metrics_state, validated';
-COMMENT ON FUNCTION regression_metrics_state_send(regression_metrics_state) IS 'Binary output of regression_metrics_state';
-COMMENT ON TYPE regression_metrics_state IS
+COMMENT ON FUNCTION drift_regression_metrics_state_in(cstring) IS 'Text input of drift_regression_metrics_state (\x and hex), validated';
+COMMENT ON FUNCTION drift_regression_metrics_state_out(drift_regression_metrics_state) IS 'Text output of drift_regression_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_regression_metrics_state_recv(internal) IS 'Binary input of drift_regression_metrics_state, validated';
+COMMENT ON FUNCTION drift_regression_metrics_state_send(drift_regression_metrics_state) IS 'Binary output of drift_regression_metrics_state';
+COMMENT ON TYPE drift_regression_metrics_state IS
   'Partial state of regression_metrics: counts and double-double sums (invertible without drift)';
 
-CREATE TYPE metric_mean_state;
-CREATE FUNCTION metric_mean_state_in(cstring) RETURNS metric_mean_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION metric_mean_state_out(metric_mean_state) RETURNS cstring
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION metric_mean_state_recv(internal) RETURNS metric_mean_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION metric_mean_state_send(metric_mean_state) RETURNS bytea
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE TYPE metric_mean_state (
-  INPUT = metric_mean_state_in,
-  OUTPUT = metric_mean_state_out,
-  RECEIVE = metric_mean_state_recv,
-  SEND = metric_mean_state_send,
+CREATE TYPE drift_metric_mean_state;
+CREATE FUNCTION drift_metric_mean_state_in(cstring) RETURNS drift_metric_mean_state
+  AS 'MODULE_PATHNAME', 'metric_mean_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_metric_mean_state_out(drift_metric_mean_state) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'metric_mean_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_metric_mean_state_recv(internal) RETURNS drift_metric_mean_state
+  AS 'MODULE_PATHNAME', 'metric_mean_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_metric_mean_state_send(drift_metric_mean_state) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'metric_mean_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE drift_metric_mean_state (
+  INPUT = drift_metric_mean_state_in,
+  OUTPUT = drift_metric_mean_state_out,
+  RECEIVE = drift_metric_mean_state_recv,
+  SEND = drift_metric_mean_state_send,
   INTERNALLENGTH = 48,
   ALIGNMENT = double,
   STORAGE = plain
 );
-COMMENT ON FUNCTION metric_mean_state_in(cstring) IS 'Text input of metric_mean_state (\x and hex), validated';
-COMMENT ON FUNCTION metric_mean_state_out(metric_mean_state) IS 'Text output of metric_mean_state: \x and the hex of the binary form';
-COMMENT ON FUNCTION metric_mean_state_recv(internal) IS 'Binary input of metric_mean_state, validated';
-COMMENT ON FUNCTION metric_mean_state_send(metric_mean_state) IS 'Binary output of metric_mean_state';
-COMMENT ON TYPE metric_mean_state IS
+COMMENT ON FUNCTION drift_metric_mean_state_in(cstring) IS 'Text input of drift_metric_mean_state (\x and hex), validated';
+COMMENT ON FUNCTION drift_metric_mean_state_out(drift_metric_mean_state) IS 'Text output of drift_metric_mean_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_metric_mean_state_recv(internal) IS 'Binary input of drift_metric_mean_state, validated';
+COMMENT ON FUNCTION drift_metric_mean_state_send(drift_metric_mean_state) IS 'Binary output of drift_metric_mean_state';
+COMMENT ON TYPE drift_metric_mean_state IS
   'Partial state of log_loss and brier_score: a count and a double-double sum of losses';
 
-CREATE TYPE roc_state;
-CREATE FUNCTION roc_state_in(cstring) RETURNS roc_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION roc_state_out(roc_state) RETURNS cstring
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION roc_state_recv(internal) RETURNS roc_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION roc_state_send(roc_state) RETURNS bytea
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE TYPE roc_state (
-  INPUT = roc_state_in,
-  OUTPUT = roc_state_out,
-  RECEIVE = roc_state_recv,
-  SEND = roc_state_send,
+CREATE TYPE drift_roc_state;
+CREATE FUNCTION drift_roc_state_in(cstring) RETURNS drift_roc_state
+  AS 'MODULE_PATHNAME', 'roc_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_roc_state_out(drift_roc_state) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'roc_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_roc_state_recv(internal) RETURNS drift_roc_state
+  AS 'MODULE_PATHNAME', 'roc_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_roc_state_send(drift_roc_state) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'roc_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE drift_roc_state (
+  INPUT = drift_roc_state_in,
+  OUTPUT = drift_roc_state_out,
+  RECEIVE = drift_roc_state_recv,
+  SEND = drift_roc_state_send,
   INTERNALLENGTH = VARIABLE,
   ALIGNMENT = double,
   STORAGE = extended
 );
-COMMENT ON FUNCTION roc_state_in(cstring) IS 'Text input of roc_state (\x and hex), validated';
-COMMENT ON FUNCTION roc_state_out(roc_state) IS 'Text output of roc_state: \x and the hex of the binary form';
-COMMENT ON FUNCTION roc_state_recv(internal) IS 'Binary input of roc_state, validated';
-COMMENT ON FUNCTION roc_state_send(roc_state) IS 'Binary output of roc_state';
-COMMENT ON TYPE roc_state IS
+COMMENT ON FUNCTION drift_roc_state_in(cstring) IS 'Text input of drift_roc_state (\x and hex), validated';
+COMMENT ON FUNCTION drift_roc_state_out(drift_roc_state) IS 'Text output of drift_roc_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_roc_state_recv(internal) IS 'Binary input of drift_roc_state, validated';
+COMMENT ON FUNCTION drift_roc_state_send(drift_roc_state) IS 'Binary output of drift_roc_state';
+COMMENT ON TYPE drift_roc_state IS
   'Partial state of roc_auc: positives and negatives per distinct score';
 
-CREATE TYPE multiclass_metrics_state;
-CREATE FUNCTION multiclass_metrics_state_in(cstring) RETURNS multiclass_metrics_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION multiclass_metrics_state_out(multiclass_metrics_state) RETURNS cstring
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION multiclass_metrics_state_recv(internal) RETURNS multiclass_metrics_state
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION multiclass_metrics_state_send(multiclass_metrics_state) RETURNS bytea
-  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE TYPE multiclass_metrics_state (
-  INPUT = multiclass_metrics_state_in,
-  OUTPUT = multiclass_metrics_state_out,
-  RECEIVE = multiclass_metrics_state_recv,
-  SEND = multiclass_metrics_state_send,
+CREATE TYPE drift_multiclass_metrics_state;
+CREATE FUNCTION drift_multiclass_metrics_state_in(cstring) RETURNS drift_multiclass_metrics_state
+  AS 'MODULE_PATHNAME', 'multiclass_metrics_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_multiclass_metrics_state_out(drift_multiclass_metrics_state) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'multiclass_metrics_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_multiclass_metrics_state_recv(internal) RETURNS drift_multiclass_metrics_state
+  AS 'MODULE_PATHNAME', 'multiclass_metrics_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_multiclass_metrics_state_send(drift_multiclass_metrics_state) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'multiclass_metrics_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE drift_multiclass_metrics_state (
+  INPUT = drift_multiclass_metrics_state_in,
+  OUTPUT = drift_multiclass_metrics_state_out,
+  RECEIVE = drift_multiclass_metrics_state_recv,
+  SEND = drift_multiclass_metrics_state_send,
   INTERNALLENGTH = VARIABLE,
   ALIGNMENT = double,
   STORAGE = extended
 );
-COMMENT ON FUNCTION multiclass_metrics_state_in(cstring) IS 'Text input of multiclass_metrics_state (\x and hex), validated';
-COMMENT ON FUNCTION multiclass_metrics_state_out(multiclass_metrics_state) IS 'Text output of multiclass_metrics_state: \x and the hex of the binary form';
-COMMENT ON FUNCTION multiclass_metrics_state_recv(internal) IS 'Binary input of multiclass_metrics_state, validated';
-COMMENT ON FUNCTION multiclass_metrics_state_send(multiclass_metrics_state) IS 'Binary output of multiclass_metrics_state';
-COMMENT ON TYPE multiclass_metrics_state IS
+COMMENT ON FUNCTION drift_multiclass_metrics_state_in(cstring) IS 'Text input of drift_multiclass_metrics_state (\x and hex), validated';
+COMMENT ON FUNCTION drift_multiclass_metrics_state_out(drift_multiclass_metrics_state) IS 'Text output of drift_multiclass_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_multiclass_metrics_state_recv(internal) IS 'Binary input of drift_multiclass_metrics_state, validated';
+COMMENT ON FUNCTION drift_multiclass_metrics_state_send(drift_multiclass_metrics_state) IS 'Binary output of drift_multiclass_metrics_state';
+COMMENT ON TYPE drift_multiclass_metrics_state IS
   'Partial state of multiclass_metrics: the label dictionary and the sparse confusion matrix';
 
 -- ---- binary_metrics -------------------------------------------------------
 
-CREATE FUNCTION binary_metrics_trans(binary_metrics_state, bool, bool)
-  RETURNS binary_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION binary_metrics_inv(binary_metrics_state, bool, bool)
-  RETURNS binary_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION binary_metrics_trans(binary_metrics_state, float8, bool, float8)
-  RETURNS binary_metrics_state
+CREATE FUNCTION binary_metrics_trans(drift_binary_metrics_state, bool, bool)
+  RETURNS drift_binary_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION binary_metrics_inv(drift_binary_metrics_state, bool, bool)
+  RETURNS drift_binary_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION binary_metrics_trans(drift_binary_metrics_state, float8, bool, float8)
+  RETURNS drift_binary_metrics_state
   AS 'MODULE_PATHNAME', 'binary_metrics_score_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION binary_metrics_inv(binary_metrics_state, float8, bool, float8)
-  RETURNS binary_metrics_state
+CREATE FUNCTION binary_metrics_inv(drift_binary_metrics_state, float8, bool, float8)
+  RETURNS drift_binary_metrics_state
   AS 'MODULE_PATHNAME', 'binary_metrics_score_inv' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION binary_metrics_combine(binary_metrics_state, binary_metrics_state)
-  RETURNS binary_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION binary_metrics_final(binary_metrics_state)
+CREATE FUNCTION binary_metrics_combine(drift_binary_metrics_state, drift_binary_metrics_state)
+  RETURNS drift_binary_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION binary_metrics_final(drift_binary_metrics_state)
   RETURNS binary_metrics_result AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION binary_metrics_trans(binary_metrics_state, bool, bool) IS
+COMMENT ON FUNCTION binary_metrics_trans(drift_binary_metrics_state, bool, bool) IS
   'State function of binary_metrics(bool, bool)';
-COMMENT ON FUNCTION binary_metrics_inv(binary_metrics_state, bool, bool) IS
+COMMENT ON FUNCTION binary_metrics_inv(drift_binary_metrics_state, bool, bool) IS
   'Inverse (moving-window) state function of binary_metrics(bool, bool)';
-COMMENT ON FUNCTION binary_metrics_trans(binary_metrics_state, float8, bool, float8) IS
+COMMENT ON FUNCTION binary_metrics_trans(drift_binary_metrics_state, float8, bool, float8) IS
   'State function of binary_metrics(float8, bool, float8)';
-COMMENT ON FUNCTION binary_metrics_inv(binary_metrics_state, float8, bool, float8) IS
+COMMENT ON FUNCTION binary_metrics_inv(drift_binary_metrics_state, float8, bool, float8) IS
   'Inverse (moving-window) state function of binary_metrics(float8, bool, float8)';
-COMMENT ON FUNCTION binary_metrics_combine(binary_metrics_state, binary_metrics_state) IS
+COMMENT ON FUNCTION binary_metrics_combine(drift_binary_metrics_state, drift_binary_metrics_state) IS
   'Combine function of binary_metrics: adds confusion counts';
-COMMENT ON FUNCTION binary_metrics_final(binary_metrics_state) IS
+COMMENT ON FUNCTION binary_metrics_final(drift_binary_metrics_state) IS
   'Final function of binary_metrics';
 
 CREATE AGGREGATE binary_metrics(predicted bool, actual bool) (
   SFUNC = binary_metrics_trans,
-  STYPE = binary_metrics_state,
+  STYPE = drift_binary_metrics_state,
   COMBINEFUNC = binary_metrics_combine,
   FINALFUNC = binary_metrics_final,
   MSFUNC = binary_metrics_trans,
   MINVFUNC = binary_metrics_inv,
-  MSTYPE = binary_metrics_state,
+  MSTYPE = drift_binary_metrics_state,
   MFINALFUNC = binary_metrics_final,
   PARALLEL = SAFE
 );
@@ -219,12 +223,12 @@ COMMENT ON AGGREGATE binary_metrics(bool, bool) IS
 
 CREATE AGGREGATE binary_metrics(score float8, actual bool, threshold float8) (
   SFUNC = binary_metrics_trans,
-  STYPE = binary_metrics_state,
+  STYPE = drift_binary_metrics_state,
   COMBINEFUNC = binary_metrics_combine,
   FINALFUNC = binary_metrics_final,
   MSFUNC = binary_metrics_trans,
   MINVFUNC = binary_metrics_inv,
-  MSTYPE = binary_metrics_state,
+  MSTYPE = drift_binary_metrics_state,
   MFINALFUNC = binary_metrics_final,
   PARALLEL = SAFE
 );
@@ -234,31 +238,31 @@ COMMENT ON AGGREGATE binary_metrics(float8, bool, float8) IS
 
 -- ---- regression_metrics ---------------------------------------------------
 
-CREATE FUNCTION regression_metrics_trans(regression_metrics_state, float8, float8)
-  RETURNS regression_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION regression_metrics_inv(regression_metrics_state, float8, float8)
-  RETURNS regression_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION regression_metrics_combine(regression_metrics_state, regression_metrics_state)
-  RETURNS regression_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION regression_metrics_final(regression_metrics_state)
+CREATE FUNCTION regression_metrics_trans(drift_regression_metrics_state, float8, float8)
+  RETURNS drift_regression_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regression_metrics_inv(drift_regression_metrics_state, float8, float8)
+  RETURNS drift_regression_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regression_metrics_combine(drift_regression_metrics_state, drift_regression_metrics_state)
+  RETURNS drift_regression_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION regression_metrics_final(drift_regression_metrics_state)
   RETURNS regression_metrics_result AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION regression_metrics_trans(regression_metrics_state, float8, float8) IS
+COMMENT ON FUNCTION regression_metrics_trans(drift_regression_metrics_state, float8, float8) IS
   'State function of regression_metrics';
-COMMENT ON FUNCTION regression_metrics_inv(regression_metrics_state, float8, float8) IS
+COMMENT ON FUNCTION regression_metrics_inv(drift_regression_metrics_state, float8, float8) IS
   'Inverse (moving-window) state function of regression_metrics; NULL asks for a recomputation';
-COMMENT ON FUNCTION regression_metrics_combine(regression_metrics_state, regression_metrics_state) IS
+COMMENT ON FUNCTION regression_metrics_combine(drift_regression_metrics_state, drift_regression_metrics_state) IS
   'Combine function of regression_metrics';
-COMMENT ON FUNCTION regression_metrics_final(regression_metrics_state) IS
+COMMENT ON FUNCTION regression_metrics_final(drift_regression_metrics_state) IS
   'Final function of regression_metrics';
 
 CREATE AGGREGATE regression_metrics(predicted float8, actual float8) (
   SFUNC = regression_metrics_trans,
-  STYPE = regression_metrics_state,
+  STYPE = drift_regression_metrics_state,
   COMBINEFUNC = regression_metrics_combine,
   FINALFUNC = regression_metrics_final,
   MSFUNC = regression_metrics_trans,
   MINVFUNC = regression_metrics_inv,
-  MSTYPE = regression_metrics_state,
+  MSTYPE = drift_regression_metrics_state,
   MFINALFUNC = regression_metrics_final,
   PARALLEL = SAFE
 );
@@ -268,39 +272,39 @@ COMMENT ON AGGREGATE regression_metrics(float8, float8) IS
 
 -- ---- log_loss and brier_score ---------------------------------------------
 
-CREATE FUNCTION log_loss_trans(metric_mean_state, float8, bool)
-  RETURNS metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION log_loss_inv(metric_mean_state, float8, bool)
-  RETURNS metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION brier_score_trans(metric_mean_state, float8, bool)
-  RETURNS metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION brier_score_inv(metric_mean_state, float8, bool)
-  RETURNS metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION metric_mean_combine(metric_mean_state, metric_mean_state)
-  RETURNS metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION metric_mean_final(metric_mean_state)
+CREATE FUNCTION log_loss_trans(drift_metric_mean_state, float8, bool)
+  RETURNS drift_metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION log_loss_inv(drift_metric_mean_state, float8, bool)
+  RETURNS drift_metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION brier_score_trans(drift_metric_mean_state, float8, bool)
+  RETURNS drift_metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION brier_score_inv(drift_metric_mean_state, float8, bool)
+  RETURNS drift_metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION metric_mean_combine(drift_metric_mean_state, drift_metric_mean_state)
+  RETURNS drift_metric_mean_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION metric_mean_final(drift_metric_mean_state)
   RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION log_loss_trans(metric_mean_state, float8, bool) IS
+COMMENT ON FUNCTION log_loss_trans(drift_metric_mean_state, float8, bool) IS
   'State function of log_loss';
-COMMENT ON FUNCTION log_loss_inv(metric_mean_state, float8, bool) IS
+COMMENT ON FUNCTION log_loss_inv(drift_metric_mean_state, float8, bool) IS
   'Inverse (moving-window) state function of log_loss';
-COMMENT ON FUNCTION brier_score_trans(metric_mean_state, float8, bool) IS
+COMMENT ON FUNCTION brier_score_trans(drift_metric_mean_state, float8, bool) IS
   'State function of brier_score';
-COMMENT ON FUNCTION brier_score_inv(metric_mean_state, float8, bool) IS
+COMMENT ON FUNCTION brier_score_inv(drift_metric_mean_state, float8, bool) IS
   'Inverse (moving-window) state function of brier_score';
-COMMENT ON FUNCTION metric_mean_combine(metric_mean_state, metric_mean_state) IS
+COMMENT ON FUNCTION metric_mean_combine(drift_metric_mean_state, drift_metric_mean_state) IS
   'Combine function of log_loss and brier_score';
-COMMENT ON FUNCTION metric_mean_final(metric_mean_state) IS
+COMMENT ON FUNCTION metric_mean_final(drift_metric_mean_state) IS
   'Final function of log_loss and brier_score: the mean loss';
 
 CREATE AGGREGATE log_loss(probability float8, actual bool) (
   SFUNC = log_loss_trans,
-  STYPE = metric_mean_state,
+  STYPE = drift_metric_mean_state,
   COMBINEFUNC = metric_mean_combine,
   FINALFUNC = metric_mean_final,
   MSFUNC = log_loss_trans,
   MINVFUNC = log_loss_inv,
-  MSTYPE = metric_mean_state,
+  MSTYPE = drift_metric_mean_state,
   MFINALFUNC = metric_mean_final,
   PARALLEL = SAFE
 );
@@ -310,12 +314,12 @@ COMMENT ON AGGREGATE log_loss(float8, bool) IS
 
 CREATE AGGREGATE brier_score(probability float8, actual bool) (
   SFUNC = brier_score_trans,
-  STYPE = metric_mean_state,
+  STYPE = drift_metric_mean_state,
   COMBINEFUNC = metric_mean_combine,
   FINALFUNC = metric_mean_final,
   MSFUNC = brier_score_trans,
   MINVFUNC = brier_score_inv,
-  MSTYPE = metric_mean_state,
+  MSTYPE = drift_metric_mean_state,
   MFINALFUNC = metric_mean_final,
   PARALLEL = SAFE
 );
@@ -325,29 +329,29 @@ COMMENT ON AGGREGATE brier_score(float8, bool) IS
 
 -- ---- roc_auc ---------------------------------------------------------------
 
-CREATE FUNCTION roc_auc_trans(roc_state, float8, bool)
-  RETURNS roc_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION roc_auc_inv(roc_state, float8, bool)
-  RETURNS roc_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION roc_auc_combine(roc_state, roc_state)
-  RETURNS roc_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION roc_auc_final(roc_state)
+CREATE FUNCTION roc_auc_trans(drift_roc_state, float8, bool)
+  RETURNS drift_roc_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION roc_auc_inv(drift_roc_state, float8, bool)
+  RETURNS drift_roc_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION roc_auc_combine(drift_roc_state, drift_roc_state)
+  RETURNS drift_roc_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION roc_auc_final(drift_roc_state)
   RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION roc_auc_trans(roc_state, float8, bool) IS 'State function of roc_auc';
-COMMENT ON FUNCTION roc_auc_inv(roc_state, float8, bool) IS
+COMMENT ON FUNCTION roc_auc_trans(drift_roc_state, float8, bool) IS 'State function of roc_auc';
+COMMENT ON FUNCTION roc_auc_inv(drift_roc_state, float8, bool) IS
   'Inverse (moving-window) state function of roc_auc';
-COMMENT ON FUNCTION roc_auc_combine(roc_state, roc_state) IS
+COMMENT ON FUNCTION roc_auc_combine(drift_roc_state, drift_roc_state) IS
   'Combine function of roc_auc: merges the per-score counts';
-COMMENT ON FUNCTION roc_auc_final(roc_state) IS 'Final function of roc_auc';
+COMMENT ON FUNCTION roc_auc_final(drift_roc_state) IS 'Final function of roc_auc';
 
 CREATE AGGREGATE roc_auc(score float8, actual bool) (
   SFUNC = roc_auc_trans,
-  STYPE = roc_state,
+  STYPE = drift_roc_state,
   COMBINEFUNC = roc_auc_combine,
   FINALFUNC = roc_auc_final,
   MSFUNC = roc_auc_trans,
   MINVFUNC = roc_auc_inv,
-  MSTYPE = roc_state,
+  MSTYPE = drift_roc_state,
   MFINALFUNC = roc_auc_final,
   PARALLEL = SAFE
 );
@@ -357,31 +361,31 @@ COMMENT ON AGGREGATE roc_auc(float8, bool) IS
 
 -- ---- multiclass_metrics ---------------------------------------------------
 
-CREATE FUNCTION multiclass_metrics_trans(multiclass_metrics_state, text, text)
-  RETURNS multiclass_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION multiclass_metrics_inv(multiclass_metrics_state, text, text)
-  RETURNS multiclass_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION multiclass_metrics_combine(multiclass_metrics_state, multiclass_metrics_state)
-  RETURNS multiclass_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION multiclass_metrics_final(multiclass_metrics_state)
+CREATE FUNCTION multiclass_metrics_trans(drift_multiclass_metrics_state, text, text)
+  RETURNS drift_multiclass_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION multiclass_metrics_inv(drift_multiclass_metrics_state, text, text)
+  RETURNS drift_multiclass_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION multiclass_metrics_combine(drift_multiclass_metrics_state, drift_multiclass_metrics_state)
+  RETURNS drift_multiclass_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION multiclass_metrics_final(drift_multiclass_metrics_state)
   RETURNS multiclass_metrics_result AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION multiclass_metrics_trans(multiclass_metrics_state, text, text) IS
+COMMENT ON FUNCTION multiclass_metrics_trans(drift_multiclass_metrics_state, text, text) IS
   'State function of multiclass_metrics';
-COMMENT ON FUNCTION multiclass_metrics_inv(multiclass_metrics_state, text, text) IS
+COMMENT ON FUNCTION multiclass_metrics_inv(drift_multiclass_metrics_state, text, text) IS
   'Inverse (moving-window) state function of multiclass_metrics';
-COMMENT ON FUNCTION multiclass_metrics_combine(multiclass_metrics_state, multiclass_metrics_state) IS
+COMMENT ON FUNCTION multiclass_metrics_combine(drift_multiclass_metrics_state, drift_multiclass_metrics_state) IS
   'Combine function of multiclass_metrics';
-COMMENT ON FUNCTION multiclass_metrics_final(multiclass_metrics_state) IS
+COMMENT ON FUNCTION multiclass_metrics_final(drift_multiclass_metrics_state) IS
   'Final function of multiclass_metrics';
 
 CREATE AGGREGATE multiclass_metrics(predicted text, actual text) (
   SFUNC = multiclass_metrics_trans,
-  STYPE = multiclass_metrics_state,
+  STYPE = drift_multiclass_metrics_state,
   COMBINEFUNC = multiclass_metrics_combine,
   FINALFUNC = multiclass_metrics_final,
   MSFUNC = multiclass_metrics_trans,
   MINVFUNC = multiclass_metrics_inv,
-  MSTYPE = multiclass_metrics_state,
+  MSTYPE = drift_multiclass_metrics_state,
   MFINALFUNC = multiclass_metrics_final,
   PARALLEL = SAFE
 );

@@ -59,6 +59,24 @@
 #define MAX_BATCHES 20
 
 /*
+ * Whether a list of monitor ids (pointers to int64: ids are bigint, and
+ * PostgreSQL's integer lists hold int, which would confuse ids 2^32 apart)
+ * holds id.
+ */
+static bool
+id_listed(const List *ids, int64 id)
+{
+	ListCell   *lc;
+
+	foreach(lc, ids)
+	{
+		if (*(const int64 *) lfirst(lc) == id)
+			return true;
+	}
+	return false;
+}
+
+/*
  * A batch is left for a fresh due list after this much work, so that a
  * monitor falling due meanwhile (another owner's 1-second monitor) waits
  * for at most about this long plus one run.
@@ -485,14 +503,16 @@ run_due(const DriftSchedulerShare *share, MemoryContext cxt, List **helpers, boo
 			CHECK_FOR_INTERRUPTS();
 			if (database_is_wanted())
 				proc_exit(0);
-			if (list_member_int(stuck, (int) m->id))
+			if (id_listed(stuck, m->id))
 				continue;
 			only_stuck = false;
 			if (!run_monitor(m, cxt))
 			{
 				MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+				int64	   *id = palloc(sizeof(int64));
 
-				stuck = lappend_int(stuck, (int) m->id);
+				*id = m->id;
+				stuck = lappend(stuck, id);
 				MemoryContextSwitchTo(old);
 			}
 		}

@@ -176,7 +176,7 @@ my %types = (
 		finals => [qw(corr_drift_final)],
 		combine => 'drift_corr_state_combine',
 	},
-	binary_metrics_state => {
+	drift_binary_metrics_state => {
 		trans => [
 			[ 'binary_metrics_trans', 'bool, bool', "$B, g % 5 = 0", 'binary_metrics_inv' ],
 			[ 'binary_metrics_trans', 'float8, bool, float8', "$P, $B, 0.5", 'binary_metrics_inv' ],
@@ -184,12 +184,12 @@ my %types = (
 		finals => [qw(binary_metrics_final)],
 		combine => 'binary_metrics_combine',
 	},
-	regression_metrics_state => {
+	drift_regression_metrics_state => {
 		trans => [ [ 'regression_metrics_trans', 'float8, float8', "$X, $P", 'regression_metrics_inv' ] ],
 		finals => [qw(regression_metrics_final)],
 		combine => 'regression_metrics_combine',
 	},
-	metric_mean_state => {
+	drift_metric_mean_state => {
 		trans => [
 			[ 'log_loss_trans', 'float8, bool', "$P * 0.9 + 0.05, $B", 'log_loss_inv' ],
 			[ 'brier_score_trans', 'float8, bool', "$P, $B", 'brier_score_inv' ],
@@ -197,12 +197,12 @@ my %types = (
 		finals => [qw(metric_mean_final)],
 		combine => 'metric_mean_combine',
 	},
-	roc_state => {
+	drift_roc_state => {
 		trans => [ [ 'roc_auc_trans', 'float8, bool', "$P, $B", 'roc_auc_inv' ] ],
 		finals => [qw(roc_auc_final)],
 		combine => 'roc_auc_combine',
 	},
-	multiclass_metrics_state => {
+	drift_multiclass_metrics_state => {
 		trans => [ [ 'multiclass_metrics_trans', 'text, text', "'l' || (g % 4), 'l' || (g % 3)", 'multiclass_metrics_inv' ] ],
 		finals => [qw(multiclass_metrics_final)],
 		combine => 'multiclass_metrics_combine',

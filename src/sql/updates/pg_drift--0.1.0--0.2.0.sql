@@ -116,6 +116,58 @@ DROP FUNCTION drift._exec_as_owner(name, text, timestamptz, timestamptz, text, t
 DROP FUNCTION drift._get_monitor(text);
 
 -- ---------------------------------------------------------------------------
+-- State types are named drift_*_state like the others (they live in the
+-- extension's schema, often public, next to users' own types).  Functions,
+-- aggregates and stored values follow a type by OID; the I/O functions are
+-- renamed after their type and keep their C symbols.
+-- ---------------------------------------------------------------------------
+ALTER TYPE @extschema@.binary_metrics_state RENAME TO drift_binary_metrics_state;
+ALTER TYPE @extschema@.regression_metrics_state RENAME TO drift_regression_metrics_state;
+ALTER TYPE @extschema@.metric_mean_state RENAME TO drift_metric_mean_state;
+ALTER TYPE @extschema@.roc_state RENAME TO drift_roc_state;
+ALTER TYPE @extschema@.multiclass_metrics_state RENAME TO drift_multiclass_metrics_state;
+ALTER FUNCTION @extschema@.binary_metrics_state_in(cstring) RENAME TO drift_binary_metrics_state_in;
+ALTER FUNCTION @extschema@.binary_metrics_state_out(@extschema@.drift_binary_metrics_state) RENAME TO drift_binary_metrics_state_out;
+ALTER FUNCTION @extschema@.binary_metrics_state_recv(internal) RENAME TO drift_binary_metrics_state_recv;
+ALTER FUNCTION @extschema@.binary_metrics_state_send(@extschema@.drift_binary_metrics_state) RENAME TO drift_binary_metrics_state_send;
+ALTER FUNCTION @extschema@.regression_metrics_state_in(cstring) RENAME TO drift_regression_metrics_state_in;
+ALTER FUNCTION @extschema@.regression_metrics_state_out(@extschema@.drift_regression_metrics_state) RENAME TO drift_regression_metrics_state_out;
+ALTER FUNCTION @extschema@.regression_metrics_state_recv(internal) RENAME TO drift_regression_metrics_state_recv;
+ALTER FUNCTION @extschema@.regression_metrics_state_send(@extschema@.drift_regression_metrics_state) RENAME TO drift_regression_metrics_state_send;
+ALTER FUNCTION @extschema@.metric_mean_state_in(cstring) RENAME TO drift_metric_mean_state_in;
+ALTER FUNCTION @extschema@.metric_mean_state_out(@extschema@.drift_metric_mean_state) RENAME TO drift_metric_mean_state_out;
+ALTER FUNCTION @extschema@.metric_mean_state_recv(internal) RENAME TO drift_metric_mean_state_recv;
+ALTER FUNCTION @extschema@.metric_mean_state_send(@extschema@.drift_metric_mean_state) RENAME TO drift_metric_mean_state_send;
+ALTER FUNCTION @extschema@.roc_state_in(cstring) RENAME TO drift_roc_state_in;
+ALTER FUNCTION @extschema@.roc_state_out(@extschema@.drift_roc_state) RENAME TO drift_roc_state_out;
+ALTER FUNCTION @extschema@.roc_state_recv(internal) RENAME TO drift_roc_state_recv;
+ALTER FUNCTION @extschema@.roc_state_send(@extschema@.drift_roc_state) RENAME TO drift_roc_state_send;
+ALTER FUNCTION @extschema@.multiclass_metrics_state_in(cstring) RENAME TO drift_multiclass_metrics_state_in;
+ALTER FUNCTION @extschema@.multiclass_metrics_state_out(@extschema@.drift_multiclass_metrics_state) RENAME TO drift_multiclass_metrics_state_out;
+ALTER FUNCTION @extschema@.multiclass_metrics_state_recv(internal) RENAME TO drift_multiclass_metrics_state_recv;
+ALTER FUNCTION @extschema@.multiclass_metrics_state_send(@extschema@.drift_multiclass_metrics_state) RENAME TO drift_multiclass_metrics_state_send;
+COMMENT ON FUNCTION @extschema@.drift_binary_metrics_state_in(cstring) IS 'Text input of drift_binary_metrics_state (\x and hex), validated';
+COMMENT ON FUNCTION @extschema@.drift_binary_metrics_state_out(@extschema@.drift_binary_metrics_state) IS 'Text output of drift_binary_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION @extschema@.drift_binary_metrics_state_recv(internal) IS 'Binary input of drift_binary_metrics_state, validated';
+COMMENT ON FUNCTION @extschema@.drift_binary_metrics_state_send(@extschema@.drift_binary_metrics_state) IS 'Binary output of drift_binary_metrics_state';
+COMMENT ON FUNCTION @extschema@.drift_regression_metrics_state_in(cstring) IS 'Text input of drift_regression_metrics_state (\x and hex), validated';
+COMMENT ON FUNCTION @extschema@.drift_regression_metrics_state_out(@extschema@.drift_regression_metrics_state) IS 'Text output of drift_regression_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION @extschema@.drift_regression_metrics_state_recv(internal) IS 'Binary input of drift_regression_metrics_state, validated';
+COMMENT ON FUNCTION @extschema@.drift_regression_metrics_state_send(@extschema@.drift_regression_metrics_state) IS 'Binary output of drift_regression_metrics_state';
+COMMENT ON FUNCTION @extschema@.drift_metric_mean_state_in(cstring) IS 'Text input of drift_metric_mean_state (\x and hex), validated';
+COMMENT ON FUNCTION @extschema@.drift_metric_mean_state_out(@extschema@.drift_metric_mean_state) IS 'Text output of drift_metric_mean_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION @extschema@.drift_metric_mean_state_recv(internal) IS 'Binary input of drift_metric_mean_state, validated';
+COMMENT ON FUNCTION @extschema@.drift_metric_mean_state_send(@extschema@.drift_metric_mean_state) IS 'Binary output of drift_metric_mean_state';
+COMMENT ON FUNCTION @extschema@.drift_roc_state_in(cstring) IS 'Text input of drift_roc_state (\x and hex), validated';
+COMMENT ON FUNCTION @extschema@.drift_roc_state_out(@extschema@.drift_roc_state) IS 'Text output of drift_roc_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION @extschema@.drift_roc_state_recv(internal) IS 'Binary input of drift_roc_state, validated';
+COMMENT ON FUNCTION @extschema@.drift_roc_state_send(@extschema@.drift_roc_state) IS 'Binary output of drift_roc_state';
+COMMENT ON FUNCTION @extschema@.drift_multiclass_metrics_state_in(cstring) IS 'Text input of drift_multiclass_metrics_state (\x and hex), validated';
+COMMENT ON FUNCTION @extschema@.drift_multiclass_metrics_state_out(@extschema@.drift_multiclass_metrics_state) IS 'Text output of drift_multiclass_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION @extschema@.drift_multiclass_metrics_state_recv(internal) IS 'Binary input of drift_multiclass_metrics_state, validated';
+COMMENT ON FUNCTION @extschema@.drift_multiclass_metrics_state_send(@extschema@.drift_multiclass_metrics_state) IS 'Binary output of drift_multiclass_metrics_state';
+
+-- ---------------------------------------------------------------------------
 -- New and changed functions
 -- ---------------------------------------------------------------------------
 
