@@ -177,31 +177,20 @@ BEGIN
 
   -- Which columns, and how each is profiled.  Explicitly named columns must
   -- exist and be supported; with the default every supported column is taken.
-  -- Numbers are profiled as numeric, text-like columns (text, varchar, char,
-  -- boolean, enums, and domains over them) as categorical, and any column
-  -- listed in categorical => ARRAY[...] as categorical through its text form.
+  -- drift.column_kind decides: numeric columns are profiled as numeric,
+  -- categorical and boolean ones as categorical, and any column listed in
+  -- categorical => ARRAY[...] as categorical through its text form.
   FOR r IN
     SELECT a.attname::text AS col,
            format_type(a.atttypid, a.atttypmod) AS typ,
-           CASE WHEN a.attname::text = ANY (v_cat)
-                  THEN 'categorical'
-                WHEN getbase.oid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype,
-                                     'float4'::regtype, 'float8'::regtype, 'numeric'::regtype)
-                  THEN 'numeric'
-                WHEN getbase.oid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype,
-                                     'bool'::regtype) OR getbase.typtype = 'e'
-                  THEN 'categorical'
-                ELSE NULL END AS how,
+           CASE WHEN a.attname::text = ANY (v_cat) THEN 'categorical'
+                ELSE CASE drift.column_kind(v_source, a.attname::text)
+                       WHEN 'numeric' THEN 'numeric'
+                       WHEN 'categorical' THEN 'categorical'
+                       WHEN 'boolean' THEN 'categorical' END
+           END AS how,
            ord.i AS requested
       FROM pg_attribute a
-      JOIN LATERAL (
-        WITH RECURSIVE base(oid, typtype, typbasetype) AS (
-          SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t WHERE t.oid = a.atttypid
-          UNION ALL
-          SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t JOIN base ON t.oid = base.typbasetype
-        )
-        SELECT base.oid, base.typtype FROM base WHERE base.typtype <> 'd'
-      ) getbase ON true
       LEFT JOIN LATERAL (
         SELECT u.i FROM unnest(capture_baseline.columns) WITH ORDINALITY AS u(c, i)
          WHERE u.c = a.attname::text LIMIT 1
@@ -331,7 +320,8 @@ $fn$;
 COMMENT ON FUNCTION drift.capture_baseline(text, regclass, text[], text, text, text, text, boolean,
                                            text[], text, text) IS
   'Profile columns of a relation (optionally filtered) and store them as a named baseline: '
-  'numbers as numeric profiles, text-like columns and those listed in categorical as categorical';
+  'numeric columns as numeric profiles; categorical and boolean ones (drift.column_kind) and '
+  'those listed in categorical as categorical';
 
 CREATE FUNCTION drift.baseline(baseline_name text, column_name text) RETURNS drift_profile
   AS 'MODULE_PATHNAME', 'drift_baseline_profile' LANGUAGE C STABLE STRICT PARALLEL SAFE;

@@ -64,9 +64,10 @@ BEGIN
       USING ERRCODE = 'undefined_object',
             HINT = 'Create it with drift.capture_baseline(); drift.baselines lists the existing ones.';
   END IF;
-  SELECT CASE WHEN t.typcategory = 'N' OR a.atttypid = 'bool'::regtype THEN 'ok' ELSE format_type(a.atttypid, a.atttypmod) END
+  SELECT CASE WHEN drift.column_kind(v_source, v_target) IN ('numeric', 'boolean') THEN 'ok'
+              ELSE format_type(a.atttypid, a.atttypmod) END
     INTO v_ok
-    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+    FROM pg_attribute a
    WHERE a.attrelid = v_source AND a.attname = v_target AND a.attnum > 0 AND NOT a.attisdropped;
   IF v_ok IS NULL THEN
     RAISE EXCEPTION 'target column "%" does not exist in %', v_target, v_source

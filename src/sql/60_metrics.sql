@@ -446,10 +446,6 @@ DECLARE
   v_query   text;
   v_result  jsonb;
   v_col     text;
-  v_type    oid;
-  v_typtype "char";
-  v_typcat  "char";
-  v_base    oid;
   v_owner   name;
 BEGIN
   IF v_name IS NULL OR v_source IS NULL OR v_pred IS NULL OR v_label IS NULL THEN
@@ -463,9 +459,15 @@ BEGIN
             HINT = 'Capture the baseline first with drift.capture_baseline.';
   END IF;
 
-  -- The kind of model from the two columns' (domain base) type categories.
+  -- The kind of model from the kinds of the two columns (drift.column_kind).
   FOREACH v_col IN ARRAY ARRAY[v_pred, v_label] LOOP
-    SELECT a.atttypid, v_types || format_type(a.atttypid, a.atttypmod) INTO v_type, v_types
+    SELECT v_types || format_type(a.atttypid, a.atttypmod),
+           v_cats || CASE drift.column_kind(v_source, v_col)
+                       WHEN 'boolean' THEN 'bool'
+                       WHEN 'numeric' THEN 'number'
+                       WHEN 'categorical' THEN 'label'
+                       ELSE 'other' END
+      INTO v_types, v_cats
       FROM pg_attribute a
      WHERE a.attrelid = v_source AND a.attname = v_col AND a.attnum > 0 AND NOT a.attisdropped;
     IF NOT FOUND THEN
@@ -473,16 +475,6 @@ BEGIN
         USING ERRCODE = 'undefined_column',
               HINT = 'Name columns exactly as the relation spells them (case matters).';
     END IF;
-    LOOP
-      SELECT t.typtype, t.typcategory, t.typbasetype INTO v_typtype, v_typcat, v_base
-        FROM pg_type t WHERE t.oid = v_type;
-      EXIT WHEN v_typtype <> 'd';
-      v_type := v_base;
-    END LOOP;
-    v_cats := v_cats || CASE WHEN v_typcat = 'B' THEN 'bool'
-                             WHEN v_typcat = 'N' THEN 'number'
-                             WHEN v_typcat IN ('S', 'E') THEN 'label'
-                             ELSE format_type(v_type, NULL) END;
   END LOOP;
   v_kind := CASE
     WHEN v_cats = ARRAY['bool', 'bool'] THEN 'binary'

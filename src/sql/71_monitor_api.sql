@@ -2,31 +2,9 @@
 -- Monitors: validation and the management functions
 -- ---------------------------------------------------------------------------
 
--- The base type of a column, through domains, classified the way the metric
--- registry speaks of columns.  NULL when the column does not exist.
-CREATE FUNCTION drift._column_kind(rel oid, col text) RETURNS text
-  LANGUAGE sql STABLE
-  SET search_path = pg_catalog, pg_temp
-AS $fn$
-  WITH RECURSIVE base(oid, typtype, typbasetype, typcategory) AS (
-    SELECT t.oid, t.typtype, t.typbasetype, t.typcategory
-      FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-     WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
-    UNION ALL
-    SELECT t.oid, t.typtype, t.typbasetype, t.typcategory
-      FROM pg_type t JOIN base ON t.oid = base.typbasetype
-  )
-  SELECT CASE WHEN b.oid = 'bool'::regtype THEN 'boolean'
-              WHEN b.typcategory = 'N' THEN 'numeric'
-              WHEN b.typcategory = 'S' OR b.typtype = 'e' THEN 'categorical'
-              WHEN b.typcategory = 'D' THEN 'time'
-              ELSE 'other' END
-    FROM base b WHERE b.typtype <> 'd'
-$fn$;
-COMMENT ON FUNCTION drift._column_kind(oid, text) IS
-  'numeric, categorical, boolean, time or other for a column of a relation (NULL if absent)';
-
 -- Validate a monitor definition; raise a clear error for the first problem.
+-- The one validator: create_monitor and alter_monitor both build the whole
+-- new row and hand it here.
 CREATE FUNCTION drift._check_monitor(m drift.monitors) RETURNS void
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
@@ -38,6 +16,20 @@ DECLARE
 BEGIN
   IF m.name IS NULL OR m.name = '' THEN
     RAISE EXCEPTION 'monitor name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF m.compare_to IS NULL OR m.compare_to NOT IN ('baseline', 'previous_window') THEN
+    RAISE EXCEPTION 'compare_to must be ''baseline'' or ''previous_window'''
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF m.fire_after IS NULL OR m.fire_after < 1 OR m.max_retries IS NULL OR m.max_retries < 0
+     OR m.min_rows IS NULL OR m.min_rows < 1 THEN
+    RAISE EXCEPTION 'fire_after and min_rows must be at least 1, max_retries at least 0'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- NOTIFY refuses channel names of 64 bytes or more
+  IF m.channel IS NULL OR m.channel = '' OR octet_length(m.channel) >= 64 THEN
+    RAISE EXCEPTION 'channel must be a non-empty name shorter than 64 bytes'
+      USING ERRCODE = 'invalid_parameter_value';
   END IF;
   SELECT * INTO met FROM drift.metrics WHERE name = m.metric;
   IF NOT FOUND THEN
@@ -68,7 +60,7 @@ BEGIN
   IF m.column_name IS NULL THEN
     RAISE EXCEPTION 'column_name is required' USING ERRCODE = 'null_value_not_allowed';
   END IF;
-  k := drift._column_kind(m.relation_oid, m.column_name);
+  k := drift.column_kind(m.relation_oid, m.column_name);
   IF k IS NULL THEN
     RAISE EXCEPTION 'column "%" does not exist in %', m.column_name, m.relation_oid::regclass
       USING ERRCODE = 'undefined_column';
@@ -87,7 +79,7 @@ BEGIN
         USING ERRCODE = 'null_value_not_allowed',
               HINT = 'Name the column with the actual label (or the target, for corr).';
     END IF;
-    k := drift._column_kind(m.relation_oid, m.label_column);
+    k := drift.column_kind(m.relation_oid, m.label_column);
     IF k IS NULL THEN
       RAISE EXCEPTION 'column "%" does not exist in %', m.label_column, m.relation_oid::regclass
         USING ERRCODE = 'undefined_column';
@@ -136,7 +128,7 @@ BEGIN
   END IF;
 
   IF m.time_column IS NOT NULL THEN
-    k := drift._column_kind(m.relation_oid, m.time_column);
+    k := drift.column_kind(m.relation_oid, m.time_column);
     IF k IS NULL THEN
       RAISE EXCEPTION 'column "%" does not exist in %', m.time_column, m.relation_oid::regclass
         USING ERRCODE = 'undefined_column';
@@ -158,7 +150,7 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
   FOREACH col IN ARRAY coalesce(m.slice_by, '{}') LOOP
-    IF col IS NULL OR drift._column_kind(m.relation_oid, col) IS NULL THEN
+    IF col IS NULL OR drift.column_kind(m.relation_oid, col) IS NULL THEN
       RAISE EXCEPTION 'slice column "%" does not exist in %', col, m.relation_oid::regclass
         USING ERRCODE = 'undefined_column';
     END IF;
@@ -317,22 +309,6 @@ DECLARE
 BEGIN
   IF _api_create_monitor.relation IS NULL THEN
     RAISE EXCEPTION 'relation must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-  END IF;
-  IF _api_create_monitor.compare_to IS NULL
-     OR _api_create_monitor.compare_to NOT IN ('baseline', 'previous_window') THEN
-    RAISE EXCEPTION 'compare_to must be ''baseline'' or ''previous_window'''
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF _api_create_monitor.fire_after IS NULL OR _api_create_monitor.fire_after < 1
-     OR _api_create_monitor.max_retries IS NULL OR _api_create_monitor.max_retries < 0
-     OR _api_create_monitor.min_rows IS NULL OR _api_create_monitor.min_rows < 1 THEN
-    RAISE EXCEPTION 'fire_after and min_rows must be at least 1, max_retries at least 0'
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF _api_create_monitor.channel IS NULL OR _api_create_monitor.channel = ''
-     OR octet_length(_api_create_monitor.channel) >= 64 THEN
-    RAISE EXCEPTION 'channel must be a non-empty name shorter than 64 bytes'
-      USING ERRCODE = 'invalid_parameter_value';
   END IF;
   -- names are per owner (another role's monitor neither blocks nor shows)
   IF EXISTS (SELECT 1 FROM drift.monitors x
@@ -546,18 +522,6 @@ BEGIN
   END LOOP;
   m := jsonb_populate_record(NULL::drift.monitors, v);
   m.slice_by := nullif(m.slice_by, '{}');
-  IF m.compare_to NOT IN ('baseline', 'previous_window') THEN
-    RAISE EXCEPTION 'compare_to must be ''baseline'' or ''previous_window'''
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF m.fire_after < 1 OR m.max_retries < 0 OR m.min_rows < 1 THEN
-    RAISE EXCEPTION 'fire_after and min_rows must be at least 1, max_retries at least 0'
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF m.channel = '' OR octet_length(m.channel) >= 64 THEN
-    RAISE EXCEPTION 'channel must be a non-empty name shorter than 64 bytes'
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
   IF m.metric IS DISTINCT FROM old.metric AND _api_alter_monitor.threshold IS NULL
      AND NOT ('threshold' = ANY (coalesce(_api_alter_monitor.reset, '{}'))) THEN
     m.threshold := (SELECT x.default_threshold FROM drift.metrics x WHERE x.name = m.metric);

@@ -57,6 +57,56 @@ COMMENT ON FUNCTION drift._retry_delay(integer, integer, interval) IS
   'Back-off of a failing monitor: 2^(n-1) s after the n-th failure, below the schedule for '
   'max_retries failures, then at least the schedule and at most an hour (jittered)';
 
+-- Lock a monitor for a run.  A scheduler never waits for a monitor someone
+-- holds locked (an open transaction of its owner would stall every other
+-- monitor): with nowait the call fails at once with lock_not_available and
+-- the pass moves on.  An all-NULL row when the monitor is gone.
+CREATE FUNCTION drift._lock_monitor(p_id bigint, nowait boolean) RETURNS drift.monitors
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  m drift.monitors;
+BEGIN
+  IF nowait THEN
+    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
+  ELSE
+    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
+  END IF;
+  RETURN m;
+END
+$fn$;
+COMMENT ON FUNCTION drift._lock_monitor(bigint, boolean) IS
+  'Lock a monitor row for a run (NOWAIT for schedulers); all NULL when it does not exist';
+
+-- The end of every run, failed or not, and the one place the back-off
+-- (drift._retry_delay) is applied: the monitor's state, failure count,
+-- slice states and next run.  A run that was due moves the schedule on: a
+-- failure retries after the back-off; a success takes the next slot after
+-- the one just run, and after downtime runs once and then keeps the schedule
+-- (never a catch-up loop).  A run that was not due (run_monitor) leaves
+-- next_run alone.
+CREATE FUNCTION drift._finish_run(m drift.monitors, due boolean, state text,
+                                  slice_state jsonb) RETURNS void
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  UPDATE drift.monitors x
+     SET last_run = now(), state = _finish_run.state, slice_state = _finish_run.slice_state,
+         consecutive_failures = f.failures,
+         next_run = CASE WHEN NOT due THEN m.next_run
+                         WHEN _finish_run.state = 'error'
+                           THEN now() + drift._retry_delay(f.failures, m.max_retries, m.schedule)
+                         WHEN m.next_run + m.schedule <= now() THEN now() + m.schedule
+                         ELSE m.next_run + m.schedule END
+    FROM (SELECT CASE WHEN _finish_run.state = 'error'
+                      THEN m.consecutive_failures + 1 ELSE 0 END) AS f(failures)
+   WHERE x.monitor_id = m.monitor_id
+$fn$;
+COMMENT ON FUNCTION drift._finish_run(drift.monitors, boolean, text, jsonb) IS
+  'Record the end of a run on its monitor: state, failures, slice states, next run '
+  '(the back-off after a failure)';
+
 -- The scheduler's last resort when a monitor's failure could not even be
 -- recorded (drift._record_failure failed too): count the failure and push
 -- the monitor back, writing nothing else, so it cannot be picked again and
@@ -65,13 +115,9 @@ CREATE FUNCTION drift._defer_monitor(p_id bigint) RETURNS void
   LANGUAGE sql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
-  -- NOWAIT: see drift._run_monitor
-  SELECT 1 FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
-  UPDATE drift.monitors x
-     SET consecutive_failures = x.consecutive_failures + 1, state = 'error', last_run = now(),
-         next_run = now() + drift._retry_delay(x.consecutive_failures + 1, x.max_retries,
-                                               x.schedule)
-   WHERE x.monitor_id = p_id
+  SELECT drift._finish_run(m, true, 'error', m.slice_state)
+    FROM drift._lock_monitor(p_id, true) AS m
+   WHERE m.monitor_id IS NOT NULL
 $fn$;
 COMMENT ON FUNCTION drift._defer_monitor(bigint) IS
   'Count a failure that could not be recorded and back the monitor off (scheduler only)';
@@ -219,169 +265,130 @@ COMMENT ON FUNCTION drift._record_slices(drift.monitors, text, timestamptz, time
   'Judge a run''s slices, write their results, and return results, alerts, overall state '
   'and the new slice_state (linear in slices, bounded state)';
 
--- Run one monitor now.  Callers have authorized the run (drift.run_monitor,
--- drift.run_due_monitors) or are the worker; the check's query runs as the
--- owner (drift._run_check).  With scheduled => true the run
--- happens only if the monitor is still due (another run may have taken it).
--- The check's own failures are recorded as an 'error' result, not raised.
-CREATE FUNCTION drift._run_monitor(p_id bigint, p_as_of timestamptz DEFAULT NULL,
-                                   p_scheduled boolean DEFAULT false)
-  RETURNS SETOF drift.results
+-- The window a run covers, ending at as_of (default now()); all NULL for a
+-- monitor without window_size.  prev_start starts the window before it
+-- (compare_to => 'previous_window').
+CREATE FUNCTION drift._run_window(m drift.monitors, as_of timestamptz,
+                                  OUT window_start timestamptz, OUT window_end timestamptz,
+                                  OUT prev_start timestamptz)
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT e - m.window_size, e, e - 2 * m.window_size
+    FROM (SELECT CASE WHEN m.window_size IS NOT NULL THEN coalesce(as_of, now()) END) AS w(e)
+$fn$;
+COMMENT ON FUNCTION drift._run_window(drift.monitors, timestamptz) IS
+  'Start and end of the window a monitor''s run covers (and of the one before), NULL unwindowed';
+
+-- Run the check's query as the owner (drift._run_check) and return one
+-- element per slice (an unsliced empty window is one slice of no rows).
+-- Every failure of the check, the timeout included (its own SQLSTATE,
+-- 57D01), comes back as error instead: it is the check's result.  OTHERS
+-- does not match query_canceled (57014): a cancel the caller asked for, or
+-- the caller's own statement_timeout, ends the statement as usual.  relation
+-- is the relation read, followed by OID and after a restore (new OIDs) by
+-- name, which is then remembered.
+CREATE FUNCTION drift._collect_slices(m drift.monitors, window_start timestamptz,
+                                      window_end timestamptz, prev_start timestamptz,
+                                      OUT slices jsonb[], OUT nrows bigint[], OUT vals jsonb[],
+                                      OUT relation regclass, OUT error text)
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
-DECLARE
-  m          drift.monitors;
-  met        drift.metrics;
-  t_end      timestamptz;
-  t_start    timestamptz;
-  t_prev     timestamptz;
-  due        boolean;
-  err        text;
-  rel        oid;
-  q          text;
-  slices     jsonb[] := '{}';
-  nrows      bigint[] := '{}';
-  vals       jsonb[] := '{}';
-  res        drift.results;
-  outs       drift.results[] := '{}';
-  alerts     jsonb[] := '{}';
-  alert_ids  bigint[] := '{}';
-  mstate     text;
-  sstate     jsonb;
-  i          integer;
-  a          jsonb;
-  aid        bigint;
-  cap        constant integer := 20;
 BEGIN
-  IF p_scheduled THEN
-    -- a scheduler never waits for a monitor someone holds locked (an open
-    -- transaction of its owner would stall every other monitor): the run
-    -- fails at once with lock_not_available and the pass moves on
-    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
-  ELSE
-    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE;
-  END IF;
-  IF NOT FOUND THEN
-    RETURN;
-  END IF;
-  -- a run that never came back (its backend was terminated for ignoring
-  -- the timeout, or crashed) is recorded before anything else
-  IF drift._take_lost_run(p_id) THEN
-    PERFORM drift._record_failure(p_id, format(
-      'a run of monitor "%s" did not finish: its session ended during the check '
-      '(terminated after ignoring pg_drift.monitor_timeout, or a crash)', m.name));
-    SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id;
-  END IF;
-  due := m.next_run <= now() AND NOT m.paused;
-  IF p_scheduled AND NOT due THEN
-    RETURN;
-  END IF;
-  SELECT * INTO met FROM drift.metrics x WHERE x.name = m.metric;
-
-  t_end := coalesce(p_as_of, now());
-  t_start := t_end - m.window_size;
-  t_prev := t_start - m.window_size;
-
   BEGIN
-    -- follow the relation by OID; after a restore (new OIDs) by name
-    rel := (SELECT c.oid FROM pg_class c WHERE c.oid = m.relation_oid);
-    IF rel IS NULL THEN
-      rel := to_regclass(m.relation_name);
-      IF rel IS NULL THEN
+    relation := (SELECT c.oid FROM pg_class c WHERE c.oid = m.relation_oid);
+    IF relation IS NULL THEN
+      relation := to_regclass(m.relation_name);
+      IF relation IS NULL THEN
         RAISE EXCEPTION 'relation "%" of monitor "%" no longer exists', m.relation_name, m.name
           USING ERRCODE = 'undefined_table';
       END IF;
-      m.relation_oid := rel;
-      UPDATE drift.monitors x SET relation_oid = rel WHERE x.monitor_id = m.monitor_id;
+      UPDATE drift.monitors x SET relation_oid = relation WHERE x.monitor_id = m.monitor_id;
+      m.relation_oid := relation;
     END IF;
-    IF NOT has_table_privilege(m.owner, rel, 'SELECT') THEN
-      RAISE EXCEPTION 'permission denied: role "%" cannot read %', m.owner, rel::regclass
+    IF NOT has_table_privilege(m.owner, relation, 'SELECT') THEN
+      RAISE EXCEPTION 'permission denied: role "%" cannot read %', m.owner, relation
         USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname = met.function_name
-                      AND p.pronamespace = '@extschema@'::regnamespace) THEN
+    IF NOT EXISTS (SELECT 1 FROM drift.metrics met JOIN pg_proc p
+                                  ON p.proname = met.function_name
+                                 AND p.pronamespace = '@extschema@'::regnamespace
+                    WHERE met.name = m.metric) THEN
       RAISE EXCEPTION 'metric "%" is not available in this database', m.metric
         USING ERRCODE = 'undefined_function';
     END IF;
-    q := drift._monitor_query(m);
     -- array_agg, not appends in a loop: linear in the number of slices
     SELECT coalesce(array_agg(x.slice), '{}'), coalesce(array_agg(x.n_rows), '{}'),
            coalesce(array_agg(x.r), '{}')
       INTO slices, nrows, vals
-      FROM drift._run_check(m.monitor_id, m.owner, q, false, t_start, t_end,
-                            m.baseline, m.column_name, t_prev) x;
+      FROM drift._run_check(m.monitor_id, m.owner, drift._monitor_query(m), false,
+                            window_start, window_end, m.baseline, m.column_name,
+                            prev_start) x;
     PERFORM drift._check_slice_count(m, cardinality(slices));
-  EXCEPTION
-    -- Every failure of the check, the timeout included (its own SQLSTATE,
-    -- 57D01), is the check's result.  OTHERS does not match query_canceled
-    -- (57014): a cancel the caller asked for, or the caller's own
-    -- statement_timeout, ends the statement as usual.
-    WHEN OTHERS THEN
-      err := SQLERRM;
+  EXCEPTION WHEN OTHERS THEN
+    error := SQLERRM;
+    RETURN;
   END;
+  IF cardinality(slices) = 0 THEN
+    -- no row at all in the window: one slice saying so
+    slices := ARRAY['{}'::jsonb];
+    nrows := ARRAY[0::bigint];
+    vals := ARRAY['null'::jsonb];
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION drift._collect_slices(drift.monitors, timestamptz, timestamptz, timestamptz) IS
+  'Run a monitor''s check as its owner: per slice its key, row count and value, or the error';
 
-  IF err IS NOT NULL THEN
+-- A run whose check failed: its one error result, and the alert to send.
+CREATE FUNCTION drift._record_error(m drift.monitors, scheduled_for timestamptz,
+                                    window_start timestamptz, window_end timestamptz,
+                                    error text,
+                                    OUT results drift.results[], OUT alerts jsonb[])
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  WITH ins AS (
     INSERT INTO drift.results (monitor_id, monitor, run_at, scheduled_for, window_start,
                                window_end, metric, threshold, state, error)
-    VALUES (m.monitor_id, m.name, now(), CASE WHEN due THEN m.next_run END,
-            CASE WHEN m.window_size IS NOT NULL THEN t_start END,
-            CASE WHEN m.window_size IS NOT NULL THEN t_end END,
-            m.metric, m.threshold, 'error', err)
-    RETURNING * INTO res;
-    outs := outs || res;
-    alerts := alerts || jsonb_build_object('result_id', res.result_id, 'state', 'error',
-                                           'slice', res.slice, 'error', err);
-    m.consecutive_failures := m.consecutive_failures + 1;
-    mstate := 'error';
-    IF due THEN
-      m.next_run := now() + drift._retry_delay(m.consecutive_failures, m.max_retries,
-                                                m.schedule);
-    END IF;
-  ELSE
-    IF cardinality(slices) = 0 THEN
-      -- no row at all in the window: one row saying so
-      slices := ARRAY['{}'::jsonb];
-      nrows := ARRAY[0::bigint];
-      vals := ARRAY['null'::jsonb];
-    END IF;
-    SELECT j.results, j.alerts, j.state, j.slice_state
-      INTO outs, alerts, mstate, sstate
-      FROM drift._record_slices(m, met.comparison, CASE WHEN due THEN m.next_run END,
-                                CASE WHEN m.window_size IS NOT NULL THEN t_start END,
-                                CASE WHEN m.window_size IS NOT NULL THEN t_end END,
-                                slices, nrows, vals) j;
-    m.slice_state := sstate;
-    m.consecutive_failures := 0;
-    IF due THEN
-      -- next slot after the one just run; after downtime, one run and then
-      -- the schedule again (never a catch-up loop)
-      m.next_run := m.next_run + m.schedule;
-      IF m.next_run <= now() THEN
-        m.next_run := now() + m.schedule;
-      END IF;
-    END IF;
-  END IF;
+    VALUES (m.monitor_id, m.name, now(), scheduled_for, window_start, window_end,
+            m.metric, m.threshold, 'error', error)
+    RETURNING *)
+  SELECT ARRAY[ins::drift.results],
+         ARRAY[jsonb_build_object('result_id', ins.result_id, 'state', 'error',
+                                  'slice', ins.slice, 'error', ins.error)]
+    FROM ins
+$fn$;
+COMMENT ON FUNCTION drift._record_error(drift.monitors, timestamptz, timestamptz, timestamptz,
+                                        text) IS
+  'Write the error result of a failed run; returns it and the alert to send';
 
-  UPDATE drift.monitors x SET last_run = now(), state = mstate, slice_state = m.slice_state,
-                              consecutive_failures = m.consecutive_failures,
-                              next_run = m.next_run
-   WHERE x.monitor_id = m.monitor_id;
-
-  -- Alerts: every one is written to drift.alerts; NOTIFY sends the first
-  -- `cap` of a run one by one and a summary of the rest, so that a run with
-  -- thousands of breaching slices neither floods the queue nor exceeds it.
-  FOR i IN 1 .. cardinality(alerts) LOOP
+-- Alerts: every one is written to drift.alerts, with the monitor's fields
+-- around the result's own (drift._record_slices, drift._record_error).
+-- NOTIFY sends the first 20 of a run one by one and a summary of the rest,
+-- so that a run with thousands of breaching slices neither floods the queue
+-- nor exceeds it.
+CREATE FUNCTION drift._emit_alerts(m drift.monitors, relation text, window_start timestamptz,
+                                   window_end timestamptz, alerts jsonb[]) RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  cap       constant integer := 20;
+  alert_ids bigint[] := '{}';
+  aid       bigint;
+  a         jsonb;
+BEGIN
+  FOR i IN 1 .. coalesce(cardinality(alerts), 0) LOOP
     aid := nextval('drift.alerts_alert_id_seq');
     a := drift._fit_payload(jsonb_build_object(
            'alert_id', aid, 'monitor_id', m.monitor_id, 'monitor', m.name,
-           'relation', m.relation_oid::regclass::text, 'column', m.column_name,
+           'relation', relation, 'column', m.column_name,
            'label_column', m.label_column, 'metric', m.metric, 'baseline', m.baseline,
            'compare_to', m.compare_to, 'threshold', m.threshold,
            'lower_bound', m.lower_bound, 'upper_bound', m.upper_bound,
-           'min_effect', m.min_effect,
-           'window_start', CASE WHEN m.window_size IS NOT NULL THEN t_start END,
-           'window_end', CASE WHEN m.window_size IS NOT NULL THEN t_end END,
+           'min_effect', m.min_effect, 'window_start', window_start, 'window_end', window_end,
            'run_at', now()) || alerts[i]);
     INSERT INTO drift.alerts (alert_id, monitor_id, result_id, channel, payload)
     VALUES (aid, m.monitor_id, (alerts[i]->>'result_id')::bigint, m.channel, a);
@@ -398,12 +405,65 @@ BEGIN
       'last_omitted_alert_id', alert_ids[cardinality(alert_ids)],
       'hint', 'the omitted alerts are in drift.alerts')::text);
   END IF;
+END
+$fn$;
+COMMENT ON FUNCTION drift._emit_alerts(drift.monitors, text, timestamptz, timestamptz, jsonb[]) IS
+  'Write a run''s alerts to drift.alerts and NOTIFY them (the first 20, then a summary)';
 
-  RETURN QUERY SELECT * FROM unnest(outs);
+-- Run one monitor now.  Callers have authorized the run (drift.run_monitor,
+-- drift.run_due_monitors) or are the worker; the check's query runs as the
+-- owner (drift._collect_slices).  With scheduled => true the run happens
+-- only if the monitor is still due (another run may have taken it).  The
+-- check's own failures are recorded as an 'error' result, not raised.
+CREATE FUNCTION drift._run_monitor(p_id bigint, p_as_of timestamptz DEFAULT NULL,
+                                   p_scheduled boolean DEFAULT false)
+  RETURNS SETOF drift.results
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  m   drift.monitors := drift._lock_monitor(p_id, p_scheduled);
+  due boolean;
+  w   record;
+  c   record;
+  r   record;
+BEGIN
+  IF m.monitor_id IS NULL THEN
+    RETURN;
+  END IF;
+  -- a run that never came back (its backend was terminated for ignoring
+  -- the timeout, or crashed) is recorded before anything else
+  IF drift._take_lost_run(p_id) THEN
+    PERFORM drift._record_failure(p_id, format(
+      'a run of monitor "%s" did not finish: its session ended during the check '
+      '(terminated after ignoring pg_drift.monitor_timeout, or a crash)', m.name));
+    m := drift._lock_monitor(p_id, false);
+  END IF;
+  due := m.next_run <= now() AND NOT m.paused;
+  IF p_scheduled AND NOT due THEN
+    RETURN;
+  END IF;
+
+  w := drift._run_window(m, p_as_of);
+  c := drift._collect_slices(m, w.window_start, w.window_end, w.prev_start);
+  IF c.error IS NOT NULL THEN
+    r := drift._record_error(m, CASE WHEN due THEN m.next_run END, w.window_start,
+                             w.window_end, c.error);
+    PERFORM drift._finish_run(m, due, 'error', m.slice_state);
+  ELSE
+    r := drift._record_slices(m, (SELECT x.comparison FROM drift.metrics x WHERE x.name = m.metric),
+                              CASE WHEN due THEN m.next_run END, w.window_start, w.window_end,
+                              c.slices, c.nrows, c.vals);
+    PERFORM drift._finish_run(m, due, r.state, r.slice_state);
+  END IF;
+  PERFORM drift._emit_alerts(m, coalesce(c.relation::text, m.relation_name), w.window_start,
+                             w.window_end, r.alerts);
+  RETURN QUERY SELECT * FROM unnest(r.results);
 END
 $fn$;
 COMMENT ON FUNCTION drift._run_monitor(bigint, timestamptz, boolean) IS
-  'Run one monitor: compute every slice, record results, update states, write and notify alerts';
+  'Run one monitor: lock, take a lost run, window, check as the owner, record results, '
+  'update the monitor, write and notify alerts';
 
 CREATE FUNCTION drift._api_run_monitor(caller oid, name text, as_of timestamptz)
   RETURNS SETOF drift.results
@@ -498,40 +558,23 @@ COMMENT ON FUNCTION drift.run_due_monitors() IS
   'returns how many ran';
 
 -- Record a failure the check itself could not record (the worker calls this
--- in a fresh transaction after an error escaped drift._run_monitor).
+-- in a fresh transaction after an error escaped drift._run_monitor, and
+-- drift._run_monitor for a run that never came back): an error result and
+-- its alert, and the back-off, as for a failed check.
 CREATE FUNCTION drift._record_failure(p_id bigint, p_error text) RETURNS void
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  m   drift.monitors;
-  rid bigint;
-  aid bigint;
-  a   jsonb;
+  m drift.monitors := drift._lock_monitor(p_id, true);
+  r record;
 BEGIN
-  -- NOWAIT: see drift._run_monitor
-  SELECT * INTO m FROM drift.monitors x WHERE x.monitor_id = p_id FOR UPDATE NOWAIT;
-  IF NOT FOUND THEN
+  IF m.monitor_id IS NULL THEN
     RETURN;
   END IF;
-  INSERT INTO drift.results (monitor_id, monitor, run_at, scheduled_for, metric, threshold,
-                             state, error)
-  VALUES (m.monitor_id, m.name, now(), m.next_run, m.metric, m.threshold, 'error', p_error)
-  RETURNING result_id INTO rid;
-  aid := nextval('drift.alerts_alert_id_seq');
-  a := drift._fit_payload(jsonb_build_object(
-         'alert_id', aid, 'monitor_id', m.monitor_id, 'monitor', m.name,
-         'relation', m.relation_name, 'column', m.column_name, 'metric', m.metric,
-         'threshold', m.threshold, 'result_id', rid, 'state', 'error', 'slice', '{}'::jsonb,
-         'error', p_error, 'run_at', now()));
-  INSERT INTO drift.alerts (alert_id, monitor_id, result_id, channel, payload)
-  VALUES (aid, m.monitor_id, rid, m.channel, a);
-  PERFORM pg_notify(m.channel, a::text);
-  UPDATE drift.monitors x
-     SET consecutive_failures = x.consecutive_failures + 1, state = 'error', last_run = now(),
-         next_run = now() + drift._retry_delay(x.consecutive_failures + 1, x.max_retries,
-                                               x.schedule)
-   WHERE x.monitor_id = p_id;
+  r := drift._record_error(m, m.next_run, NULL, NULL, p_error);
+  PERFORM drift._finish_run(m, true, 'error', m.slice_state);
+  PERFORM drift._emit_alerts(m, m.relation_name, NULL, NULL, r.alerts);
 END
 $fn$;
 COMMENT ON FUNCTION drift._record_failure(bigint, text) IS
