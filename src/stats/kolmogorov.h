@@ -1,6 +1,6 @@
 /*
  * kolmogorov.h -- internal entry points of the one-sample Kolmogorov-Smirnov
- * distributions (kolmogorov.c).  The public functions kolmogorov_sf() and
+ * distributions (kolmogorov_exact.c, kolmogorov.c).  The public functions kolmogorov_sf() and
  * smirnov_sf() are declared in ks_dist.h; the ones below expose the
  * individual algorithms so that the test harness can cross-check them.
  */
