@@ -42,6 +42,33 @@ checkf(int ok, const char *fmt,...)
 	record(ok, msg);
 }
 
+void
+check_probability_table(const char *datadir, const char *name, const char *header,
+						const ProbabilityFn *fns, size_t nfns)
+{
+	CsvReader	r;
+
+	data_open(&r, datadir, name, header);
+	while (csv_next(&r))
+	{
+		const char *fname = r.fields[0];
+		double		a = parse_double(r.fields[1]);
+		double		x = parse_double(r.fields[2]);
+		double		ref = parse_double(r.fields[3]);
+		double		got;
+		size_t		i;
+
+		for (i = 0; i < nfns && strcmp(fns[i].name, fname) != 0; i++)
+			;
+		if (i == nfns)
+			die("unknown function", fname);
+		got = fns[i].fn(a, x);
+		checkf(p_ok(got, ref), "%s(%.17g, %.17g): got %.17g want %.17g (rel %.2g)",
+			   fname, a, x, got, ref, rel_err(got, ref));
+	}
+	csv_close(&r);
+}
+
 int
 main(int argc, char **argv)
 {

@@ -17,6 +17,21 @@ extern void data_open(CsvReader *r, const char *datadir, const char *name, const
 /* Record a check described by a printf format (printed if it fails). */
 extern void checkf(int ok, const char *fmt,...) __attribute__((format(printf, 2, 3)));
 
+/* A function of two numbers that returns a probability, by name. */
+typedef struct ProbabilityFn
+{
+	const char *name;
+	double		(*fn) (double a, double x);
+} ProbabilityFn;
+
+/*
+ * Check every row of DATADIR/name, whose columns (`header`) are a function
+ * name, its two arguments and the expected value, within the p-value
+ * tolerance.
+ */
+extern void check_probability_table(const char *datadir, const char *name, const char *header,
+									const ProbabilityFn *fns, size_t nfns);
+
 extern void test_binned_distance(const char *datadir);
 extern void test_categorical_stats(const char *datadir);
 extern void test_chi2(const char *datadir);

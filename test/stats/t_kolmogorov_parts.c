@@ -10,42 +10,32 @@
 #include "stats_test.h"
 #include "kolmogorov.h"
 
-#include <string.h>
+
+/* The table gives n as a double (exact: n <= 10^6). */
+static double
+durbin(double n, double x)
+{
+	return ks_kolmogorov_cdf_durbin((int64_t) n, x);
+}
+
+static double
+pomeranz(double n, double x)
+{
+	return ks_kolmogorov_cdf_pomeranz((int64_t) n, x);
+}
+
+static double
+pelz_good(double n, double x)
+{
+	return ks_kolmogorov_cdf_pelz_good((int64_t) n, x);
+}
 
 void
 test_kolmogorov_parts(const char *datadir)
 {
-	enum
-	{
-		COL_METHOD,
-		COL_N,
-		COL_X,
-		COL_CDF
+	static const ProbabilityFn fns[] = {
+		{"durbin", durbin}, {"pomeranz", pomeranz}, {"pelz_good", pelz_good}
 	};
-	CsvReader	r;
 
-	data_open(&r, datadir, "kolmogorov_parts.csv", "method,n,x,cdf");
-	while (csv_next(&r))
-	{
-		const char *method = r.fields[COL_METHOD];
-		int64_t		n = parse_int64(r.fields[COL_N]);
-		double		x = parse_double(r.fields[COL_X]);
-		double		ref = parse_double(r.fields[COL_CDF]);
-		double		got;
-
-		if (strcmp(method, "durbin") == 0)
-			got = ks_kolmogorov_cdf_durbin(n, x);
-		else if (strcmp(method, "pomeranz") == 0)
-			got = ks_kolmogorov_cdf_pomeranz(n, x);
-		else if (strcmp(method, "pelz_good") == 0)
-			got = ks_kolmogorov_cdf_pelz_good(n, x);
-		else
-		{
-			die("unknown method", method);
-			return;
-		}
-		checkf(p_ok(got, ref), "%s(n=%ld, x=%.17g): got %.17g want %.17g (rel %.2g)",
-			   method, (long) n, x, got, ref, rel_err(got, ref));
-	}
-	csv_close(&r);
+	check_probability_table(datadir, "kolmogorov_parts.csv", "method,n,x,cdf", fns, 3);
 }
