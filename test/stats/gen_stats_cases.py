@@ -32,7 +32,7 @@ strtod), expected values with %.17g.
         z = (mean c - mean b) / sqrt(var_b/n_b + var_c/n_c) (ddof 1),
         p = 2 * scipy.stats.norm.sf(|z|); ok = 0 where the C code defines the
         test as undefined (a sample of fewer than two values, a standard
-        error that is zero as a double).
+        error that is zero as a double, an infinite or NaN value).
         Reference means and variances in exact rational arithmetic.
   wasserstein_1d.csv  b,c,expected
         scipy.stats.wasserstein_distance(b, c); rows with infinite values
@@ -296,9 +296,12 @@ def mean_shift_rows(rng):
         cases.append((b, c))
     cases += [([1.0], [1.0, 2.0]), ([1.0, 2.0], [3.0]), ([5.0, 5.0, 5.0], [5.0, 5.0]),
               ([1.0, 1.0], [1.0, 2.0]), ([0.0, 1e-300], [0.0, 2e-300])]
+    # non-finite values: the C code defines the test as undefined
+    cases += [([1.0, math.inf], [1.0, 2.0]), ([1.0, 2.0], [-math.inf, 0.0, 1.0]),
+              ([1.0, math.nan, 3.0], [1.0, 2.0])]
     rows = []
     for b, c in cases:
-        if len(b) < 2 or len(c) < 2:
+        if len(b) < 2 or len(c) < 2 or not all(map(math.isfinite, b + c)):
             rows.append((floats(b), floats(c), 0, "nan", "nan"))
             continue
         mb, vb = exact_mean_var(b)
