@@ -43,9 +43,15 @@ unitcheck:
 	$(MAKE) -C test/stats check REFDIR=$(CURDIR)/test/reference
 
 # TAP tests run on their own (not from installcheck): they start their own
-# clusters and need no running server.
+# clusters and need no running server.  Without --enable-tap-tests PGXS's
+# prove_installcheck only echoes a note and succeeds; that must be a failure
+# here, or a server built without TAP support would pass every TAP test.
 .PHONY: tapcheck
 tapcheck:
+ifneq ($(enable_tap_tests),yes)
+	@echo "tapcheck: the PostgreSQL at $(PG_CONFIG) was built without --enable-tap-tests; cannot run test/t" >&2
+	@exit 1
+endif
 	$(prove_installcheck)
 
 # pg_drift_listen (tools/), the LISTEN client, is built and installed with

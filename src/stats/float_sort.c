@@ -12,6 +12,7 @@
  */
 #include "float_sort.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,13 +28,19 @@ key_of(double d)
 	return (u & UINT64_C(0x8000000000000000)) ? ~u : (u | UINT64_C(0x8000000000000000));
 }
 
-/* qsort comparator for small inputs. */
+/*
+ * qsort comparator for small inputs: the order of the radix keys, so that
+ * -0.0 sorts below 0.0 here too (otherwise which zero collapse_sorted keeps
+ * as the representative would depend on the input's size and order).
+ */
 static int
 cmp_double(const void *a, const void *b)
 {
 	double		x = *(const double *) a;
 	double		y = *(const double *) b;
 
+	if (x == y)
+		return (signbit(y) != 0) - (signbit(x) != 0);
 	return (x > y) - (x < y);
 }
 

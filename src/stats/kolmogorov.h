@@ -1,8 +1,8 @@
 /*
  * kolmogorov.h -- internal entry points of the one-sample Kolmogorov-Smirnov
- * distributions (kolmogorov.c).  The public functions kolmogorov_sf() and
- * smirnov_sf() are declared in ks_dist.h; the ones below expose the
- * individual algorithms so that the test harness can cross-check them.
+ * distributions (kolmogorov_exact.c, kolmogorov.c).  The public functions
+ * kolmogorov_sf() and smirnov_sf() are declared in ks_dist.h; the ones below
+ * expose the individual algorithms so that the unit tests can check each.
  */
 #ifndef PG_DRIFT_KOLMOGOROV_H
 #define PG_DRIFT_KOLMOGOROV_H

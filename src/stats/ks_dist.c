@@ -116,7 +116,7 @@ exact_p(int64_t n1, int64_t n2, int64_t h, KsAlternative alt, double *p)
 /*
  * Asymptotic p-value of ks_2samp (mode 'asymp'), for statistic d.  Cost O(1)
  * except kolmogorov_sf's Durbin matrix / Smirnov sum for effective sizes up to
- * 10^6 (see kolmogorov.c).
+ * 10^6 (see kolmogorov.c, kolmogorov_exact.c, smirnov.c).
  */
 static double
 asymp_p(int64_t n1, int64_t n2, double d, KsAlternative alt)

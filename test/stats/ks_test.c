@@ -31,66 +31,9 @@
 #include "ks_dist.h"
 #include "ks_exact.h"
 #include "kolmogorov.h"
-
-static long n_passed = 0;
-static long n_failed = 0;
-static int	verbose_failures = 40;
+#include "unit_check.h"
 
 /* ------------------------------------------------------------ utilities */
-
-/* Abort with a message (test-harness setup errors only). */
-static void
-die(const char *msg, const char *arg)
-{
-	fprintf(stderr, "ks_test: %s %s\n", msg, arg ? arg : "");
-	exit(2);
-}
-
-/* Record one check; print the first failures. */
-static void
-record(int ok, const char *what)
-{
-	if (ok)
-		n_passed++;
-	else
-	{
-		n_failed++;
-		if (verbose_failures-- > 0)
-			printf("FAIL %s\n", what);
-	}
-}
-
-/* The project's p-value tolerance. */
-static int
-p_ok(double got, double ref)
-{
-	double		tol;
-
-	if (isnan(ref) || isnan(got))
-		return isnan(ref) && isnan(got);
-	tol = fmax(1e-9 * fabs(ref), fmin(1e-15, 1e-6 * fabs(ref)));
-	return fabs(got - ref) <= tol;
-}
-
-/* The project's statistic tolerance. */
-static int
-stat_ok(double got, double ref)
-{
-	if (isnan(ref) || isnan(got))
-		return isnan(ref) && isnan(got);
-	return fabs(got - ref) <= fmax(1e-9 * fabs(ref), 1e-12);
-}
-
-/* Relative error for reporting (absolute when ref == 0). */
-static double
-rel_err(double got, double ref)
-{
-	if (got == ref)
-		return 0.0;
-	if (ref == 0.0)
-		return fabs(got);
-	return fabs(got - ref) / fabs(ref);
-}
 
 /* Monotonic clock in seconds. */
 static double
@@ -100,20 +43,6 @@ now_sec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
-
-/* Parse a double, failing loudly. */
-static double
-parse_double(const char *s)
-{
-	char	   *end;
-	double		v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end != '\0')
-		die("bad number:", s);
-	return v;
 }
 
 /* -------------------------------------------------- error statistics per group */
@@ -190,132 +119,6 @@ group_print(const GroupSet *gs)
 	for (i = 0; i < gs->ngroups; i++)
 		printf("  %-34s %7ld %6ld %12.3g %12.3g\n", gs->g[i].name, gs->g[i].rows,
 			   gs->g[i].fails, gs->g[i].max_rel, gs->g[i].max_rel_ref);
-}
-
-/* ------------------------------------------------------------- CSV reading */
-
-/*
- * Minimal RFC 4180 reader: fields separated by commas, optionally quoted
- * (doubled quotes inside, commas and line breaks allowed inside quotes).
- */
-typedef struct
-{
-	FILE	   *f;
-	char	   *buf;
-	size_t		cap;
-	int			nfields;
-	char	   *fields[32];
-	size_t		offs[32];
-} CsvReader;
-
-/* Open a CSV file. */
-static void
-csv_open(CsvReader *r, const char *path)
-{
-	memset(r, 0, sizeof(*r));
-	r->f = fopen(path, "r");
-	if (r->f == NULL)
-		die("cannot open", path);
-	r->cap = 1 << 16;
-	r->buf = malloc(r->cap);
-	if (r->buf == NULL)
-		die("out of memory", NULL);
-}
-
-/* Close a CSV file. */
-static void
-csv_close(CsvReader *r)
-{
-	fclose(r->f);
-	free(r->buf);
-}
-
-/* Append a char to the record buffer. */
-static void
-csv_put(CsvReader *r, size_t *len, char c)
-{
-	if (*len + 1 >= r->cap)
-	{
-		r->cap *= 2;
-		r->buf = realloc(r->buf, r->cap);
-		if (r->buf == NULL)
-			die("out of memory", NULL);
-	}
-	r->buf[(*len)++] = c;
-}
-
-/* Read one record; returns 0 at EOF. */
-static int
-csv_next(CsvReader *r)
-{
-	size_t		len = 0;
-	int			c,
-				inq = 0,
-				any = 0,
-				i;
-
-	r->nfields = 0;
-	r->offs[r->nfields++] = 0;
-	for (;;)
-	{
-		c = fgetc(r->f);
-		if (c == EOF)
-		{
-			if (!any)
-				return 0;
-			break;
-		}
-		any = 1;
-		if (inq)
-		{
-			if (c == '"')
-			{
-				int			c2 = fgetc(r->f);
-
-				if (c2 == '"')
-					csv_put(r, &len, '"');
-				else
-				{
-					inq = 0;
-					if (c2 != EOF)
-						ungetc(c2, r->f);
-				}
-			}
-			else
-				csv_put(r, &len, (char) c);
-			continue;
-		}
-		if (c == '"')
-			inq = 1;
-		else if (c == ',')
-		{
-			csv_put(r, &len, '\0');
-			if (r->nfields == 32)
-				die("too many fields", NULL);
-			r->offs[r->nfields++] = len;
-		}
-		else if (c == '\n')
-			break;
-		else if (c != '\r')
-			csv_put(r, &len, (char) c);
-	}
-	csv_put(r, &len, '\0');
-	for (i = 0; i < r->nfields; i++)
-		r->fields[i] = r->buf + r->offs[i];
-	return 1;
-}
-
-/* Index of a header column (dies if missing). */
-static int
-csv_col(CsvReader *r, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < r->nfields; i++)
-		if (strcmp(r->fields[i], name) == 0)
-			return i;
-	die("missing column", name);
-	return -1;
 }
 
 /* ------------------------------------------------ statistic from raw samples */
@@ -922,6 +725,5 @@ main(int argc, char **argv)
 	test_durbin_vs_pomeranz();
 	test_robustness();
 	test_timing();
-	printf("\n%ld passed, %ld failed\n", n_passed, n_failed);
-	return n_failed ? 1 : 0;
+	return unit_report();
 }

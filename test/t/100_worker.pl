@@ -7,29 +7,12 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use DriftTest;
 
-my $node = PostgreSQL::Test::Cluster->new('worker');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_drift'
-pg_drift.naptime = 1
-pg_drift.database_check_interval = 1
-max_worker_processes = 16
-});
-$node->start;
-
-# Poll until $sql returns 't' (at most $secs seconds).
-sub wait_true
-{
-	my ($db, $sql, $secs) = @_;
-	$secs //= 20;
-	for (1 .. $secs * 10)
-	{
-		return 1 if $node->safe_psql($db, $sql) eq 't';
-		select(undef, undef, undef, 0.1);
-	}
-	return 0;
-}
+my $node = new_worker_node('worker',
+	'pg_drift.database_check_interval = 1');
 
 $node->safe_psql('postgres', q{
   CREATE EXTENSION pg_drift;
@@ -41,7 +24,7 @@ $node->safe_psql('postgres', q{
   INSERT INTO doomed (x) SELECT g % 100 FROM generate_series(1, 500) g;
 });
 
-ok(wait_true('postgres',
+ok(wait_true($node, 'postgres',
 	q{SELECT count(*) >= 1 FROM pg_stat_activity WHERE backend_type = 'pg_drift launcher'}),
 	'launcher is running');
 
@@ -53,7 +36,7 @@ $node->safe_psql('postgres', q{
 });
 
 # schedules fire: several runs of a 1-second monitor within a few seconds
-ok(wait_true('postgres', q{SELECT count(*) >= 3 FROM drift.results WHERE monitor = 'live_ks'}),
+ok(wait_true($node, 'postgres', q{SELECT count(*) >= 3 FROM drift.results WHERE monitor = 'live_ks'}),
 	'a 1-second monitor runs repeatedly');
 is($node->safe_psql('postgres',
 	q{SELECT count(*) FROM drift.results WHERE monitor = 'live_ks' AND state <> 'ok'}),
@@ -61,11 +44,11 @@ is($node->safe_psql('postgres',
 
 # firing, then resolved once the data is fixed
 $node->safe_psql('postgres', q{UPDATE live SET x = x + 40});
-ok(wait_true('postgres',
+ok(wait_true($node, 'postgres',
 	q{SELECT count(*) >= 1 FROM drift.alerts WHERE payload->>'monitor' = 'live_ks' AND payload->>'state' = 'firing'}),
 	'drift fires an alert');
 $node->safe_psql('postgres', q{UPDATE live SET x = x - 40});
-ok(wait_true('postgres',
+ok(wait_true($node, 'postgres',
 	q{SELECT count(*) = 1 FROM drift.alerts WHERE payload->>'monitor' = 'live_ks' AND payload->>'state' = 'resolved'}),
 	'recovery resolves once');
 my $seq = $node->safe_psql('postgres', q{
@@ -77,14 +60,14 @@ like($seq, qr/^ok,firing,resolved(,ok)?$/, "state sequence ok -> firing -> resol
 
 # a dropped table: error results and alerts, and the other monitor goes on
 $node->safe_psql('postgres', q{DROP TABLE doomed});
-ok(wait_true('postgres',
+ok(wait_true($node, 'postgres',
 	q{SELECT count(*) >= 1 FROM drift.alerts WHERE payload->>'monitor' = 'doomed_ks' AND payload->>'state' = 'error'}),
 	'dropped table gives an error alert');
 like($node->safe_psql('postgres',
 	q{SELECT error FROM drift.results WHERE monitor = 'doomed_ks' AND state = 'error' LIMIT 1}),
 	qr/no longer exists/, 'error result names the problem');
 my $n = $node->safe_psql('postgres', q{SELECT count(*) FROM drift.results WHERE monitor = 'live_ks'});
-ok(wait_true('postgres', qq{SELECT count(*) > $n + 1 FROM drift.results WHERE monitor = 'live_ks'}),
+ok(wait_true($node, 'postgres', qq{SELECT count(*) > $n + 1 FROM drift.results WHERE monitor = 'live_ks'}),
 	'other monitors keep running');
 $node->safe_psql('postgres', q{SELECT drift.drop_monitor('doomed_ks')});
 
@@ -103,7 +86,7 @@ $node->safe_psql('postgres', q{
    WHERE name = 'hourly';
   SELECT drift._wake_scheduler();
 });
-ok(wait_true('postgres', q{SELECT count(*) >= 1 FROM drift.results WHERE monitor = 'hourly'}),
+ok(wait_true($node, 'postgres', q{SELECT count(*) >= 1 FROM drift.results WHERE monitor = 'hourly'}),
 	'overdue monitor runs');
 sleep 3;
 is($node->safe_psql('postgres', q{
@@ -121,10 +104,10 @@ $node->safe_psql('postgres', q{
                               schedule => '1 second');
   RESET ROLE;
 });
-ok(wait_true('postgres', q{SELECT count(*) >= 1 FROM drift.results WHERE monitor = 'alice_ks' AND state = 'ok'}),
+ok(wait_true($node, 'postgres', q{SELECT count(*) >= 1 FROM drift.results WHERE monitor = 'alice_ks' AND state = 'ok'}),
 	"the worker runs a non-superuser's monitor");
 $node->safe_psql('postgres', q{REVOKE SELECT ON live FROM regress_w_alice});
-ok(wait_true('postgres',
+ok(wait_true($node, 'postgres',
 	q{SELECT count(*) >= 1 FROM drift.results WHERE monitor = 'alice_ks' AND error LIKE 'permission denied%'}),
 	'after REVOKE the worker records permission denied for that monitor');
 is($node->safe_psql('postgres', q{SET ROLE regress_w_alice; SELECT string_agg(name, ',') FROM drift.monitors}),
@@ -138,7 +121,7 @@ $node->safe_psql('postgres', q{
                               schedule => '1 second',
                               filter => '(SELECT pg_sleep(1)) IS NOT NULL');
 });
-ok(wait_true('postgres',
+ok(wait_true($node, 'postgres',
 	q{SELECT count(*) >= 1 FROM pg_stat_activity
 	   WHERE backend_type = 'pg_drift scheduler' AND state = 'active'
 	     AND query = 'pg_drift: running monitor slow_ks'}, 20),

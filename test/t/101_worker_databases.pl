@@ -9,30 +9,13 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use DriftTest;
 
-my $node = PostgreSQL::Test::Cluster->new('dbs');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_drift'
-pg_drift.naptime = 1
-pg_drift.database_check_interval = 1
-max_worker_processes = 16
-restart_after_crash = on
-});
-$node->start;
-
-sub wait_true
-{
-	my ($db, $sql, $secs) = @_;
-	$secs //= 30;
-	for (1 .. $secs * 10)
-	{
-		my ($ret, $out) = $node->psql($db, $sql);
-		return 1 if $ret == 0 && $out eq 't';
-		select(undef, undef, undef, 0.1);
-	}
-	return 0;
-}
+my $node = new_worker_node('dbs',
+	'pg_drift.database_check_interval = 1',
+	'restart_after_crash = on');
 
 my $setup = q{
   CREATE EXTENSION pg_drift;
@@ -47,8 +30,8 @@ $node->safe_psql('postgres', 'CREATE DATABASE db1');
 $node->safe_psql('postgres', 'CREATE DATABASE db2');
 $node->safe_psql('db1', $setup);
 $node->safe_psql('db2', $setup);
-ok(wait_true('db1', q{SELECT count(*) >= 2 FROM drift.results}), 'db1 is served');
-ok(wait_true('db2', q{SELECT count(*) >= 2 FROM drift.results}), 'db2 is served');
+ok(wait_true($node, 'db1', q{SELECT count(*) >= 2 FROM drift.results}), 'db1 is served');
+ok(wait_true($node, 'db2', q{SELECT count(*) >= 2 FROM drift.results}), 'db2 is served');
 
 # a database whose extension is still at the released 0.1.0 (the window
 # between installing a new package and ALTER EXTENSION UPDATE) is served by
@@ -56,10 +39,10 @@ ok(wait_true('db2', q{SELECT count(*) >= 2 FROM drift.results}), 'db2 is served'
 (my $released_setup = $setup) =~ s/CREATE EXTENSION pg_drift;/CREATE EXTENSION pg_drift VERSION '0.1.0';/;
 $node->safe_psql('postgres', 'CREATE DATABASE released');
 $node->safe_psql('released', $released_setup);
-ok(wait_true('released', q{SELECT count(*) >= 2 FROM drift.results}), 'a database at 0.1.0 is served');
+ok(wait_true($node, 'released', q{SELECT count(*) >= 2 FROM drift.results}), 'a database at 0.1.0 is served');
 $node->safe_psql('released', 'ALTER EXTENSION pg_drift UPDATE');
 my $seen = $node->safe_psql('released', 'SELECT max(result_id) FROM drift.results');
-ok(wait_true('released', qq{SELECT count(*) >= 2 FROM drift.results WHERE result_id > $seen}),
+ok(wait_true($node, 'released', qq{SELECT count(*) >= 2 FROM drift.results WHERE result_id > $seen}),
 	'and still served after ALTER EXTENSION pg_drift UPDATE');
 is($node->safe_psql('released', q{
 	SELECT (SELECT extversion FROM pg_extension WHERE extname = 'pg_drift') <> '0.1.0',
@@ -85,8 +68,8 @@ for my $i (1 .. 3)
 	  SELECT drift.create_monitor('slow' || g, 'train', column_name => 'x', baseline => 'b',
 	                              schedule => '1 second', filter => 'pg_sleep(0.0005) IS NOT NULL')
 	    FROM generate_series(1, 10) g});
-	ok(wait_true("dropme$i", q{SELECT count(*) >= 1 FROM drift.results}), "dropme$i is served");
-	ok(wait_true('postgres', qq{SELECT count(*) >= 1 FROM pg_stat_activity
+	ok(wait_true($node, "dropme$i", q{SELECT count(*) >= 1 FROM drift.results}), "dropme$i is served");
+	ok(wait_true($node, 'postgres', qq{SELECT count(*) >= 1 FROM pg_stat_activity
 	                            WHERE backend_type = 'pg_drift scheduler' AND datname = 'dropme$i'}),
 		"a scheduler is connected to dropme$i");
 	my $t0 = time;
@@ -94,7 +77,7 @@ for my $i (1 .. 3)
 	is($ret, 0, "DROP DATABASE dropme$i is not blocked by the worker") or diag($err);
 	ok(time - $t0 < 5, "DROP DATABASE dropme$i did not wait for the worker");
 }
-ok(wait_true('db1', q{SELECT count(*) >= 1 FROM pg_stat_activity WHERE backend_type = 'pg_drift launcher'}),
+ok(wait_true($node, 'db1', q{SELECT count(*) >= 1 FROM pg_stat_activity WHERE backend_type = 'pg_drift launcher'}),
 	'launcher survives dropped databases');
 
 # SIGKILL of a backend: crash recovery; the launcher comes back and results go on
@@ -103,15 +86,15 @@ my $victim = $node->background_psql('db1');
 my $pid = $victim->query_safe('SELECT pg_backend_pid()');
 kill 'KILL', $pid;
 eval { $victim->quit };
-ok(wait_true('db1', qq{SELECT count(*) > $before + 2 FROM drift.results}),
+ok(wait_true($node, 'db1', qq{SELECT count(*) > $before + 2 FROM drift.results}),
 	'results continue after crash recovery');
-ok(wait_true('db2', q{SELECT count(*) >= 1 FROM pg_stat_activity WHERE backend_type = 'pg_drift launcher'}),
+ok(wait_true($node, 'db2', q{SELECT count(*) >= 1 FROM pg_stat_activity WHERE backend_type = 'pg_drift launcher'}),
 	'launcher restarted after crash recovery');
 
 # restart
 $node->restart;
 $before = $node->safe_psql('db2', 'SELECT count(*) FROM drift.results');
-ok(wait_true('db2', qq{SELECT count(*) > $before + 2 FROM drift.results}),
+ok(wait_true($node, 'db2', qq{SELECT count(*) > $before + 2 FROM drift.results}),
 	'results continue after a restart');
 
 # nothing lost or doubled: each result is one scheduled slot, and each run

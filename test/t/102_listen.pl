@@ -12,16 +12,9 @@ use IPC::Run;
 use Test::More;
 use FindBin;
 use lib "$FindBin::RealBin/lib";
-use DriftListen;
+use DriftTest;
 
-my $node = PostgreSQL::Test::Cluster->new('listen');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_drift'
-pg_drift.naptime = 1
-max_worker_processes = 16
-});
-$node->start;
+my $node = new_worker_node('listen');
 
 my $bindir = $node->config_data('--bindir');
 my $listen = "$bindir/pg_drift_listen";

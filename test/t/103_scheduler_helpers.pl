@@ -7,29 +7,14 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use DriftTest;
 
 my $monitors = 24;
-my $node = PostgreSQL::Test::Cluster->new('helpers');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_drift'
-pg_drift.naptime = 1
-pg_drift.database_check_interval = 1
-pg_drift.schedulers_per_database = 2
-max_worker_processes = 16
-});
-$node->start;
-
-sub wait_true
-{
-	my ($sql, $secs) = @_;
-	for (1 .. $secs * 10)
-	{
-		return 1 if $node->safe_psql('postgres', $sql) eq 't';
-		select(undef, undef, undef, 0.1);
-	}
-	return 0;
-}
+my $node = new_worker_node('helpers',
+	'pg_drift.database_check_interval = 1',
+	'pg_drift.schedulers_per_database = 2');
 
 # Every monitor's check sleeps 0.25 s once (an InitPlan), so one process
 # needs at least 24 x 0.25 = 6 s for the pass and two about half of that.
@@ -64,11 +49,11 @@ sub pass_summary
 }
 
 start_pass();
-ok(wait_true(q{SELECT count(*) >= 2 FROM pg_stat_activity
+ok(wait_true($node, 'postgres', q{SELECT count(*) >= 2 FROM pg_stat_activity
                 WHERE backend_type = 'pg_drift scheduler'
                   AND query LIKE 'pg_drift: running monitor %'}, 20),
 	'two scheduler processes run monitors at the same time');
-ok(wait_true("SELECT count(*) >= $monitors FROM drift.results", 30), 'the pass completes');
+ok(wait_true($node, 'postgres', "SELECT count(*) >= $monitors FROM drift.results", 30), 'the pass completes');
 sleep 1;
 is(pass_summary(0), "$monitors $monitors true",
 	'each monitor ran once, the pass took about half the time of one process');
@@ -85,7 +70,7 @@ $node->append_conf('postgresql.conf', "max_worker_processes = 3\n");
 $node->restart;
 my $last = $node->safe_psql('postgres', q{SELECT max(result_id) FROM drift.results});
 start_pass();
-ok(wait_true("SELECT count(*) >= $monitors FROM drift.results WHERE result_id > $last", 40),
+ok(wait_true($node, 'postgres', "SELECT count(*) >= $monitors FROM drift.results WHERE result_id > $last", 40),
 	'without a free worker slot the pass still completes');
 sleep 1;
 is(pass_summary($last), "$monitors $monitors false",

@@ -9,31 +9,14 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use DriftTest;
 use Time::HiRes qw(time);
 
-my $node = PostgreSQL::Test::Cluster->new('escape');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_drift'
-pg_drift.naptime = 1
-pg_drift.database_check_interval = 1
-pg_drift.monitor_timeout = '500ms'
-max_worker_processes = 16
-});
-$node->start;
-
-# Poll until $sql returns 't' (at most $secs seconds).
-sub wait_true
-{
-	my ($db, $sql, $secs) = @_;
-	$secs //= 60;
-	for (1 .. $secs * 10)
-	{
-		return 1 if $node->safe_psql($db, $sql) eq 't';
-		select(undef, undef, undef, 0.1);
-	}
-	return 0;
-}
+my $node = new_worker_node('escape',
+	'pg_drift.database_check_interval = 1',
+	"pg_drift.monitor_timeout = '500ms'");
 
 # alice's objects: a trap (IMMUTABLE, so folded while planning) that notes
 # who runs it and makes alice superuser if that is a superuser, and a
@@ -85,7 +68,7 @@ $node->safe_psql('postgres', q{
                               schedule => '1 second');
 });
 
-ok(wait_true('postgres',
+ok(wait_true($node, 'postgres',
 	q{SELECT count(*) >= 3 FROM drift.results WHERE monitor = 'trap' AND state = 'ok'}),
 	'the worker runs the monitor with the trap');
 is($node->safe_psql('postgres', q{SELECT rolsuper FROM pg_roles WHERE rolname = 'alice'}),
@@ -101,7 +84,7 @@ $node->safe_psql('postgres', q{
   SELECT drift.create_monitor('stubborn', 'data', column_name => 'x', baseline => 'b',
                               schedule => '1 hour', filter => 'alice.stubborn()');
 });
-ok(wait_true('postgres', q{
+ok(wait_true($node, 'postgres', q{
   SELECT count(*) >= 1 FROM drift.results
    WHERE monitor = 'stubborn' AND state = 'error' AND error LIKE '%did not finish%'}),
 	'the run that ignored the timeout was ended and recorded as an error');
@@ -111,7 +94,7 @@ is($node->safe_psql('postgres', q{
   SELECT count(*) FROM drift.alerts WHERE payload->>'monitor' = 'stubborn'
      AND payload->>'state' = 'error'} ) >= 1 ? 't' : 'f', 't', 'and alerted');
 my $fine = $node->safe_psql('postgres', q{SELECT count(*) FROM drift.results WHERE monitor = 'fine'});
-ok(wait_true('postgres', qq{SELECT count(*) > $fine FROM drift.results WHERE monitor = 'fine'}),
+ok(wait_true($node, 'postgres', qq{SELECT count(*) > $fine FROM drift.results WHERE monitor = 'fine'}),
 	'other monitors keep running');
 is($node->safe_psql('postgres', q{
   SELECT consecutive_failures >= 1 AND next_run > now() FROM drift.monitors WHERE name = 'stubborn'}),
@@ -146,7 +129,7 @@ $node->safe_psql('hang', q{
   SELECT drift.create_monitor('stubborn', 'data', column_name => 'x', baseline => 'b',
                               schedule => '1 hour', filter => 'alice.stubborn()');
 });
-ok(wait_true('postgres', q{
+ok(wait_true($node, 'postgres', q{
   SELECT count(*) >= 1 FROM pg_stat_activity
    WHERE datname = 'hang' AND query LIKE '%running monitor stubborn%'}),
 	'the worker is in the hanging check');

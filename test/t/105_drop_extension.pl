@@ -9,33 +9,18 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use DriftTest;
 use Time::HiRes qw(time);
 
-my $node = PostgreSQL::Test::Cluster->new('dropext');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_drift'
-pg_drift.naptime = 1
-pg_drift.database_check_interval = 1
-max_worker_processes = 16
-deadlock_timeout = 100ms
-});
-$node->start;
+my $node = new_worker_node('dropext',
+	'pg_drift.database_check_interval = 1',
+	'deadlock_timeout = 100ms');
 $node->safe_psql('postgres', q{
   CREATE TABLE train AS SELECT (g % 100)::float8 AS x FROM generate_series(1, 2000) g;
   CREATE TABLE live AS SELECT (g % 100 + 30)::float8 AS x FROM generate_series(1, 2000) g;
 });
-
-sub wait_true
-{
-	my ($sql, $secs) = @_;
-	for (1 .. $secs * 10)
-	{
-		return 1 if $node->safe_psql('postgres', $sql) eq 't';
-		select(undef, undef, undef, 0.1);
-	}
-	return 0;
-}
 
 for my $try (1 .. 8)
 {
@@ -50,8 +35,8 @@ for my $try (1 .. 8)
 	});
 	# drop while a check runs: the run holds the monitor row and will write
 	# results and alerts after the check
-	ok(wait_true(q{SELECT count(*) >= 1 FROM drift.results}, 60)
-		  && wait_true(q{SELECT count(*) >= 1 FROM pg_stat_activity
+	ok(wait_true($node, 'postgres', q{SELECT count(*) >= 1 FROM drift.results}, 60)
+		  && wait_true($node, 'postgres', q{SELECT count(*) >= 1 FROM pg_stat_activity
 		                  WHERE query LIKE 'pg_drift: running monitor %'}, 30),
 		"try $try: the monitors run");
 	my $start = time;
@@ -62,7 +47,7 @@ for my $try (1 .. 8)
 	cmp_ok($took, '<', 10, sprintf("try %d: within 10 s (%.2f s)", $try, $took));
 }
 
-ok(wait_true(q{SELECT count(*) = 0 FROM pg_stat_activity
+ok(wait_true($node, 'postgres', q{SELECT count(*) = 0 FROM pg_stat_activity
                 WHERE backend_type = 'pg_drift scheduler'}, 20),
 	'no scheduler stays behind');
 $node->stop;

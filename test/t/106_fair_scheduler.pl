@@ -14,18 +14,14 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use DriftTest;
 
 my $broken = 600;
-my $node = PostgreSQL::Test::Cluster->new('fair');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_drift'
-pg_drift.naptime = 1
-pg_drift.database_check_interval = 1
-pg_drift.schedulers_per_database = 1
-max_worker_processes = 16
-});
-$node->start;
+my $node = new_worker_node('fair',
+	'pg_drift.database_check_interval = 1',
+	'pg_drift.schedulers_per_database = 1');
 
 $node->safe_psql('postgres', qq{
   CREATE EXTENSION pg_drift;

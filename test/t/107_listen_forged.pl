@@ -14,7 +14,7 @@ use IPC::Run;
 use Test::More;
 use FindBin;
 use lib "$FindBin::RealBin/lib";
-use DriftListen;
+use DriftTest;
 
 my $node = PostgreSQL::Test::Cluster->new('forged');
 $node->init;
