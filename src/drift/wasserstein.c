@@ -21,6 +21,7 @@
  * profile plus the current values in drift_profile's binary form.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 

@@ -7,6 +7,7 @@
  * profiles in profile_agg.c.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 

@@ -8,6 +8,7 @@
  * input can reach the statistics code.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 
