@@ -25,4 +25,15 @@
 #include "varatt.h"
 #endif
 
+/*
+ * PostgreSQL 18 replaced the trailing pg_attribute_noreturn() with pg_noreturn,
+ * which leads the declaration (C11 _Noreturn).  Before 18 the attribute
+ * pg_attribute_noreturn() expands to (GCC's __attribute__((noreturn)), MSVC's
+ * __declspec(noreturn)) may lead a declaration as well, so code writes
+ * "pg_noreturn extern void f(...);" on every version.
+ */
+#if PG_VERSION_NUM < 180000
+#define pg_noreturn pg_attribute_noreturn()
+#endif
+
 #endif							/* PG_DRIFT_COMPAT_H */

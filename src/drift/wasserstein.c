@@ -251,8 +251,8 @@ wasserstein_drift_serialize(PG_FUNCTION_ARGS)
 }
 
 /* Report a malformed serialized state. */
-static void
-invalid_serialized(const char *detail) pg_attribute_noreturn();
+pg_noreturn static void
+invalid_serialized(const char *detail);
 
 static void
 invalid_serialized(const char *detail)
