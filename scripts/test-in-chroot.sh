@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # scripts/test-in-chroot.sh — run the README's test command on a bare Debian release.
 #
-# Usage (as root): bash scripts/test-in-chroot.sh RELEASE      e.g. trixie, forky
+# Usage (as root): bash scripts/test-in-chroot.sh RELEASE [test.sh|demo.sh]
+#        e.g. bash scripts/test-in-chroot.sh forky
 #
 # Creates (or reuses) a minimal debootstrap chroot of RELEASE under
 # $CHROOT_BASE (default /var/tmp/pg_drift-chroots), mounts proc, dev and sys
 # in it, copies this checkout to /root/pg_drift inside (where the postgres
 # user cannot read it, as on a newcomer's machine), and runs
-# `bash scripts/test.sh` there unchanged: lib.sh picks the release's
+# `bash scripts/test.sh` (or the demo) there unchanged: lib.sh picks the release's
 # PostgreSQL and installs it.  Everything it mounted is unmounted on exit,
 # whatever happens; mounts that were already there are left alone.
 #
@@ -16,8 +17,9 @@
 # Release file for testing/unstable (Acquire::Check-Valid-Until=false).
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-  echo "usage: $0 RELEASE   (e.g. trixie or forky)" >&2
+COMMAND=${2:-test.sh}
+if [ $# -lt 1 ] || [ $# -gt 2 ] || { [ "$COMMAND" != test.sh ] && [ "$COMMAND" != demo.sh ]; }; then
+  echo "usage: $0 RELEASE [test.sh|demo.sh]   (e.g. trixie or forky)" >&2
   exit 2
 fi
 RELEASE=$1
@@ -76,12 +78,12 @@ tar -C "$SRC_DIR" --exclude=.git --exclude='*.o' --exclude='*.so' --exclude=resu
     --exclude=tmp_check -cf - . | tar -C "$ROOT/root/pg_drift" -xf -
 chmod 700 "$ROOT/root"
 
-log "running bash scripts/test.sh in $RELEASE"
+log "running bash scripts/$COMMAND in $RELEASE"
 start=$(date +%s)
 status=0
 chroot "$ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  bash -c 'cd /root/pg_drift && . /etc/os-release && echo "Debian ${VERSION:-$VERSION_CODENAME}" && bash scripts/test.sh' \
+  bash -c 'cd /root/pg_drift && . /etc/os-release && echo "Debian ${VERSION:-$VERSION_CODENAME}" && bash "scripts/$1"' run "$COMMAND" \
   || status=$?
 log "$RELEASE: exit status $status after $(( $(date +%s) - start )) s"
 exit "$status"
