@@ -27,10 +27,10 @@
 
 /*
  * PostgreSQL 18 replaced the trailing pg_attribute_noreturn() with pg_noreturn,
- * which leads the declaration (C11 _Noreturn).  Before 18 the attribute
- * pg_attribute_noreturn() expands to (GCC's __attribute__((noreturn)), MSVC's
- * __declspec(noreturn)) may lead a declaration as well, so code writes
- * "pg_noreturn extern void f(...);" on every version.
+ * which leads the declaration (C11 _Noreturn).  What pg_attribute_noreturn()
+ * expands to before 18 (GCC's __attribute__((noreturn)), MSVC's
+ * __declspec(noreturn)) may lead a declaration too, so code writes
+ * "pg_noreturn extern void f(...);" for every version.
  */
 #if PG_VERSION_NUM < 180000
 #define pg_noreturn pg_attribute_noreturn()
