@@ -9,15 +9,16 @@
 set -euo pipefail
 
 # The Debian release's own PostgreSQL, unless PG_MAJOR says otherwise:
-# Debian 12 (bookworm) ships 15, Debian 13 (trixie) 17, forky/sid 18.
+# Debian 12 (bookworm) ships 15, Debian 13 (trixie) 17, forky 18 (forky and
+# sid have no VERSION_ID; sid names itself after the testing release).
 debian_pg_major() {
   local VERSION_ID="" VERSION_CODENAME=""
   # shellcheck disable=SC1091
-  [ -r /etc/os-release ] && . /etc/os-release
+  if [ -r /etc/os-release ]; then . /etc/os-release; fi
   case "${VERSION_ID:-}:${VERSION_CODENAME:-}" in
     12:*|*:bookworm) echo 15 ;;
     13:*|*:trixie) echo 17 ;;
-    *:forky|*:sid|:*) echo 18 ;;
+    *:forky|*:sid) echo 18 ;;
     *) echo "lib.sh: unknown Debian release ${VERSION_ID:-}${VERSION_CODENAME:+ ($VERSION_CODENAME)}; set PG_MAJOR" >&2
        return 1 ;;
   esac
