@@ -20,13 +20,19 @@ as_pg createdb demo
 as_pg psql -X -q -d demo -f "$BUILD_DIR/scripts/demo.sql"
 
 # pg_drift_listen LISTENs while the monitors run and prints one JSON line per alert.
+# It is stopped by its own PID, never by name (other listeners may be running):
+# the shell that as_pg starts writes its PID and then becomes the listener.
 alerts=$WORK_DIR/alerts.jsonl
-as_pg "$PG_BIN/pg_drift_listen" "dbname=demo" > "$alerts" 2> "$WORK_DIR/listen.log" &
+listen_pid=$WORK_DIR/listen.pid
+as_pg sh -c 'echo $$ > "$1"; exec "$2" "dbname=demo"' listen "$listen_pid" "$PG_BIN/pg_drift_listen" \
+  > "$alerts" 2> "$WORK_DIR/listen.log" &
+listen_job=$!
+for _ in $(seq 1 50); do [ -s "$listen_pid" ] && break; sleep 0.1; done
 sleep 1
 as_pg psql -X -q -d demo -f "$BUILD_DIR/scripts/demo_monitors.sql"
 sleep 1
-pkill -INT -x pg_drift_listen || true
-wait || true
+kill -INT "$(cat "$listen_pid")" || true
+wait "$listen_job" || true
 printf '\n== 10. What pg_drift_listen printed while the week ran (one JSON line per alert)\n'
 cat "$alerts"
 stop_cluster

@@ -8,7 +8,22 @@
 
 set -euo pipefail
 
-PG_MAJOR=${PG_MAJOR:-15}
+# The Debian release's own PostgreSQL, unless PG_MAJOR says otherwise:
+# Debian 12 (bookworm) ships 15, Debian 13 (trixie) 17, forky 18 (forky and
+# sid have no VERSION_ID; sid names itself after the testing release).
+debian_pg_major() {
+  local VERSION_ID="" VERSION_CODENAME=""
+  # shellcheck disable=SC1091
+  if [ -r /etc/os-release ]; then . /etc/os-release; fi
+  case "${VERSION_ID:-}:${VERSION_CODENAME:-}" in
+    12:*|*:bookworm) echo 15 ;;
+    13:*|*:trixie) echo 17 ;;
+    *:forky|*:sid) echo 18 ;;
+    *) echo "lib.sh: unknown Debian release ${VERSION_ID:-}${VERSION_CODENAME:+ ($VERSION_CODENAME)}; set PG_MAJOR" >&2
+       return 1 ;;
+  esac
+}
+PG_MAJOR=${PG_MAJOR:-$(debian_pg_major)}
 # PG_BIN may point at another installation of the same major version.
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 PG_CONFIG=$PG_BIN/pg_config
@@ -18,10 +33,13 @@ PACKAGES=(gcc make libc6-dev perl libipc-run-perl libpq-dev procps
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
-# Run a command as the cluster's unprivileged owner.
+# Run a command as the cluster's unprivileged owner.  From root, runuser
+# starts it in a directory that user can read (the caller's may be /root),
+# so nothing complains that it "could not change directory"; every path
+# given to it is absolute.
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u "$PG_USER" -- env PATH="$PG_BIN:$PATH" "$@"
+    (cd / && runuser -u "$PG_USER" -- env PATH="$PG_BIN:$PATH" "$@")
   else
     env PATH="$PG_BIN:$PATH" "$@"
   fi

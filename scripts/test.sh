@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# scripts/test.sh — run every pg_drift test on a fresh Debian 12 machine.
+# scripts/test.sh — run every pg_drift test on a fresh Debian machine.
 #
-# Installs what is missing (compiler, PostgreSQL 15 and its server headers,
-# the TAP test modules), builds and installs the extension, then runs:
+# Installs what is missing (compiler, the Debian release's PostgreSQL — 15 on
+# Debian 12, 17 on Debian 13, 18 on forky; see lib.sh — and its server
+# headers, the TAP test modules), builds and installs the extension, then runs:
 #   1. unit tests of the pure statistics code (no server),
 #   2. pg_regress on a throw-away cluster,
 #   3. the TAP tests (each starts its own clusters).

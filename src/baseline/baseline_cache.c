@@ -8,6 +8,7 @@
  * whole query) a short byte comparison per row.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"

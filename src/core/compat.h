@@ -1,24 +1,39 @@
 /*
  * compat.h
- *		Every PG_VERSION_NUM difference pg_drift cares about, in one place.
+ *		Every PostgreSQL version difference pg_drift cares about, in one place.
  *
- * The extension targets PostgreSQL 15 and keeps building on 13 to 17; code
- * elsewhere calls the names defined here and never tests versions itself.
+ * pg_drift builds and is tested on PostgreSQL 15, 17 and 18 (the versions
+ * Debian 12, 13 and forky ship).  Code elsewhere includes this header and
+ * never tests PG_VERSION_NUM itself.  15 is the floor: the background worker
+ * reserves its shared memory in shmem_request_hook and the GUCs reserve their
+ * prefix with MarkGUCPrefixReserved, both new in 15.
  */
 #ifndef PG_DRIFT_COMPAT_H
 #define PG_DRIFT_COMPAT_H
 
 #include "postgres.h"
 
-#if PG_VERSION_NUM < 130000
-#error "pg_drift needs PostgreSQL 13 or newer"
+#if PG_VERSION_NUM < 150000
+#error "pg_drift needs PostgreSQL 15 or newer"
 #endif
 
-/* PostgreSQL 15 reserved GUC prefixes; before that the call did not exist. */
-#if PG_VERSION_NUM >= 150000
-#define DriftMarkGUCPrefixReserved(prefix) MarkGUCPrefixReserved(prefix)
-#else
-#define DriftMarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+/*
+ * PostgreSQL 16 moved the varlena macros (VARSIZE, VARDATA, SET_VARSIZE, ...)
+ * out of postgres.h into varatt.h, which postgres.h no longer includes.
+ */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+/*
+ * PostgreSQL 18 replaced the trailing pg_attribute_noreturn() with pg_noreturn,
+ * which leads the declaration (C11 _Noreturn).  What pg_attribute_noreturn()
+ * expands to before 18 (GCC's __attribute__((noreturn)), MSVC's
+ * __declspec(noreturn)) may lead a declaration too, so code writes
+ * "pg_noreturn extern void f(...);" for every version.
+ */
+#if PG_VERSION_NUM < 180000
+#define pg_noreturn pg_attribute_noreturn()
 #endif
 
 #endif							/* PG_DRIFT_COMPAT_H */

@@ -11,6 +11,7 @@
 #define PG_DRIFT_JSON_READER_H
 
 #include "postgres.h"
+#include "core/compat.h"
 
 typedef struct JsonReader
 {
@@ -28,7 +29,7 @@ extern int64 jr_int64(JsonReader *r);
 extern bool jr_bool(JsonReader *r);
 extern void jr_end(JsonReader *r);
 extern void jr_skip_value(JsonReader *r);
-extern void jr_error(JsonReader *r, const char *detail) pg_attribute_noreturn();
+pg_noreturn extern void jr_error(JsonReader *r, const char *detail);
 
 /* Writers used by the matching output functions. */
 extern void jw_float8(StringInfo buf, float8 v);

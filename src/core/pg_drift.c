@@ -108,7 +108,7 @@ _PG_init(void)
 							   PGC_SIGHUP, 0,
 							   NULL, NULL, NULL);
 
-	DriftMarkGUCPrefixReserved("pg_drift");
+	MarkGUCPrefixReserved("pg_drift");
 
 	drift_monitor_init();
 	if (process_shared_preload_libraries_in_progress)

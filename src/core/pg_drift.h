@@ -6,6 +6,7 @@
 #define PG_DRIFT_H
 
 #include "postgres.h"
+#include "core/compat.h"
 
 #include "common/int.h"
 #include "fmgr.h"
@@ -13,8 +14,8 @@
 /* GUC: largest number of distinct values a profile keeps exactly. */
 extern int	drift_exact_profile_limit;
 
-extern void not_in_aggregate(const char *fn) pg_attribute_noreturn();
-extern void count_overflow(void) pg_attribute_noreturn();
+pg_noreturn extern void not_in_aggregate(const char *fn);
+pg_noreturn extern void count_overflow(void);
 
 /*
  * a + b for counts of rows (both non-negative), failing cleanly past int64.

@@ -3,6 +3,7 @@
  *		Hex text form of pg_drift's aggregate states; see state_text.h.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include "utils/builtins.h"
 

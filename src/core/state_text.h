@@ -13,11 +13,12 @@
 #define PG_DRIFT_STATE_TEXT_H
 
 #include "postgres.h"
+#include "core/compat.h"
 #include "lib/stringinfo.h"
 
 extern char *state_text_out(bytea *binary);
 extern void state_text_in(const char *in, const char *type_name, StringInfo buf);
 extern bool state_claim_fits(StringInfo buf, int64 n, Size item_size);
-extern void state_invalid(const char *type_name, const char *detail) pg_attribute_noreturn();
+pg_noreturn extern void state_invalid(const char *type_name, const char *detail);
 
 #endif							/* PG_DRIFT_STATE_TEXT_H */

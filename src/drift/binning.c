@@ -29,6 +29,7 @@
  * use and which would move edges by an ulp.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 

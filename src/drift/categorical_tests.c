@@ -22,6 +22,7 @@
  * two-slot drift_stream_state.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

@@ -4,6 +4,7 @@
  *		categories, combining, and text/binary I/O.  See category_state.h.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"

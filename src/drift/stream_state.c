@@ -4,6 +4,7 @@
  *		resolution, and text/binary I/O.  See stream_state.h.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 

@@ -18,6 +18,7 @@
 #define PG_DRIFT_STREAM_STATE_H
 
 #include "postgres.h"
+#include "core/compat.h"
 #include "fmgr.h"
 
 #include "core/pg_drift.h"
@@ -128,9 +129,9 @@ extern StreamState *stream_state_combine(StreamState *a, StreamState *b);
 extern int64 *stream_state_counts(const StreamState *s);
 extern int64 stream_state_slot_count(const StreamState *s, int32 slot);
 extern DriftProfile *stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s);
-extern void stream_state_require_failed(const StreamState *s, StreamTest test, int32 option,
-										float8 param, uint64 fingerprint, int32 n_slots,
-										const char *what) pg_attribute_noreturn();
+pg_noreturn extern void stream_state_require_failed(const StreamState *s, StreamTest test, int32 option,
+													float8 param, uint64 fingerprint, int32 n_slots,
+													const char *what);
 extern void stream_state_require_test(const StreamState *s, StreamTest test, int32 option,
 									  const char *fname);
 extern void stream_state_require_slots(const StreamState *s, int32 n_slots, const char *fname);

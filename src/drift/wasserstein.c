@@ -21,6 +21,7 @@
  * profile plus the current values in drift_profile's binary form.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 
@@ -250,8 +251,8 @@ wasserstein_drift_serialize(PG_FUNCTION_ARGS)
 }
 
 /* Report a malformed serialized state. */
-static void
-invalid_serialized(const char *detail) pg_attribute_noreturn();
+pg_noreturn static void
+invalid_serialized(const char *detail);
 
 static void
 invalid_serialized(const char *detail)

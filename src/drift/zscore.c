@@ -21,6 +21,7 @@
  * access and works on any node.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 
@@ -256,8 +257,8 @@ mean_state_send_bytes(const MeanState *s)
 }
 
 /* Report a malformed state. */
-static void
-invalid_mean_state(const char *detail) pg_attribute_noreturn();
+pg_noreturn static void
+invalid_mean_state(const char *detail);
 
 static void
 invalid_mean_state(const char *detail)

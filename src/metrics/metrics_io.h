@@ -16,6 +16,7 @@
 #define PG_DRIFT_METRICS_IO_H
 
 #include "postgres.h"
+#include "core/compat.h"
 
 #include "fmgr.h"
 #include "access/tupdesc.h"
@@ -34,6 +35,6 @@ extern int64 metrics_recv_count(const char *type_name, StringInfo buf);
 extern void metrics_check_version(const char *type_name, StringInfo buf);
 extern void metrics_check_peak(const char *type_name, DD sum, double peak);
 extern TupleDesc metrics_result_desc(FunctionCallInfo fcinfo);
-extern void metrics_inverse_missing(const char *fname, const char *what) pg_attribute_noreturn();
+pg_noreturn extern void metrics_inverse_missing(const char *fname, const char *what);
 
 #endif							/* PG_DRIFT_METRICS_IO_H */

@@ -23,6 +23,7 @@
  * Pairs with a NULL side are skipped.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include "access/htup_details.h"
 #include "common/int.h"

@@ -23,6 +23,7 @@
  * NULL pairs and NaN scores are skipped.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 

@@ -7,6 +7,7 @@
  * profiles in profile_agg.c.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 
@@ -260,8 +261,8 @@ profile_fingerprint(const DriftProfile *p)
 }
 
 /* Report an inconsistent profile. */
-static void
-invalid_profile(const char *detail) pg_attribute_noreturn();
+pg_noreturn static void
+invalid_profile(const char *detail);
 
 static void
 invalid_profile(const char *detail)

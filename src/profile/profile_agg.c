@@ -16,6 +16,7 @@
  * parallel workers in drift_profile's own binary form.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 

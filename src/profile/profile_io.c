@@ -8,6 +8,7 @@
  * input can reach the statistics code.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 
@@ -214,8 +215,8 @@ parse_profile_text(JsonReader *r, ProfileText *t)
 }
 
 /* Report text that parses but does not describe a consistent profile. */
-static void
-inconsistent_text(const char *detail) pg_attribute_noreturn();
+pg_noreturn static void
+inconsistent_text(const char *detail);
 
 static void
 inconsistent_text(const char *detail)
@@ -466,8 +467,8 @@ profile_send_bytes(const DriftProfile *p)
 }
 
 /* Report a malformed binary profile. */
-static void
-invalid_binary(const char *detail) pg_attribute_noreturn();
+pg_noreturn static void
+invalid_binary(const char *detail);
 
 static void
 invalid_binary(const char *detail)

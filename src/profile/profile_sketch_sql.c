@@ -15,6 +15,7 @@
  * sketch's bound is tested on tens of millions of values.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <math.h>
 

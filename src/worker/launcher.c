@@ -35,9 +35,7 @@
 
 DriftShared *drift_shared = NULL;
 
-#if PG_VERSION_NUM >= 150000
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
-#endif
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 /* Schedulers this launcher started, by slot index. */
@@ -47,10 +45,8 @@ static BackgroundWorkerHandle *handles[DRIFT_MAX_DATABASES];
 static void
 drift_shmem_request(void)
 {
-#if PG_VERSION_NUM >= 150000
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-#endif
 	RequestAddinShmemSpace(MAXALIGN(sizeof(DriftShared)));
 }
 
@@ -78,12 +74,8 @@ drift_worker_init(void)
 {
 	BackgroundWorker worker;
 
-#if PG_VERSION_NUM >= 150000
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = drift_shmem_request;
-#else
-	drift_shmem_request();
-#endif
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = drift_shmem_startup;
 

@@ -32,6 +32,7 @@
  * state, never on message text.
  */
 #include "postgres.h"
+#include "core/compat.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -129,8 +130,7 @@ disarm_check_timeout(void)
 }
 
 /* The error of a check that ran past the timeout. */
-static void
-pg_attribute_noreturn()
+pg_noreturn static void
 report_check_timeout(void)
 {
 	ereport(ERROR,

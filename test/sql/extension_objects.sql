@@ -86,14 +86,18 @@ member AS (
     LEFT JOIN pg_event_trigger ev ON d.classid = 'pg_event_trigger'::regclass AND ev.oid = d.objid
 ),
 -- relations that carry columns: member tables, views and sequences, and the
--- row types behind member composite types
+-- row types behind member composite types (CREATE TYPE ... AS).  The row
+-- type of a table or view is described with its relation only: PostgreSQL
+-- 17 and later record it (and every array type) as a member of the
+-- extension too, 15 does not, and the description must not repeat the
+-- table's columns under "type" on one version and not on the other.
 rel AS (
   SELECT m.kind, m.identity, c.oid, c.relkind
     FROM member m JOIN pg_class c ON m.classid = 'pg_class'::regclass AND c.oid = m.objid
   UNION ALL
   SELECT m.kind, m.identity, c.oid, c.relkind
     FROM member m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
-    JOIN pg_class c ON c.oid = t.typrelid
+    JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
 ),
 -- columns by name, numbered among the live ones (a column dropped by an
 -- update leaves a hole in attnum that a fresh install does not have)
