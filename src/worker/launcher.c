@@ -32,6 +32,7 @@
 #include "utils/timestamp.h"
 
 #include "worker/monitor.h"
+#include "worker/owner_query.h"
 
 DriftShared *drift_shared = NULL;
 
@@ -64,6 +65,7 @@ drift_shmem_startup(void)
 	{
 		memset(drift_shared, 0, sizeof(DriftShared));
 		SpinLockInit(&drift_shared->mutex);
+		drift_forget_lost_runs();
 	}
 	LWLockRelease(AddinShmemInitLock);
 }

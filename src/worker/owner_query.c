@@ -348,6 +348,37 @@ drift_take_lost_run(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(true);
 }
 
+/*
+ * At server start and after crash recovery (shared memory made anew): forget
+ * every marker.  A run cut short by a shutdown or by another backend's crash
+ * was not the monitor's failure; the case the markers are for, a backend
+ * terminated for ignoring the timeout, exits without a restart of shared
+ * memory, so its marker survives until the monitor's next run records it.
+ */
+void
+drift_forget_lost_runs(void)
+{
+	DIR		   *dir = AllocateDir(MARKER_DIR);
+	struct dirent *de;
+
+	if (dir == NULL)
+		return;					/* no run has ever left a marker */
+	while ((de = ReadDir(dir, MARKER_DIR)) != NULL)
+	{
+		char	   *path;
+
+		if (de->d_name[0] == '.')
+			continue;
+		path = psprintf(MARKER_DIR "/%s", de->d_name);
+		if (unlink(path) < 0 && errno != ENOENT)
+			ereport(LOG,
+					(errcode_for_file_access(),
+					 errmsg("could not remove file \"%s\": %m", path)));
+		pfree(path);
+	}
+	FreeDir(dir);
+}
+
 /* At the end of a transaction: remove the markers it recorded (commit only). */
 void
 drift_marker_xact_end(bool commit)

@@ -25,5 +25,6 @@ extern void drift_run_owner_query(Oid owner, int64 monitor_id, const char *query
 								  bool plan_only, Datum *args, const char *nulls,
 								  Tuplestorestate *store, TupleDesc desc);
 extern void drift_marker_xact_end(bool commit);
+extern void drift_forget_lost_runs(void);
 
 #endif							/* DRIFT_OWNER_QUERY_H */
