@@ -33,7 +33,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "baseline/baseline_cache.h"
+#include "core/call_site.h"
 #include "drift/categorical_tests.h"
 #include "drift/category_state.h"
 #include "drift/category_table.h"
@@ -312,26 +312,44 @@ categorical_count(FunctionCallInfo fcinfo, StreamBaseline *sb, float8 fill)
 	PG_RETURN_POINTER(category_state_add(cs, locate(sb, s, len), s, len));
 }
 
+/*
+ * The row's baseline, prepared for the test, and (fill_at > 0) its zero
+ * fill: resolved once per query when they are constants.
+ */
+static CallSite *
+categorical_resolve(FunctionCallInfo fcinfo, bool named, int fill_at, const char *fname)
+{
+	CallSite   *cs = call_site_get(fcinfo);
+
+	if (!cs->resolved)
+	{
+		categorical_prepare(call_site_baseline(fcinfo, cs, named), fname, fill_at == 0);
+		cs->param = fill_at > 0 ? fill_arg(fcinfo, fill_at) : 0.0;
+		call_site_done(cs);
+	}
+	return cs;
+}
+
 /* Transition of test(value text, baseline name, column [, fill]). */
 Datum
 categorical_named_trans(PG_FUNCTION_ARGS)
 {
+	CallSite   *cs;
+
 	(void) aggregate_context(fcinfo, "categorical_named_trans");
-	return categorical_count(fcinfo,
-							 categorical_prepare(baseline_cache_named(fcinfo, 2, 3),
-												 "categorical drift test", false),
-							 fill_arg(fcinfo, 4));
+	cs = categorical_resolve(fcinfo, true, 4, "categorical drift test");
+	return categorical_count(fcinfo, cs->sb, cs->param);
 }
 
 /* Transition of test(value text, profile [, fill]). */
 Datum
 categorical_profile_trans(PG_FUNCTION_ARGS)
 {
+	CallSite   *cs;
+
 	(void) aggregate_context(fcinfo, "categorical_profile_trans");
-	return categorical_count(fcinfo,
-							 categorical_prepare(baseline_cache_profile(fcinfo, 2),
-												 "categorical drift test", false),
-							 fill_arg(fcinfo, 3));
+	cs = categorical_resolve(fcinfo, false, 3, "categorical drift test");
+	return categorical_count(fcinfo, cs->sb, cs->param);
 }
 
 /* Final functions: the union of baseline and current categories, then the statistic. */
@@ -583,8 +601,7 @@ Datum
 unseen_share_named_trans(PG_FUNCTION_ARGS)
 {
 	(void) aggregate_context(fcinfo, "unseen_share_named_trans");
-	return unseen_share_count(fcinfo, categorical_prepare(baseline_cache_named(fcinfo, 2, 3),
-														  "unseen_category_share", true));
+	return unseen_share_count(fcinfo, categorical_resolve(fcinfo, true, 0, "unseen_category_share")->sb);
 }
 
 /* Transition of unseen_category_share(value text, profile). */
@@ -592,8 +609,7 @@ Datum
 unseen_share_profile_trans(PG_FUNCTION_ARGS)
 {
 	(void) aggregate_context(fcinfo, "unseen_share_profile_trans");
-	return unseen_share_count(fcinfo, categorical_prepare(baseline_cache_profile(fcinfo, 2),
-														  "unseen_category_share", true));
+	return unseen_share_count(fcinfo, categorical_resolve(fcinfo, false, 0, "unseen_category_share")->sb);
 }
 
 /* Final: share of non-NULL rows whose category the baseline never saw; NULL without such rows. */
