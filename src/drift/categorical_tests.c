@@ -34,6 +34,7 @@
 #include "utils/memutils.h"
 
 #include "core/call_site.h"
+#include "core/options.h"
 #include "drift/categorical_tests.h"
 #include "drift/category_state.h"
 #include "drift/category_table.h"
@@ -92,32 +93,6 @@ stat_name(CategoricalStat stat)
 			return "tvd_drift";
 	}
 	return "categorical drift test";
-}
-
-/* The zero fill of PSI: positive and at most 1. */
-static float8
-check_fill(float8 fill)
-{
-	if (!(fill > 0.0 && fill <= 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("zero fill must be greater than 0 and at most 1"),
-				 errhint("The customary fill is 0.0001 (the default).")));
-	return fill;
-}
-
-/* The fill in argument arg, if the call has it and it is not NULL; the default otherwise. */
-static float8
-fill_arg(FunctionCallInfo fcinfo, int arg)
-{
-	if (PG_NARGS() <= arg)
-		return CATEGORICAL_PSI_FILL;
-	if (PG_ARGISNULL(arg))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("zero fill must not be NULL"),
-				 errhint("The customary fill is 0.0001 (the default).")));
-	return check_fill(PG_GETARG_FLOAT8(arg));
 }
 
 /* The statistic of a union as the function's result; NULL when a sample is empty. */
@@ -247,7 +222,7 @@ categorical_profiles_result(FunctionCallInfo fcinfo, CategoricalStat stat,
 	profile_require_categorical(baseline, stat_name(stat));
 	profile_require_categorical(current, stat_name(stat));
 	union_of_profiles(&u, baseline, NULL, current);
-	return union_result(fcinfo, stat, &u, stat == CAT_STAT_PSI ? check_fill(fill) : fill);
+	return union_result(fcinfo, stat, &u, stat == CAT_STAT_PSI ? fill_check(fill, stat_name(stat)) : fill);
 }
 
 /* Build the baseline's category locator (category -> index) the first time the query meets it. */
@@ -324,7 +299,7 @@ categorical_resolve(FunctionCallInfo fcinfo, bool named, int fill_at, const char
 	if (!cs->resolved)
 	{
 		categorical_prepare(call_site_baseline(fcinfo, cs, named), fname, fill_at == 0);
-		cs->param = fill_at > 0 ? fill_arg(fcinfo, fill_at) : 0.0;
+		cs->param = fill_at > 0 ? fill_from_arg(fcinfo, fill_at) : 0.0;
 		call_site_done(cs);
 	}
 	return cs;
@@ -548,7 +523,7 @@ chi2_drift_details_arrays(PG_FUNCTION_ARGS)
 Datum
 psi_drift_categorical_arrays(PG_FUNCTION_ARGS)
 {
-	return categorical_arrays(fcinfo, CAT_STAT_PSI, fill_arg(fcinfo, 2));
+	return categorical_arrays(fcinfo, CAT_STAT_PSI, fill_from_arg(fcinfo, 2));
 }
 
 Datum
