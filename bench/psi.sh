@@ -11,39 +11,27 @@
 # the named baseline, the profile value (drift.baseline(...)), and the
 # baseline as $n parameters of a prepared statement under a generic plan
 # (as monitors pass them), by name and as a profile.  Serial plans.
-set -euo pipefail
+# bench/lib.sh's best_ms_each does the timing.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROWS=${ROWS:-10000000}
 BASE=${BASE:-100000}
-RUNS=${RUNS:-3}
 DIR=$(cd "$(dirname "$0")" && pwd)
-PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 
 echo "setting up: $ROWS rows, baseline of $BASE values"
-"${PSQL[@]}" -v rows="$ROWS" -v base="$BASE" -f "$DIR/psi.sql"
+psql_q -v rows="$ROWS" -v base="$BASE" -f "$DIR/psi.sql"
 
-SETUP="SET max_parallel_workers_per_gather = 0; SET plan_cache_mode = force_generic_plan;
-PREPARE psi_n(text, text) AS SELECT psi_drift(x, \$1, \$2) FROM bench_psi;
-PREPARE psi_p(drift_profile) AS SELECT psi_drift(x, \$1) FROM bench_psi;"
 NAMES=("avg(x)" "psi_drift(x, 'bench_psi_base', 'x')" "psi_drift(x, drift.baseline(...))"
        "psi_drift(x, \$1, \$2) (generic plan)" "psi_drift(x, \$1::drift_profile) (generic)")
-QUERIES=("SELECT avg(x) FROM bench_psi;"
-         "SELECT psi_drift(x, 'bench_psi_base', 'x') FROM bench_psi;"
-         "SELECT psi_drift(x, drift.baseline('bench_psi_base', 'x')) FROM bench_psi;"
-         "EXECUTE psi_n('bench_psi_base', 'x');"
-         "EXECUTE psi_p(drift.baseline('bench_psi_base', 'x'));")
-
-# One session runs every query once (a warm-up) and then RUNS rounds of all
-# of them; psql's \timing reports each.
-times=$( { echo "$SETUP"; printf '%s\n' "${QUERIES[@]}"; echo '\timing on';
-           for _ in $(seq "$RUNS"); do printf '%s\n' "${QUERIES[@]}"; done; } \
-         | "${PSQL[@]}" -o /dev/null | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
-n=${#QUERIES[@]}
-best=()
-for i in $(seq 0 $((n - 1))); do
-	best[i]=$(printf '%s\n' "$times" | awk -v n="$n" -v i="$i" '(NR - 1) % n == i' | sort -g | head -n 1)
-done
+read -r -a best <<<"$(best_ms_each "SET max_parallel_workers_per_gather = 0;
+SET plan_cache_mode = force_generic_plan;
+PREPARE psi_n(text, text) AS SELECT psi_drift(x, \$1, \$2) FROM bench_psi;
+PREPARE psi_p(drift_profile) AS SELECT psi_drift(x, \$1) FROM bench_psi;" \
+  "SELECT avg(x) FROM bench_psi;" \
+  "SELECT psi_drift(x, 'bench_psi_base', 'x') FROM bench_psi;" \
+  "SELECT psi_drift(x, drift.baseline('bench_psi_base', 'x')) FROM bench_psi;" \
+  "EXECUTE psi_n('bench_psi_base', 'x');" \
+  "EXECUTE psi_p(drift.baseline('bench_psi_base', 'x'));")"
 echo "best of $RUNS, $ROWS rows, $BASE-value baseline (ms; ratio to avg(x), target <= 1.15):"
-for i in $(seq 0 $((n - 1))); do
-	awk -v name="${NAMES[i]}" -v t="${best[i]}" -v a="${best[0]}" \
-		'BEGIN { printf "  %-42s %9.1f  %.3f\n", name, t, t / a }'
+for i in "${!NAMES[@]}"; do
+	printf '  %-42s %9s  %s\n' "${NAMES[i]}" "${best[i]}" "$(ratio "${best[i]}" "${best[0]}")"
 done
