@@ -30,6 +30,7 @@
 #include "utils/lsyscache.h"
 
 #include "baseline/baseline_index.h"
+#include "core/agg_prologue.h"
 #include "core/call_site.h"
 #include "core/drift_result.h"
 #include "profile/profile.h"
@@ -213,17 +214,8 @@ ks_count(FunctionCallInfo fcinfo, StreamBaseline *sb, KsAlternative alt)
 		stream_state_require(s, STREAM_TEST_KS, (int32) alt, 0.0, sb->fingerprint, sb->n_slots,
 							 "baseline and alternative");
 	}
-	if (PG_ARGISNULL(1))
-	{
-		stream_state_skip(s, true);
+	if (agg_value_missing(fcinfo, &s->null_count, &s->nan_count, &x))
 		PG_RETURN_POINTER(s);
-	}
-	x = PG_GETARG_FLOAT8(1);
-	if (isnan(x))
-	{
-		stream_state_skip(s, false);
-		PG_RETURN_POINTER(s);
-	}
 	PG_RETURN_POINTER(stream_state_add_value(s, (x == 0.0) ? 0.0 : x, ks_place_batch, sb->locator));
 }
 

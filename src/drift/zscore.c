@@ -30,6 +30,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "core/agg_prologue.h"
 #include "core/call_site.h"
 #include "core/drift_result.h"
 #include "core/fixed_state.h"
@@ -108,15 +109,7 @@ zscore_count(FunctionCallInfo fcinfo, bool named)
 		s = PG_GETARG_MEAN_STATE_P(0);
 		require_same_baseline(s->fingerprint == cs->sb->fingerprint, "baseline");
 	}
-	if (PG_ARGISNULL(1))
-	{
-		s->null_count++;
-		PG_RETURN_POINTER(s);
-	}
-	x = PG_GETARG_FLOAT8(1);
-	if (isnan(x))
-		s->nan_count++;
-	else
+	if (!agg_value_missing(fcinfo, &s->null_count, &s->nan_count, &x))
 		shifted_moments_add(&s->current, x);
 	PG_RETURN_POINTER(s);
 }
