@@ -71,20 +71,16 @@ aggregate_args_const(FunctionCallInfo fcinfo)
 	return true;
 }
 
-/* The call site's memory in fn_extra, created (and its arguments checked) on the first row. */
+/* The call site's memory in fn_extra, created and its arguments checked (first row). */
 CallSite *
-call_site_get(FunctionCallInfo fcinfo)
+call_site_create(FunctionCallInfo fcinfo)
 {
-	CallSite   *cs = (CallSite *) fcinfo->flinfo->fn_extra;
+	CallSite   *cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallSite));
 
-	if (cs == NULL)
-	{
-		cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallSite));
-		cs->cache_flinfo = *fcinfo->flinfo;
-		cs->cache_flinfo.fn_extra = NULL;
-		cs->args_const = aggregate_args_const(fcinfo) ? 1 : 0;
-		fcinfo->flinfo->fn_extra = cs;
-	}
+	cs->cache_flinfo = *fcinfo->flinfo;
+	cs->cache_flinfo.fn_extra = NULL;
+	cs->args_const = aggregate_args_const(fcinfo) ? 1 : 0;
+	fcinfo->flinfo->fn_extra = cs;
 	return cs;
 }
 

@@ -41,7 +41,16 @@ typedef struct CallSite
 	float8		param;			/* the test's parameter */
 } CallSite;
 
-extern CallSite *call_site_get(FunctionCallInfo fcinfo);
+extern CallSite *call_site_create(FunctionCallInfo fcinfo);
+
+/* The call site's memory in fn_extra, created on the first row (inline: every row asks). */
+static inline CallSite *
+call_site_get(FunctionCallInfo fcinfo)
+{
+	CallSite   *cs = (CallSite *) fcinfo->flinfo->fn_extra;
+
+	return likely(cs != NULL) ? cs : call_site_create(fcinfo);
+}
 extern StreamBaseline *call_site_baseline(FunctionCallInfo fcinfo, CallSite *cs, bool named);
 
 /* Mark the call site resolved when its arguments are constants. */
