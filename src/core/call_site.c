@@ -3,8 +3,8 @@
  *		The one resolver of a streaming aggregate's constant arguments
  *		(see call_site.h for what it remembers).
  *
- * The rule, for every family: an argument after the value holds for the
- * whole query when its expression is "query-constant":
+ * The rule, for every family: an argument after the row's value(s) holds
+ * for the whole query when its expression is "query-constant":
  *
  *	- a Const;
  *	- a PARAM_EXTERN parameter ($n of PREPARE, of a monitor's query, of a
@@ -54,16 +54,16 @@ query_constant(Node *expr)
 	return !varies_per_row(expr, NULL) && !contain_volatile_functions(expr);
 }
 
-/* Are all of the aggregate's arguments after the value query-constant? */
+/* Are all of the aggregate's arguments after its first n_values query-constant? */
 static bool
-aggregate_args_const(FunctionCallInfo fcinfo)
+aggregate_args_const(FunctionCallInfo fcinfo, int n_values)
 {
 	Aggref	   *aggref = AggGetAggref(fcinfo);
 	ListCell   *lc;
 
 	if (aggref == NULL)
 		return false;
-	for_each_from(lc, aggref->args, 1)
+	for_each_from(lc, aggref->args, n_values)
 	{
 		if (!query_constant((Node *) lfirst_node(TargetEntry, lc)->expr))
 			return false;
@@ -73,13 +73,13 @@ aggregate_args_const(FunctionCallInfo fcinfo)
 
 /* The call site's memory in fn_extra, created and its arguments checked (first row). */
 CallSite *
-call_site_create(FunctionCallInfo fcinfo)
+call_site_create(FunctionCallInfo fcinfo, int n_values)
 {
 	CallSite   *cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallSite));
 
 	cs->cache_flinfo = *fcinfo->flinfo;
 	cs->cache_flinfo.fn_extra = NULL;
-	cs->args_const = aggregate_args_const(fcinfo) ? 1 : 0;
+	cs->args_const = aggregate_args_const(fcinfo, n_values) ? 1 : 0;
 	fcinfo->flinfo->fn_extra = cs;
 	return cs;
 }

@@ -41,16 +41,28 @@ typedef struct CallSite
 	float8		param;			/* the test's parameter */
 } CallSite;
 
-extern CallSite *call_site_create(FunctionCallInfo fcinfo);
+extern CallSite *call_site_create(FunctionCallInfo fcinfo, int n_values);
 
-/* The call site's memory in fn_extra, created on the first row (inline: every row asks). */
+/*
+ * The call site's memory in fn_extra, created on the first row (inline: every
+ * row asks).  The aggregate's first n_values arguments are the row's values;
+ * the ones after them are the arguments that may be constant.
+ */
 static inline CallSite *
-call_site_get(FunctionCallInfo fcinfo)
+call_site_get_after(FunctionCallInfo fcinfo, int n_values)
 {
 	CallSite   *cs = (CallSite *) fcinfo->flinfo->fn_extra;
 
-	return likely(cs != NULL) ? cs : call_site_create(fcinfo);
+	return likely(cs != NULL) ? cs : call_site_create(fcinfo, n_values);
 }
+
+/* The call site of a test of one value per row. */
+static inline CallSite *
+call_site_get(FunctionCallInfo fcinfo)
+{
+	return call_site_get_after(fcinfo, 1);
+}
+
 extern StreamBaseline *call_site_baseline(FunctionCallInfo fcinfo, CallSite *cs, bool named);
 
 /* Mark the call site resolved when its arguments are constants. */
