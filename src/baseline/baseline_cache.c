@@ -1,8 +1,11 @@
 /*
  * baseline_cache.c
- *		Resolving a streaming test's baseline arguments once per query.
+ *		Finding the baseline a row's arguments name, by content, within a query.
  *
- * Entries are found by content, never by pointer alone: the executor may pass
+ * Arguments that are constant for the query never get here after the first
+ * row (core/call_site.c resolves them once); this cache serves the rest:
+ * baselines that vary by group (a join with the catalog) and final
+ * functions.  Entries are found by content, never by pointer alone: the executor may pass
  * a different value at an address it used before.  The most recently used
  * entry is checked first, which makes the common case (one baseline for the
  * whole query) a short byte comparison per row.
@@ -10,7 +13,6 @@
 #include "postgres.h"
 #include "core/compat.h"
 
-#include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -26,8 +28,6 @@ typedef struct BaselineCache
 	int			n;				/* entries in use */
 	int			last;			/* most recently used */
 	int			victim;			/* next to evict when full */
-	int8		args_constant;	/* -1 not known yet; else whether the baseline arguments are constants */
-	StreamBaseline *constant;	/* the entry constant arguments resolve to */
 	StreamBaseline *entries[BASELINE_CACHE_SIZE];
 } BaselineCache;
 
@@ -37,49 +37,10 @@ get_cache(FunctionCallInfo fcinfo)
 {
 	if (fcinfo->flinfo->fn_extra == NULL)
 	{
-		BaselineCache *cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BaselineCache));
-
-		cache->args_constant = -1;
-		fcinfo->flinfo->fn_extra = cache;
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(BaselineCache));
 	}
 	return (BaselineCache *) fcinfo->flinfo->fn_extra;
-}
-
-/*
- * Are the aggregate's arguments from transition argument first_arg on all
- * constants?  Then the entry the first row resolves holds for every row and
- * the per-row comparison (a tenth of a streaming test's time) is skipped.
- * Only literal constants count: a parameter of a subquery may change when the
- * aggregate is rescanned, while fn_extra lives on.
- */
-static bool
-aggregate_args_constant(FunctionCallInfo fcinfo, int first_arg)
-{
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	ListCell   *lc;
-	int			argno = 1;
-
-	if (aggref == NULL || aggref->aggfilter != NULL)
-		return false;
-	foreach(lc, aggref->args)
-	{
-		TargetEntry *tle = lfirst_node(TargetEntry, lc);
-
-		if (argno++ >= first_arg && !IsA(tle->expr, Const))
-			return false;
-	}
-	return true;
-}
-
-/* Remember e as what constant arguments resolve to, when they are constants. */
-static StreamBaseline *
-remember_if_constant(FunctionCallInfo fcinfo, BaselineCache *cache, StreamBaseline *e, int first_arg)
-{
-	if (cache->args_constant < 0)
-		cache->args_constant = aggregate_args_constant(fcinfo, first_arg);
-	if (cache->args_constant)
-		cache->constant = e;
-	return e;
 }
 
 /* A fresh entry (evicting one if the cache is full), made most recent. */
@@ -98,8 +59,6 @@ new_entry(FunctionCallInfo fcinfo, BaselineCache *cache)
 	{
 		slot = cache->victim;
 		cache->victim = (cache->victim + 1) % BASELINE_CACHE_SIZE;
-		if (cache->entries[slot] == cache->constant)
-			cache->constant = NULL;
 		MemoryContextDelete(cache->entries[slot]->cxt);
 	}
 	cache->entries[slot] = e;
@@ -160,8 +119,6 @@ baseline_cache_named(FunctionCallInfo fcinfo, int name_arg, int column_arg)
 	Datum		name,
 				column;
 
-	if (cache->constant != NULL)
-		return cache->constant;
 	require_argument(fcinfo, name_arg, "baseline name");
 	require_argument(fcinfo, column_arg, "baseline column");
 	name = PG_GETARG_DATUM(name_arg);
@@ -171,12 +128,10 @@ baseline_cache_named(FunctionCallInfo fcinfo, int name_arg, int column_arg)
 		StreamBaseline *e = cache->entries[cache->last];
 
 		if (e->name != NULL && text_equals(name, e->name) && text_equals(column, e->column))
-			return remember_if_constant(fcinfo, cache, e, name_arg);
+			return e;
 	}
-	return remember_if_constant(fcinfo, cache,
-								baseline_cache_by_name(fcinfo, TextDatumGetCString(name),
-													   TextDatumGetCString(column)),
-								name_arg);
+	return baseline_cache_by_name(fcinfo, TextDatumGetCString(name),
+													   TextDatumGetCString(column));
 }
 
 /*
@@ -245,18 +200,16 @@ baseline_cache_profile(FunctionCallInfo fcinfo, int profile_arg)
 	StreamBaseline *e;
 	DriftProfile *p;
 
-	if (cache->constant != NULL)
-		return cache->constant;
 	require_argument(fcinfo, profile_arg, "baseline profile");
 	arg = PG_GETARG_DATUM(profile_arg);
 	if (cache->n > 0 && profile_matches(cache->entries[cache->last], arg))
-		return remember_if_constant(fcinfo, cache, cache->entries[cache->last], profile_arg);
+		return cache->entries[cache->last];
 	for (int i = 0; i < cache->n; i++)
 	{
 		if (profile_matches(cache->entries[i], arg))
 		{
 			cache->last = i;
-			return remember_if_constant(fcinfo, cache, cache->entries[i], profile_arg);
+			return cache->entries[i];
 		}
 	}
 	p = (DriftProfile *) PG_DETOAST_DATUM(arg);
@@ -271,7 +224,7 @@ baseline_cache_profile(FunctionCallInfo fcinfo, int profile_arg)
 		e->toast_pointer = MemoryContextAlloc(e->cxt, VARSIZE_ANY(DatumGetPointer(arg)));
 		memcpy(e->toast_pointer, DatumGetPointer(arg), VARSIZE_ANY(DatumGetPointer(arg)));
 	}
-	return remember_if_constant(fcinfo, cache, e, profile_arg);
+	return e;
 }
 
 /*

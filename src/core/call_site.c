@@ -1,52 +1,86 @@
 /*
  * call_site.c
- *		Resolving a streaming test's constant arguments once per query
- *		(see call_site.h).
+ *		The one resolver of a streaming aggregate's constant arguments
+ *		(see call_site.h for what it remembers).
+ *
+ * The rule, for every family: an argument after the row's value(s) holds
+ * for the whole query when its expression is "query-constant":
+ *
+ *	- a Const;
+ *	- a PARAM_EXTERN parameter ($n of PREPARE, of a monitor's query, of a
+ *	  PL/pgSQL statement): its value is fixed for one executor run, and each
+ *	  run initialises the Agg node afresh, so fn_extra never outlives it;
+ *	- a non-volatile function or operator (drift.baseline(name, column), a
+ *	  cast) applied to query-constant arguments: PostgreSQL documents that a
+ *	  STABLE function returns the same result for the same arguments for all
+ *	  rows within a single statement ("Function Volatility Categories").
+ *
+ * Anything else (a column, a PARAM_EXEC of a subquery or initplan, which
+ * may change when the aggregate is rescanned while fn_extra lives on, a
+ * volatile function) is resolved on every row.  FILTER plays no part: it
+ * only decides which rows reach the transition function, never what their
+ * arguments are, so a filtered aggregate resolves once like any other.
  */
 #include "postgres.h"
 
+#include "nodes/nodeFuncs.h"
 #include "nodes/primnodes.h"
+#include "optimizer/optimizer.h"
 #include "utils/memutils.h"
 
 #include "core/call_site.h"
 
-/* Are all of the aggregate's arguments after the value constants? */
+/* Walker: does the expression contain anything that may differ between rows? */
 static bool
-aggregate_args_const(FunctionCallInfo fcinfo)
+varies_per_row(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Const))
+		return false;
+	if (IsA(node, Param))
+		return ((Param *) node)->paramkind != PARAM_EXTERN;
+	/* only these node kinds are known to compute from their arguments alone */
+	if (!IsA(node, FuncExpr) && !IsA(node, OpExpr) && !IsA(node, RelabelType) &&
+		!IsA(node, CoerceViaIO) && !IsA(node, ArrayExpr) && !IsA(node, CollateExpr))
+		return true;
+	return expression_tree_walker(node, varies_per_row, context);
+}
+
+/* Is expr query-constant under the rule above? */
+static bool
+query_constant(Node *expr)
+{
+	return !varies_per_row(expr, NULL) && !contain_volatile_functions(expr);
+}
+
+/* Are all of the aggregate's arguments after its first n_values query-constant? */
+static bool
+aggregate_args_const(FunctionCallInfo fcinfo, int n_values)
 {
 	Aggref	   *aggref = AggGetAggref(fcinfo);
 	ListCell   *lc;
-	int			i = 0;
 
 	if (aggref == NULL)
 		return false;
-	foreach(lc, aggref->args)
+	for_each_from(lc, aggref->args, n_values)
 	{
-		Node	   *expr = (Node *) ((TargetEntry *) lfirst(lc))->expr;
-
-		if (i++ == 0)
-			continue;
-		if (!IsA(expr, Const) &&
-			!(IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN))
+		if (!query_constant((Node *) lfirst_node(TargetEntry, lc)->expr))
 			return false;
 	}
 	return true;
 }
 
-/* The call site's memory in fn_extra, created (and its arguments checked) on the first row. */
+/* The call site's memory in fn_extra, created and its arguments checked (first row). */
 CallSite *
-call_site_get(FunctionCallInfo fcinfo)
+call_site_create(FunctionCallInfo fcinfo, int n_values)
 {
-	CallSite   *cs = (CallSite *) fcinfo->flinfo->fn_extra;
+	CallSite   *cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallSite));
 
-	if (cs == NULL)
-	{
-		cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallSite));
-		cs->cache_flinfo = *fcinfo->flinfo;
-		cs->cache_flinfo.fn_extra = NULL;
-		cs->args_const = aggregate_args_const(fcinfo) ? 1 : 0;
-		fcinfo->flinfo->fn_extra = cs;
-	}
+	cs->cache_flinfo = *fcinfo->flinfo;
+	cs->cache_flinfo.fn_extra = NULL;
+	cs->args_const = aggregate_args_const(fcinfo, n_values) ? 1 : 0;
+	fcinfo->flinfo->fn_extra = cs;
 	return cs;
 }
 

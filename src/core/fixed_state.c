@@ -10,6 +10,24 @@
 #include "core/fixed_state.h"
 
 /*
+ * The left side of a strict combine function, as a state the caller may fold
+ * the right side into: the aggregate's own transition value inside an
+ * aggregate, a copy on a direct call (whose argument belongs to someone else).
+ */
+void *
+fixed_state_combine_left(FunctionCallInfo fcinfo, Size size)
+{
+	void	   *left = PG_GETARG_POINTER(0);
+	void	   *copy;
+
+	if (AggCheckCallContext(fcinfo, NULL))
+		return left;
+	copy = palloc(size);
+	memcpy(copy, left, size);
+	return copy;
+}
+
+/*
  * Sort out the cases a combine function over two fixed-size states need not
  * merge.  Returns true when the result is already known: *left is then the
  * state to return, or NULL for an SQL NULL.  Otherwise returns false with

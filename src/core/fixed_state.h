@@ -1,7 +1,10 @@
 /*
  * fixed_state.h
  *		The NULL and ownership cases every combine function of a fixed-size
- *		aggregate state shares (corr_drift, the integrity rates).
+ *		aggregate state shares: strict ones (zscore_drift, binary_metrics,
+ *		regression_metrics, log_loss / brier_score) take their left side
+ *		from fixed_state_combine_left, non-strict ones (corr_drift, the
+ *		integrity rates) from fixed_state_combine_start.
  */
 #ifndef FIXED_STATE_H
 #define FIXED_STATE_H
@@ -9,6 +12,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+extern void *fixed_state_combine_left(FunctionCallInfo fcinfo, Size size);
 extern bool fixed_state_combine_start(FunctionCallInfo fcinfo, Size size,
 									  void **left, void **right);
 

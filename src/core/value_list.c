@@ -78,7 +78,7 @@ value_list_merge(ValueList *vl, const float8 *values, const int64 *counts, int32
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the current sample has more than %d distinct values",
 						drift_exact_profile_limit),
-				 errdetail("wasserstein_drift keeps every distinct value of the current rows."),
+				 errdetail("The aggregate keeps every distinct value of the current rows exactly."),
 				 errhint("Raise pg_drift.exact_profile_limit, or compare fewer rows at once.")));
 	if (vl->values)
 	{

@@ -34,6 +34,7 @@
 #include "utils/memutils.h"
 
 #include "drift/binning.h"
+#include "core/agg_prologue.h"
 #include "core/call_site.h"
 #include "drift/categorical_tests.h"
 #include "core/drift_result.h"
@@ -173,17 +174,8 @@ binned_count(FunctionCallInfo fcinfo, bool named, int opt_arg)
 		stream_state_require(s, STREAM_TEST_BINNED, cs->option, cs->param, cs->sb->fingerprint,
 							 loc->n_edges + 1, "baseline and options");
 	}
-	if (PG_ARGISNULL(1))
-	{
-		stream_state_skip(s, true);
+	if (agg_value_missing(fcinfo, &s->null_count, &s->nan_count, &x))
 		PG_RETURN_POINTER(s);
-	}
-	x = PG_GETARG_FLOAT8(1);
-	if (isnan(x))
-	{
-		stream_state_skip(s, false);
-		PG_RETURN_POINTER(s);
-	}
 	PG_RETURN_POINTER(stream_state_add(s, binning_lookup(loc, x)));
 }
 

@@ -40,19 +40,6 @@
 
 #include "drift/binning.h"
 
-/*
- * The SQL name of the function or aggregate being called, for messages.  Only
- * error paths call this: it reads the catalog.
- */
-const char *
-drift_caller_name(FunctionCallInfo fcinfo)
-{
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	char	   *name = get_func_name(aggref != NULL ? aggref->aggfnoid : fcinfo->flinfo->fn_oid);
-
-	return name != NULL ? name : "drift test";
-}
-
 /* Parse a binning method name (called per row: no allocation on success). */
 static BinningMethod
 parse_method(FunctionCallInfo fcinfo, text *t)
@@ -115,36 +102,6 @@ binspec_from_args(FunctionCallInfo fcinfo, int bins_arg, int method_arg)
 	if (spec.bins < 1 || spec.bins > BINNING_MAX_BINS)
 		binspec_check(spec, drift_caller_name(fcinfo));
 	return spec;
-}
-
-/* Fail unless fill is a usable zero-fill proportion. */
-void
-fill_check(float8 fill, const char *function_name)
-{
-	if (!fill_is_valid(fill))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: fill must be greater than 0 and at most 1, not %g", function_name, fill),
-				 errhint("Pass the proportion that replaces empty bins, such as fill => 0.0001.")));
-}
-
-/* The zero-fill proportion in argument fill_arg, or the default. */
-float8
-fill_from_arg(FunctionCallInfo fcinfo, int fill_arg)
-{
-	float8		fill;
-
-	if (PG_NARGS() <= fill_arg)
-		return BINNING_DEFAULT_FILL;
-	if (PG_ARGISNULL(fill_arg))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s: fill must not be NULL", drift_caller_name(fcinfo)),
-				 errhint("Pass the proportion that replaces empty bins, such as fill => 0.0001.")));
-	fill = PG_GETARG_FLOAT8(fill_arg);
-	if (!fill_is_valid(fill))
-		fill_check(fill, drift_caller_name(fcinfo));
-	return fill;
 }
 
 /*

@@ -17,6 +17,7 @@
 #include "fmgr.h"
 
 #include "baseline/baseline_index.h"
+#include "core/options.h"
 #include "profile/profile.h"
 
 /* Largest bin count accepted: keeps a state's dense counts at 8 MB. */
@@ -24,7 +25,7 @@
 
 /* Default options. */
 #define BINNING_DEFAULT_BINS 10
-#define BINNING_DEFAULT_FILL 1e-4
+#define BINNING_DEFAULT_FILL DRIFT_DEFAULT_FILL
 
 typedef enum BinningMethod
 {
@@ -66,18 +67,8 @@ binspec_unpack(int32 option)
 	return spec;
 }
 
-/* Is fill a usable zero-fill proportion: 0 < fill <= 1? */
-static inline bool
-fill_is_valid(float8 fill)
-{
-	return fill > 0.0 && fill <= 1.0;
-}
-
-extern const char *drift_caller_name(FunctionCallInfo fcinfo);
 extern BinSpec binspec_from_args(FunctionCallInfo fcinfo, int bins_arg, int method_arg);
-extern float8 fill_from_arg(FunctionCallInfo fcinfo, int fill_arg);
 extern void binspec_check(BinSpec spec, const char *function_name);
-extern void fill_check(float8 fill, const char *function_name);
 
 extern int32 binning_edges(const float8 *values, const int64 *counts, int32 n_distinct,
 						   int64 total, BinSpec spec, float8 *edges);

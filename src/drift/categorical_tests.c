@@ -34,7 +34,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "baseline/baseline_cache.h"
+#include "core/call_site.h"
+#include "core/options.h"
 #include "drift/categorical_tests.h"
 #include "drift/category_state.h"
 #include "drift/category_table.h"
@@ -93,32 +94,6 @@ stat_name(CategoricalStat stat)
 			return "tvd_drift";
 	}
 	return "categorical drift test";
-}
-
-/* The zero fill of PSI: positive and at most 1. */
-static float8
-check_fill(float8 fill)
-{
-	if (!(fill > 0.0 && fill <= 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("zero fill must be greater than 0 and at most 1"),
-				 errhint("The customary fill is 0.0001 (the default).")));
-	return fill;
-}
-
-/* The fill in argument arg, if the call has it and it is not NULL; the default otherwise. */
-static float8
-fill_arg(FunctionCallInfo fcinfo, int arg)
-{
-	if (PG_NARGS() <= arg)
-		return CATEGORICAL_PSI_FILL;
-	if (PG_ARGISNULL(arg))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("zero fill must not be NULL"),
-				 errhint("The customary fill is 0.0001 (the default).")));
-	return check_fill(PG_GETARG_FLOAT8(arg));
 }
 
 /* The statistic of a union as the function's result; NULL when a sample is empty. */
@@ -248,7 +223,7 @@ categorical_profiles_result(FunctionCallInfo fcinfo, CategoricalStat stat,
 	profile_require_categorical(baseline, stat_name(stat));
 	profile_require_categorical(current, stat_name(stat));
 	union_of_profiles(&u, baseline, NULL, current);
-	return union_result(fcinfo, stat, &u, stat == CAT_STAT_PSI ? check_fill(fill) : fill);
+	return union_result(fcinfo, stat, &u, stat == CAT_STAT_PSI ? fill_check(fill, stat_name(stat)) : fill);
 }
 
 /* Build the baseline's category locator (category -> index) the first time the query meets it. */
@@ -313,26 +288,44 @@ categorical_count(FunctionCallInfo fcinfo, StreamBaseline *sb, float8 fill)
 	PG_RETURN_POINTER(category_state_add(cs, locate(sb, s, len), s, len));
 }
 
+/*
+ * The row's baseline, prepared for the test, and (fill_at > 0) its zero
+ * fill: resolved once per query when they are constants.
+ */
+static CallSite *
+categorical_resolve(FunctionCallInfo fcinfo, bool named, int fill_at, const char *fname)
+{
+	CallSite   *cs = call_site_get(fcinfo);
+
+	if (!cs->resolved)
+	{
+		categorical_prepare(call_site_baseline(fcinfo, cs, named), fname, fill_at == 0);
+		cs->param = fill_at > 0 ? fill_from_arg(fcinfo, fill_at) : 0.0;
+		call_site_done(cs);
+	}
+	return cs;
+}
+
 /* Transition of test(value text, baseline name, column [, fill]). */
 Datum
 categorical_named_trans(PG_FUNCTION_ARGS)
 {
+	CallSite   *cs;
+
 	(void) aggregate_context(fcinfo, "categorical_named_trans");
-	return categorical_count(fcinfo,
-							 categorical_prepare(baseline_cache_named(fcinfo, 2, 3),
-												 "categorical drift test", false),
-							 fill_arg(fcinfo, 4));
+	cs = categorical_resolve(fcinfo, true, 4, "categorical drift test");
+	return categorical_count(fcinfo, cs->sb, cs->param);
 }
 
 /* Transition of test(value text, profile [, fill]). */
 Datum
 categorical_profile_trans(PG_FUNCTION_ARGS)
 {
+	CallSite   *cs;
+
 	(void) aggregate_context(fcinfo, "categorical_profile_trans");
-	return categorical_count(fcinfo,
-							 categorical_prepare(baseline_cache_profile(fcinfo, 2),
-												 "categorical drift test", false),
-							 fill_arg(fcinfo, 3));
+	cs = categorical_resolve(fcinfo, false, 3, "categorical drift test");
+	return categorical_count(fcinfo, cs->sb, cs->param);
 }
 
 /* Final functions: the union of baseline and current categories, then the statistic. */
@@ -531,7 +524,7 @@ chi2_drift_details_arrays(PG_FUNCTION_ARGS)
 Datum
 psi_drift_categorical_arrays(PG_FUNCTION_ARGS)
 {
-	return categorical_arrays(fcinfo, CAT_STAT_PSI, fill_arg(fcinfo, 2));
+	return categorical_arrays(fcinfo, CAT_STAT_PSI, fill_from_arg(fcinfo, 2));
 }
 
 Datum
@@ -584,8 +577,7 @@ Datum
 unseen_share_named_trans(PG_FUNCTION_ARGS)
 {
 	(void) aggregate_context(fcinfo, "unseen_share_named_trans");
-	return unseen_share_count(fcinfo, categorical_prepare(baseline_cache_named(fcinfo, 2, 3),
-														  "unseen_category_share", true));
+	return unseen_share_count(fcinfo, categorical_resolve(fcinfo, true, 0, "unseen_category_share")->sb);
 }
 
 /* Transition of unseen_category_share(value text, profile). */
@@ -593,8 +585,7 @@ Datum
 unseen_share_profile_trans(PG_FUNCTION_ARGS)
 {
 	(void) aggregate_context(fcinfo, "unseen_share_profile_trans");
-	return unseen_share_count(fcinfo, categorical_prepare(baseline_cache_profile(fcinfo, 2),
-														  "unseen_category_share", true));
+	return unseen_share_count(fcinfo, categorical_resolve(fcinfo, false, 0, "unseen_category_share")->sb);
 }
 
 /* Final: share of non-NULL rows whose category the baseline never saw; NULL without such rows. */

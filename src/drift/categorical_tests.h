@@ -10,6 +10,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "core/options.h"
+
 #include "profile/profile.h"
 
 typedef enum CategoricalStat
@@ -23,7 +25,7 @@ typedef enum CategoricalStat
 } CategoricalStat;
 
 /* Default zero fill of categorical PSI (SPEC.md section 4). */
-#define CATEGORICAL_PSI_FILL 1e-4
+#define CATEGORICAL_PSI_FILL DRIFT_DEFAULT_FILL
 
 /*
  * The statistic of two categorical profiles as the calling function's result

@@ -46,6 +46,7 @@
 #include "baseline/baseline.h"
 #include "baseline/baseline_cache.h"
 #include "core/drift_result.h"
+#include "core/call_site.h"
 #include "core/fixed_state.h"
 #include "core/state_text.h"
 
@@ -143,14 +144,21 @@ corr_baseline_fetch(const char *name, const char *column, float8 *r, int64 *n)
 	SPI_finish();
 }
 
-/* The baseline (r, n) for text arguments 3 and 4, read once per query. */
-static void
-corr_baseline_named(FunctionCallInfo fcinfo, float8 *r, int64 *n)
+/*
+ * The baseline (r, n) for text arguments 3 and 4, kept in the call site: once
+ * per query when they are constants (core/call_site.c), else fetched again
+ * only when the name or column changes.
+ */
+static CorrBaselineCache *
+corr_baseline_named(FunctionCallInfo fcinfo)
 {
-	CorrBaselineCache *cache = (CorrBaselineCache *) fcinfo->flinfo->fn_extra;
+	CallSite   *cs = call_site_get_after(fcinfo, 2);
+	CorrBaselineCache *cache = (CorrBaselineCache *) cs->data;
 	char	   *name;
 	char	   *column;
 
+	if (cs->resolved)
+		return cache;
 	if (PG_ARGISNULL(3) || PG_ARGISNULL(4))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -165,8 +173,8 @@ corr_baseline_named(FunctionCallInfo fcinfo, float8 *r, int64 *n)
 
 		corr_baseline_fetch(name, column, &br, &bn);
 		if (cache == NULL)
-			cache = fcinfo->flinfo->fn_extra =
-				MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CorrBaselineCache));
+			cache = cs->data = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+													  sizeof(CorrBaselineCache));
 		else
 		{
 			pfree(cache->name);
@@ -179,8 +187,8 @@ corr_baseline_named(FunctionCallInfo fcinfo, float8 *r, int64 *n)
 	}
 	pfree(name);
 	pfree(column);
-	*r = cache->r;
-	*n = cache->n;
+	call_site_done(cs);
+	return cache;
 }
 
 /* Are two baseline descriptions the same (NaN equal to NaN)? */
@@ -248,11 +256,9 @@ corr_count(FunctionCallInfo fcinfo, float8 b_r, int64 b_n)
 Datum
 corr_drift_named_trans(PG_FUNCTION_ARGS)
 {
-	float8		r;
-	int64		n;
+	CorrBaselineCache *b = corr_baseline_named(fcinfo);
 
-	corr_baseline_named(fcinfo, &r, &n);
-	return corr_count(fcinfo, r, n);
+	return corr_count(fcinfo, b->r, b->n);
 }
 
 /* Transition of corr_drift(feature, target, baseline_r, baseline_n). */

@@ -29,6 +29,7 @@
 
 #include "baseline/baseline_cache.h"
 #include "core/drift_result.h"
+#include "core/call_site.h"
 #include "core/fixed_state.h"
 #include "core/state_text.h"
 #include "profile/profile.h"
@@ -165,43 +166,56 @@ value_is_float8(FunctionCallInfo fcinfo)
 	return get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8OID;
 }
 
+/*
+ * Resolve the row's baseline (once per query when its arguments are
+ * constants), check it suits the metric, and count the row.
+ */
+static Datum
+integrity_trans(FunctionCallInfo fcinfo, IntegrityMetric metric, bool named)
+{
+	CallSite   *cs = call_site_get(fcinfo);
+
+	if (!cs->resolved)
+	{
+		StreamBaseline *sb = call_site_baseline(fcinfo, cs, named);
+
+		if (metric == INTEGRITY_OUT_OF_RANGE)
+			profile_require_numeric(sb->profile, "out_of_range_share");
+		else
+			profile_check_usable(sb->profile);
+		/* the value's type is fixed by the call */
+		cs->option = metric == INTEGRITY_OUT_OF_RANGE || value_is_float8(fcinfo);
+		call_site_done(cs);
+	}
+	return integrity_count(fcinfo, metric, cs->sb, cs->option != 0);
+}
+
 /* Transition of null_rate_drift(value float8|text, baseline name, column). */
 Datum
 null_rate_drift_named_trans(PG_FUNCTION_ARGS)
 {
-	StreamBaseline *sb = baseline_cache_named(fcinfo, 2, 3);
-
-	profile_check_usable(sb->profile);
-	return integrity_count(fcinfo, INTEGRITY_NULL_RATE, sb, value_is_float8(fcinfo));
+	return integrity_trans(fcinfo, INTEGRITY_NULL_RATE, true);
 }
 
 /* Transition of null_rate_drift(value float8|text, profile). */
 Datum
 null_rate_drift_profile_trans(PG_FUNCTION_ARGS)
 {
-	StreamBaseline *sb = baseline_cache_profile(fcinfo, 2);
-
-	return integrity_count(fcinfo, INTEGRITY_NULL_RATE, sb, value_is_float8(fcinfo));
+	return integrity_trans(fcinfo, INTEGRITY_NULL_RATE, false);
 }
 
 /* Transition of out_of_range_share(value float8, baseline name, column). */
 Datum
 out_of_range_share_named_trans(PG_FUNCTION_ARGS)
 {
-	StreamBaseline *sb = baseline_cache_named(fcinfo, 2, 3);
-
-	profile_require_numeric(sb->profile, "out_of_range_share");
-	return integrity_count(fcinfo, INTEGRITY_OUT_OF_RANGE, sb, true);
+	return integrity_trans(fcinfo, INTEGRITY_OUT_OF_RANGE, true);
 }
 
 /* Transition of out_of_range_share(value float8, profile). */
 Datum
 out_of_range_share_profile_trans(PG_FUNCTION_ARGS)
 {
-	StreamBaseline *sb = baseline_cache_profile(fcinfo, 2);
-
-	profile_require_numeric(sb->profile, "out_of_range_share");
-	return integrity_count(fcinfo, INTEGRITY_OUT_OF_RANGE, sb, true);
+	return integrity_trans(fcinfo, INTEGRITY_OUT_OF_RANGE, false);
 }
 
 /* Combine two partial states counted against the same baseline. */

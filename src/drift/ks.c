@@ -30,6 +30,8 @@
 #include "utils/lsyscache.h"
 
 #include "baseline/baseline_index.h"
+#include "core/agg_prologue.h"
+#include "core/call_site.h"
 #include "core/drift_result.h"
 #include "profile/profile.h"
 #include "stats/ks_dist.h"
@@ -212,18 +214,24 @@ ks_count(FunctionCallInfo fcinfo, StreamBaseline *sb, KsAlternative alt)
 		stream_state_require(s, STREAM_TEST_KS, (int32) alt, 0.0, sb->fingerprint, sb->n_slots,
 							 "baseline and alternative");
 	}
-	if (PG_ARGISNULL(1))
-	{
-		stream_state_skip(s, true);
+	if (agg_value_missing(fcinfo, &s->null_count, &s->nan_count, &x))
 		PG_RETURN_POINTER(s);
-	}
-	x = PG_GETARG_FLOAT8(1);
-	if (isnan(x))
-	{
-		stream_state_skip(s, false);
-		PG_RETURN_POINTER(s);
-	}
 	PG_RETURN_POINTER(stream_state_add_value(s, (x == 0.0) ? 0.0 : x, ks_place_batch, sb->locator));
+}
+
+/* Resolve the baseline and alternative (once per query when they are constants), then count. */
+static Datum
+ks_trans(FunctionCallInfo fcinfo, bool named, int alt_arg)
+{
+	CallSite   *cs = call_site_get(fcinfo);
+
+	if (!cs->resolved)
+	{
+		ks_prepare(call_site_baseline(fcinfo, cs, named));
+		cs->option = (int32) alternative_arg(fcinfo, alt_arg);
+		call_site_done(cs);
+	}
+	return ks_count(fcinfo, cs->sb, (KsAlternative) cs->option);
 }
 
 /* Transition of ks_drift(value, baseline name, column [, alternative]). */
@@ -231,8 +239,7 @@ Datum
 ks_drift_named_trans(PG_FUNCTION_ARGS)
 {
 	(void) aggregate_context(fcinfo, "ks_drift_named_trans");
-	return ks_count(fcinfo, ks_prepare(baseline_cache_named(fcinfo, 2, 3)),
-					alternative_arg(fcinfo, 4));
+	return ks_trans(fcinfo, true, 4);
 }
 
 /* Transition of ks_drift(value, profile [, alternative]). */
@@ -240,8 +247,7 @@ Datum
 ks_drift_profile_trans(PG_FUNCTION_ARGS)
 {
 	(void) aggregate_context(fcinfo, "ks_drift_profile_trans");
-	return ks_count(fcinfo, ks_prepare(baseline_cache_profile(fcinfo, 2)),
-					alternative_arg(fcinfo, 3));
+	return ks_trans(fcinfo, false, 3);
 }
 
 /* Final function of the streaming forms: walk the slots in order. */

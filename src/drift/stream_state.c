@@ -169,28 +169,17 @@ stream_state_create_buffered(StreamTest test, const StreamBaseline *sb, int32 op
 }
 
 /*
- * Count one value in slot.  Returns the state, which is a new allocation in
- * the current (per-call) context when the sparse list had to grow: the
+ * stream_state_add (stream_state.h) when the sparse list is full: count the
+ * value in a grown or dense copy.  Returns the new state, an allocation in
+ * the current (per-call) context: the
  * executor copies a changed state into the aggregate's context and frees the
  * old one, so allocating there directly would leak.
  */
 StreamState *
-stream_state_add(StreamState *s, int32 slot)
+stream_state_add_grow(StreamState *s, int32 slot)
 {
 	StreamState *grown;
 
-	if (s->dense)
-	{
-		((int64 *) stream_state_body(s))[slot]++;
-		s->n_current = count_add(s->n_current, 1);
-		return s;
-	}
-	if (s->n_sparse < s->cap_sparse)
-	{
-		((int32 *) stream_state_body(s))[s->n_sparse++] = slot;
-		s->n_current = count_add(s->n_current, 1);
-		return s;
-	}
 	if (sparse_too_big(s, (Size) s->cap_sparse * 2))
 		grown = state_to_dense(s, s->cap_values);
 	else

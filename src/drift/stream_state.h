@@ -118,7 +118,7 @@ typedef void (*StreamPlaceBatch) (const void *locator, const float8 *values, int
 
 extern StreamState *stream_state_create(StreamTest test, const StreamBaseline *sb,
 										int32 option, float8 param);
-extern StreamState *stream_state_add(StreamState *s, int32 slot);
+extern StreamState *stream_state_add_grow(StreamState *s, int32 slot);
 extern StreamState *stream_state_create_buffered(StreamTest test, const StreamBaseline *sb,
 												 int32 option, float8 param);
 extern StreamState *stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place,
@@ -152,6 +152,24 @@ stream_state_require(const StreamState *s, StreamTest test, int32 option, float8
 	if (unlikely(s->test != test || s->n_slots != n_slots || s->fingerprint != fingerprint ||
 				 s->option != option || s->param != param))
 		stream_state_require_failed(s, test, option, param, fingerprint, n_slots, what);
+}
+
+/*
+ * Count one value into slot; returns the state, which may have moved (a
+ * sparse state grows, or turns dense, in stream_state_add_grow).  The
+ * common cases are inline: they run once per row.
+ */
+static inline StreamState *
+stream_state_add(StreamState *s, int32 slot)
+{
+	if (s->dense)
+		((int64 *) stream_state_body(s))[slot]++;
+	else if (s->n_sparse < s->cap_sparse)
+		((int32 *) stream_state_body(s))[s->n_sparse++] = slot;
+	else
+		return stream_state_add_grow(s, slot);
+	s->n_current = count_add(s->n_current, 1);
+	return s;
 }
 
 /* Count a NULL or NaN without touching the slots. */

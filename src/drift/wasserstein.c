@@ -33,6 +33,7 @@
 #include "utils/memutils.h"
 
 #include "baseline/baseline_cache.h"
+#include "core/agg_prologue.h"
 #include "core/call_site.h"
 #include "core/drift_result.h"
 #include "profile/profile.h"
@@ -121,15 +122,7 @@ wasserstein_count(FunctionCallInfo fcinfo, bool named)
 		s = (WassersteinState *) PG_GETARG_POINTER(0);
 		require_same_baseline(s->fingerprint == cs->sb->fingerprint, "baseline");
 	}
-	if (PG_ARGISNULL(1))
-	{
-		s->null_count++;
-		PG_RETURN_POINTER(s);
-	}
-	x = PG_GETARG_FLOAT8(1);
-	if (isnan(x))
-		s->nan_count++;
-	else
+	if (!agg_value_missing(fcinfo, &s->null_count, &s->nan_count, &x))
 		value_list_add(&s->current, x);
 	PG_RETURN_POINTER(s);
 }

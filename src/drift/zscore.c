@@ -31,8 +31,10 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "core/agg_prologue.h"
 #include "core/call_site.h"
 #include "core/drift_result.h"
+#include "core/fixed_state.h"
 #include "profile/profile.h"
 #include "stats/mean_shift.h"
 #include "core/value_list.h"
@@ -108,15 +110,7 @@ zscore_count(FunctionCallInfo fcinfo, bool named)
 		s = PG_GETARG_MEAN_STATE_P(0);
 		require_same_baseline(s->fingerprint == cs->sb->fingerprint, "baseline");
 	}
-	if (PG_ARGISNULL(1))
-	{
-		s->null_count++;
-		PG_RETURN_POINTER(s);
-	}
-	x = PG_GETARG_FLOAT8(1);
-	if (isnan(x))
-		s->nan_count++;
-	else
+	if (!agg_value_missing(fcinfo, &s->null_count, &s->nan_count, &x))
 		shifted_moments_add(&s->current, x);
 	PG_RETURN_POINTER(s);
 }
@@ -141,16 +135,9 @@ zscore_drift_profile_trans(PG_FUNCTION_ARGS)
 Datum
 zscore_drift_combine(PG_FUNCTION_ARGS)
 {
-	MeanState  *a = PG_GETARG_MEAN_STATE_P(0);
+	MeanState  *a = (MeanState *) fixed_state_combine_left(fcinfo, sizeof(MeanState));
 	MeanState  *b = PG_GETARG_MEAN_STATE_P(1);
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-	{
-		MeanState  *copy = palloc(sizeof(MeanState));
-
-		memcpy(copy, a, sizeof(MeanState));
-		a = copy;
-	}
 	if (a->fingerprint != b->fingerprint || a->n_baseline != b->n_baseline ||
 		a->current.shift != b->current.shift)
 		ereport(ERROR,
@@ -257,17 +244,7 @@ mean_state_send_bytes(const MeanState *s)
 }
 
 /* Report a malformed state. */
-pg_noreturn static void
-invalid_mean_state(const char *detail);
-
-static void
-invalid_mean_state(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid drift_mean_state"),
-			 errdetail("%s", detail)));
-}
+#define invalid_mean_state(detail) state_invalid("drift_mean_state", (detail))
 
 /* Read and check a binary state. */
 static MeanState *
@@ -329,15 +306,8 @@ drift_mean_state_out(PG_FUNCTION_ARGS)
 Datum
 drift_mean_state_in(PG_FUNCTION_ARGS)
 {
-	char	   *in = PG_GETARG_CSTRING(0);
-	size_t		len = strlen(in);
 	StringInfoData buf;
 
-	if (len != 2 + 2 * (1 + 12 * 8) || in[0] != '\\' || in[1] != 'x')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type drift_mean_state"),
-				 errhint("The text form is \\x followed by the hex digits of the binary form.")));
-	state_text_in(in, "drift_mean_state", &buf);
+	state_text_in(PG_GETARG_CSTRING(0), "drift_mean_state", &buf);
 	PG_RETURN_POINTER(mean_state_recv_buffer(&buf));
 }

@@ -18,6 +18,7 @@
 #include "access/htup_details.h"
 #include "common/int.h"
 #include "funcapi.h"
+#include "core/fixed_state.h"
 #include "core/pg_drift.h"
 #include "libpq/pqformat.h"
 
@@ -152,17 +153,10 @@ binary_metrics_score_inv(PG_FUNCTION_ARGS)
 Datum
 binary_metrics_combine(PG_FUNCTION_ARGS)
 {
-	BinaryState *a = (BinaryState *) PG_GETARG_POINTER(0);
+	/* outside an aggregate the first argument is not ours to change */
+	BinaryState *a = (BinaryState *) fixed_state_combine_left(fcinfo, sizeof(BinaryState));
 	BinaryState *b = (BinaryState *) PG_GETARG_POINTER(1);
 
-	/* outside an aggregate the first argument is not ours to change */
-	if (!AggCheckCallContext(fcinfo, NULL))
-	{
-		BinaryState *copy = palloc(sizeof(BinaryState));
-
-		*copy = *a;
-		a = copy;
-	}
 	if (pg_add_s64_overflow(a->tp, b->tp, &a->tp) ||
 		pg_add_s64_overflow(a->fp, b->fp, &a->fp) ||
 		pg_add_s64_overflow(a->tn, b->tn, &a->tn) ||

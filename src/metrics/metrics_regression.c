@@ -32,6 +32,7 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "core/fixed_state.h"
 #include "core/pg_drift.h"
 #include "libpq/pqformat.h"
 
@@ -202,17 +203,10 @@ regression_metrics_inv(PG_FUNCTION_ARGS)
 Datum
 regression_metrics_combine(PG_FUNCTION_ARGS)
 {
-	RegressionState *a = (RegressionState *) PG_GETARG_POINTER(0);
+	/* outside an aggregate the first argument is not ours to change */
+	RegressionState *a = (RegressionState *) fixed_state_combine_left(fcinfo, sizeof(RegressionState));
 	RegressionState *b = (RegressionState *) PG_GETARG_POINTER(1);
 
-	/* outside an aggregate the first argument is not ours to change */
-	if (!AggCheckCallContext(fcinfo, NULL))
-	{
-		RegressionState *copy = palloc(sizeof(RegressionState));
-
-		*copy = *a;
-		a = copy;
-	}
 	a->n = count_add(a->n, b->n);
 	a->n_err = count_add(a->n_err, b->n_err);
 	a->n_sq = count_add(a->n_sq, b->n_sq);

@@ -32,6 +32,7 @@
 #include "utils/memutils.h"
 
 #include "metrics/metrics_io.h"
+#include "core/fixed_state.h"
 #include "core/pg_drift.h"
 
 #define MEAN_STATE_TYPE "drift_metric_mean_state"
@@ -254,13 +255,7 @@ metric_mean_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine a log_loss state with a brier_score state")));
 	/* outside an aggregate the first argument is not ours to change */
-	if (!AggCheckCallContext(fcinfo, NULL))
-	{
-		MeanState  *copy = palloc(sizeof(MeanState));
-
-		*copy = *a;
-		a = copy;
-	}
+	a = (MeanState *) fixed_state_combine_left(fcinfo, sizeof(MeanState));
 	a->n = count_add(a->n, b->n);
 	a->n_nonzero = count_add(a->n_nonzero, b->n_nonzero);
 	a->sum = dd_add(a->sum, b->sum);
