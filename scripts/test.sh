@@ -10,6 +10,9 @@
 # Options:
 #   --valgrind   run the pg_regress suite with the server under valgrind
 #                (slow; the check made before resolving an issue that adds C)
+# Environment:
+#   REGRESS_TESTS="03_ks 40_hostile_states"  run only these pg_regress files
+#                (e.g. the ones a change touches, under valgrind)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -48,7 +51,9 @@ show_regression_diffs() {
 }
 
 regress() {
-  as_pg make -C "$BUILD_DIR" -s installcheck PG_CONFIG="$PG_CONFIG" || show_regression_diffs
+  local only=()
+  [ -n "${REGRESS_TESTS:-}" ] && only=(REGRESS="$REGRESS_TESTS")
+  as_pg make -C "$BUILD_DIR" -s installcheck PG_CONFIG="$PG_CONFIG" "${only[@]}" || show_regression_diffs
 }
 
 if [ "$VALGRIND" = 1 ]; then
