@@ -1,7 +1,8 @@
 -- Every state type (base type) of the extension is named drift_*: they live
 -- in the extension's schema, often public, next to users' own types
 -- (issue 12).  The types are found through the extension's pg_depend
--- entries, so a new badly named type fails here.
+-- entries, so a new badly named type fails here (array types, which
+-- PostgreSQL 17 and later also record as members, are not state types).
 CREATE TEMP VIEW ext_base_types AS
   SELECT t.typname::text AS typname, t.typinput::text AS typinput, t.typoutput::text AS typoutput,
          t.typreceive::text AS typreceive, t.typsend::text AS typsend
@@ -9,7 +10,7 @@ CREATE TEMP VIEW ext_base_types AS
     JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid
                     AND d.deptype = 'e'
     JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_drift'
-   WHERE t.typtype = 'b';
+   WHERE t.typtype = 'b' AND t.typcategory <> 'A';
 
 -- none named otherwise
 SELECT typname AS badly_named FROM ext_base_types WHERE typname !~ '^drift_' ORDER BY 1;
