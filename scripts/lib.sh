@@ -60,6 +60,17 @@ ensure_packages() {
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Generate a locale if the system lacks it (the tests run a monitor check
+# under translated messages: decisions must not depend on message text).
+ensure_locale() {
+  local loc=$1 sudo=""
+  locale -a 2>/dev/null | grep -qix "${loc%%.*}.utf8" && return 0
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "generating the $loc locale"
+  grep -q "^$loc UTF-8" /etc/locale.gen 2>/dev/null || echo "$loc UTF-8" | $sudo tee -a /etc/locale.gen >/dev/null
+  $sudo locale-gen >/dev/null
+}
+
 # Make a private work directory owned by the cluster user and copy the tree in.
 prepare_workdir() {
   if [ "$(id -u)" -eq 0 ]; then PG_USER=postgres; else PG_USER=$(id -un); fi

@@ -26,7 +26,8 @@ done
 
 extra=()
 [ "$VALGRIND" = 1 ] && extra+=(valgrind)
-ensure_packages "${extra[@]}"
+ensure_packages locales "${extra[@]}"
+ensure_locale de_DE.UTF-8
 prepare_workdir
 build_and_install
 

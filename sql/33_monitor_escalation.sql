@@ -126,9 +126,9 @@ SELECT current_setting('statement_timeout') AS statement_timeout,
        current_setting('pg_drift.monitor_timeout') AS monitor_timeout;
 
 -- the timeout has its own SQLSTATE; a cancel the caller asks for (57014)
--- is not recorded but ends the statement.  No locale but C is installed
--- here, so instead of running under another lc_messages, check that no
--- decision of the extension reads an error's text.
+-- is not recorded but ends the statement.  36_translated_messages runs
+-- checks under German messages; here, check that no decision of the
+-- extension reads an error's text.
 DO $$
 BEGIN
   PERFORM * FROM drift._run_check(NULL, 'regress_esc_alice',
