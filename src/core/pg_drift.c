@@ -86,7 +86,7 @@ _PG_init(void)
 							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("pg_drift.monitor_timeout",
-							"Statement timeout of one monitor check (0 disables).",
+							"Time limit of one monitor check, enforced by pg_drift itself (0 disables).",
 							NULL,
 							&drift_monitor_timeout,
 							300000, 0, INT_MAX,
