@@ -31,10 +31,20 @@ SELECT (ks_drift(x, 'b', 'x')).n_baseline, (drift_profile_info(drift.baseline('b
   FROM n_data;
 SELECT n_baseline, n_current FROM drift.run_monitor('m');
 SELECT name, owner FROM drift.monitor_status WHERE name = 'm';
+-- the rule itself, drift.baseline_owner: the caller's own name; none is NULL;
+-- asking as another role shows nothing the caller cannot select (bob's 'b'
+-- is invisible to alice, so NULL, not bob)
+SELECT drift.baseline_owner('b') AS own, drift.baseline_owner('nope') AS none,
+       drift.baseline_owner('b', 'regress_n_bob') AS as_bob;
 
 -- an admin who owns neither sees both: the names are ambiguous
 SET ROLE regress_n_admin;
 SELECT name, owner, row_count FROM drift.baselines WHERE name = 'b' ORDER BY owner;
+SELECT drift.baseline_owner('b');
+-- as an owner (how a monitor's validation asks): that owner's own
+SELECT drift.baseline_owner('b', 'regress_n_alice') AS as_alice,
+       drift.baseline_owner('b', 'regress_n_bob') AS as_bob;
+SELECT drift.baseline_owner('b', 'regress_n_nobody');
 SELECT drift.baseline('b', 'x') IS NOT NULL;
 SELECT (ks_drift(x, 'b', 'x')).n_baseline FROM n_data;
 SELECT count(*) FROM drift.run_monitor('m');
