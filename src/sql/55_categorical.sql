@@ -24,7 +24,7 @@ COMMENT ON AGGREGATE drift_profile_agg(text) IS
   'Profile of a categorical column: exact count per category, NULLs counted';
 
 -- The streaming state: counts per baseline category plus the exact counts of
--- categories the baseline never saw (see src/category_state.h).
+-- categories the baseline never saw (see src/drift/category_state.h).
 
 CREATE TYPE drift_category_state;
 

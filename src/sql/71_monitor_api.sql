@@ -368,7 +368,7 @@ $fn$;
 COMMENT ON FUNCTION drift._api_create_monitor(oid, text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
   name, boolean) IS
-  'drift.create_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.create_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.create_monitor(
     name         text,
     relation     regclass,
@@ -401,7 +401,7 @@ COMMENT ON FUNCTION drift.create_monitor(text, regclass, text, text, text, float
   'sees it; returns the monitor id';
 
 -- Whether caller may see (and pause, resume) monitors owned by owner.  The
--- API runs as the extension owner (src/api_call.c), so this decides what the
+-- API runs as the extension owner (src/worker/api_call.c), so this decides what the
 -- row-level security policy on drift.monitors decides for the caller's own
 -- queries: the owner's roles, drift_admin, superusers.
 CREATE FUNCTION drift._may_see(caller oid, owner name) RETURNS boolean
@@ -551,7 +551,7 @@ $fn$;
 COMMENT ON FUNCTION drift._api_alter_monitor(oid, text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
   text[]) IS
-  'drift.alter_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.alter_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.alter_monitor(
     name         text,
     relation     regclass DEFAULT NULL,
@@ -592,7 +592,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._api_pause_monitor(oid, text) IS
-  'drift.pause_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.pause_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.pause_monitor(name text) RETURNS void
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.pause_monitor(text) IS 'Stop running a monitor until resumed';
@@ -612,7 +612,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._api_resume_monitor(oid, text) IS
-  'drift.resume_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.resume_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.resume_monitor(name text) RETURNS void
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.resume_monitor(text) IS
@@ -636,7 +636,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._api_drop_monitor(oid, text, boolean) IS
-  'drift.drop_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.drop_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.drop_monitor(name text, if_exists boolean DEFAULT false) RETURNS void
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.drop_monitor(text, boolean) IS

@@ -483,7 +483,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._api_run_monitor(oid, text, timestamptz) IS
-  'drift.run_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.run_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.run_monitor(name text, as_of timestamptz DEFAULT NULL)
   RETURNS SETOF drift.results
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
@@ -516,7 +516,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._api_prune_results(oid) IS
-  'drift.prune_results for the calling role (reached only through it: src/api_call.c)';
+  'drift.prune_results for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.prune_results() RETURNS bigint
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.prune_results() IS
@@ -550,7 +550,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._api_run_due_monitors(oid) IS
-  'drift.run_due_monitors for the calling role (reached only through it: src/api_call.c)';
+  'drift.run_due_monitors for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.run_due_monitors() RETURNS integer
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.run_due_monitors() IS

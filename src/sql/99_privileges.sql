@@ -4,7 +4,7 @@
 --
 -- The extension's functions whose names begin with an underscore are internal: they switch
 -- users, skip checks the API makes, or take the calling role as an argument.
--- Ordinary roles reach them only through the API (src/api_call.c); no role
+-- Ordinary roles reach them only through the API (src/worker/api_call.c); no role
 -- but the extension's owner (and superusers) may execute them.  Done by name
 -- so that an internal function added later is covered without a list here.
 DO $do$

@@ -73,7 +73,7 @@ ALTER TABLE drift.monitors DROP CONSTRAINT monitors_name_key;
 ALTER TABLE drift.monitors ADD UNIQUE (owner, name);
 
 -- ---------------------------------------------------------------------------
--- Monitors are written only through the API (src/api_call.c), which
+-- Monitors are written only through the API (src/worker/api_call.c), which
 -- validates them and runs the owner's code only as the owner; the guard
 -- trigger that checked direct writes is gone with the direct writes.
 -- NOTIFY refuses channels of 64 bytes or more: such monitors could never
@@ -87,19 +87,9 @@ ALTER TABLE drift.monitors DROP CONSTRAINT monitors_channel_check;
 ALTER TABLE drift.monitors ADD CONSTRAINT monitors_channel_check
   CHECK (channel <> '' AND pg_catalog.octet_length(channel) < 64);
 
-ALTER POLICY alerts_write ON drift.alerts
-  WITH CHECK (EXISTS (SELECT 1 FROM drift.monitors m
-                       WHERE m.monitor_id OPERATOR(pg_catalog.=) alerts.monitor_id
-                         AND m.name OPERATOR(pg_catalog.=) (alerts.payload OPERATOR(pg_catalog.->>) 'monitor')
-                         AND m.channel OPERATOR(pg_catalog.=) alerts.channel
-                         AND pg_catalog.pg_has_role(current_user, m.owner, 'MEMBER'))
-              AND alerts.alert_id OPERATOR(pg_catalog.=)
-                    pg_catalog.currval('drift.alerts_alert_id_seq'::pg_catalog.regclass)
-              AND alerts.xact_id OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()
-              AND (alerts.payload OPERATOR(pg_catalog.->>) 'alert_id')
-                    OPERATOR(pg_catalog.=) alerts.alert_id::pg_catalog.text
-              AND (alerts.payload OPERATOR(pg_catalog.->>) 'monitor_id')
-                    OPERATOR(pg_catalog.=) alerts.monitor_id::pg_catalog.text);
+-- no role under row-level security inserts results or alerts any more
+DROP POLICY results_write ON drift.results;
+DROP POLICY alerts_write ON drift.alerts;
 
 REVOKE INSERT, UPDATE ON drift.monitors FROM PUBLIC;
 REVOKE INSERT ON drift.results, drift.alerts FROM PUBLIC;
@@ -1038,7 +1028,7 @@ $fn$;
 COMMENT ON FUNCTION drift._api_create_monitor(oid, text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
   name, boolean) IS
-  'drift.create_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.create_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE OR REPLACE FUNCTION drift.create_monitor(
     name         text,
@@ -1212,7 +1202,7 @@ $fn$;
 COMMENT ON FUNCTION drift._api_alter_monitor(oid, text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
   text[]) IS
-  'drift.alter_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.alter_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE OR REPLACE FUNCTION drift.alter_monitor(
     name         text,
@@ -1251,7 +1241,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION drift._api_pause_monitor(oid, text) IS
-  'drift.pause_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.pause_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE OR REPLACE FUNCTION drift.pause_monitor(name text) RETURNS void
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
@@ -1272,7 +1262,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION drift._api_resume_monitor(oid, text) IS
-  'drift.resume_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.resume_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE OR REPLACE FUNCTION drift.resume_monitor(name text) RETURNS void
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
@@ -1296,7 +1286,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION drift._api_drop_monitor(oid, text, boolean) IS
-  'drift.drop_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.drop_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE OR REPLACE FUNCTION drift.drop_monitor(name text, if_exists boolean DEFAULT false) RETURNS void
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
@@ -1744,7 +1734,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION drift._api_run_monitor(oid, text, timestamptz) IS
-  'drift.run_monitor for the calling role (reached only through it: src/api_call.c)';
+  'drift.run_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE OR REPLACE FUNCTION drift.run_monitor(name text, as_of timestamptz DEFAULT NULL)
   RETURNS SETOF drift.results
@@ -1773,7 +1763,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION drift._api_prune_results(oid) IS
-  'drift.prune_results for the calling role (reached only through it: src/api_call.c)';
+  'drift.prune_results for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE OR REPLACE FUNCTION drift.prune_results() RETURNS bigint
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
@@ -1803,7 +1793,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION drift._api_run_due_monitors(oid) IS
-  'drift.run_due_monitors for the calling role (reached only through it: src/api_call.c)';
+  'drift.run_due_monitors for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE OR REPLACE FUNCTION drift.run_due_monitors() RETURNS integer
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
