@@ -12,6 +12,7 @@
 #                (slow; the check made before resolving an issue that adds C)
 # Environment:
 #   REGRESS_TESTS="03_ks 40_hostile_states"  run only these pg_regress files
+#   TAP_TESTS="test/t/001_parallel.pl"      run only these TAP files
 #                (e.g. the ones a change touches, under valgrind)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -93,7 +94,9 @@ start_cluster
 run_suite "pg_regress" regress
 stop_cluster
 
-run_suite "TAP tests" as_pg make -C "$BUILD_DIR" -s tapcheck PG_CONFIG="$PG_CONFIG" PROVE_FLAGS="--timer"
+tap_only=()
+[ -n "${TAP_TESTS:-}" ] && tap_only=(PROVE_TESTS="$TAP_TESTS")
+run_suite "TAP tests" as_pg make -C "$BUILD_DIR" -s tapcheck PG_CONFIG="$PG_CONFIG" PROVE_FLAGS="--timer" "${tap_only[@]}"
 
 echo
 echo "suites: $passed passed, $failed failed"

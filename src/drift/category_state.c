@@ -11,13 +11,9 @@
 #include "utils/memutils.h"
 
 #include "drift/category_state.h"
-#include "core/state_text.h"
+#include "core/state_codec.h"
 #include "core/pg_drift.h"
 
-PG_FUNCTION_INFO_V1(drift_category_state_in);
-PG_FUNCTION_INFO_V1(drift_category_state_out);
-PG_FUNCTION_INFO_V1(drift_category_state_recv);
-PG_FUNCTION_INFO_V1(drift_category_state_send);
 PG_FUNCTION_INFO_V1(drift_category_state_combine);
 
 /* The inner state's binary I/O (stream_state.c). */
@@ -331,16 +327,8 @@ category_state_combine(CategoryState *a, CategoryState *b)
 Datum
 drift_category_state_combine(PG_FUNCTION_ARGS)
 {
-	CategoryState *a = PG_GETARG_CATEGORY_STATE_P(0);
+	CategoryState *a = (CategoryState *) state_combine_left_varlena(fcinfo);
 
-	/* outside an aggregate the first argument is not ours to change */
-	if (!AggCheckCallContext(fcinfo, NULL))
-	{
-		CategoryState *copy = palloc(VARSIZE(a));
-
-		memcpy(copy, a, VARSIZE(a));
-		a = copy;
-	}
 	PG_RETURN_POINTER(category_state_combine(a, PG_GETARG_CATEGORY_STATE_P(1)));
 }
 
@@ -350,8 +338,9 @@ drift_category_state_combine(PG_FUNCTION_ARGS)
  * bytes.  The buffer is merged first, so it never travels.
  */
 static bytea *
-category_state_send_bytes(const CategoryState *cs)
+category_state_send_bytes(const void *state)
 {
+	const CategoryState *cs = state;
 	CategoryState *f = category_state_flush(cs);
 	StringInfoData buf;
 	bytea	   *inner = DatumGetByteaPP(DirectFunctionCall1(drift_stream_state_send,
@@ -385,7 +374,7 @@ recv_part(StringInfo buf, StringInfo part)
 }
 
 /* Rebuild a state from its binary form, checking that the parts agree. */
-static CategoryState *
+static void *
 category_state_recv_buffer(StringInfo buf)
 {
 	StringInfoData part;
@@ -415,42 +404,5 @@ category_state_recv_buffer(StringInfo buf)
 	return build_state(inner, unseen, NULL, 0, 0, 0);
 }
 
-/* Binary input. */
-Datum
-drift_category_state_recv(PG_FUNCTION_ARGS)
-{
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	CategoryState *cs = category_state_recv_buffer(buf);
-
-	if (buf->cursor != buf->len)
-		invalid_category_state("The message has trailing bytes.");
-	PG_RETURN_POINTER(cs);
-}
-
-/* Binary output. */
-Datum
-drift_category_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(category_state_send_bytes(PG_GETARG_CATEGORY_STATE_P(0)));
-}
-
-/* Text output: the binary form in hex (what Citus ships between nodes). */
-Datum
-drift_category_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(state_text_out(category_state_send_bytes(PG_GETARG_CATEGORY_STATE_P(0))));
-}
-
-/* Text input: the hex form written by the output function. */
-Datum
-drift_category_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-	CategoryState *cs;
-
-	state_text_in(PG_GETARG_CSTRING(0), "drift_category_state", &buf);
-	cs = category_state_recv_buffer(&buf);
-	if (buf.cursor != buf.len)
-		invalid_category_state("The value has trailing bytes.");
-	PG_RETURN_POINTER(cs);
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(drift_category_state, "drift_category_state", true, category_state_send_bytes, category_state_recv_buffer)

@@ -47,13 +47,8 @@
 #include "baseline/baseline_cache.h"
 #include "core/drift_result.h"
 #include "core/call_site.h"
-#include "core/fixed_state.h"
-#include "core/state_text.h"
+#include "core/state_codec.h"
 
-PG_FUNCTION_INFO_V1(drift_corr_state_in);
-PG_FUNCTION_INFO_V1(drift_corr_state_out);
-PG_FUNCTION_INFO_V1(drift_corr_state_recv);
-PG_FUNCTION_INFO_V1(drift_corr_state_send);
 PG_FUNCTION_INFO_V1(drift_corr_state_combine);
 PG_FUNCTION_INFO_V1(corr_drift_named_trans);
 PG_FUNCTION_INFO_V1(corr_drift_value_trans);
@@ -294,7 +289,7 @@ drift_corr_state_combine(PG_FUNCTION_ARGS)
 				dy,
 				wb;
 
-	if (fixed_state_combine_start(fcinfo, sizeof(CorrState), (void **) &a, (void **) &b))
+	if (state_combine_start(fcinfo, sizeof(CorrState), (void **) &a, (void **) &b))
 	{
 		if (a == NULL)
 			PG_RETURN_NULL();
@@ -371,10 +366,10 @@ corr_drift_final(PG_FUNCTION_ARGS)
 }
 
 /* Binary form, field by field. */
-Datum
-drift_corr_state_send(PG_FUNCTION_ARGS)
+static bytea *
+corr_send_bytes(const void *state)
 {
-	CorrState  *s = (CorrState *) PG_GETARG_POINTER(0);
+	const CorrState *s = state;
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -390,11 +385,11 @@ drift_corr_state_send(PG_FUNCTION_ARGS)
 	pq_sendfloat8(&buf, s->cxy);
 	pq_sendfloat8(&buf, s->b_r);
 	pq_sendint64(&buf, s->b_n);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return pq_endtypsend(&buf);
 }
 
 /* Read and validate a binary form. */
-static CorrState *
+static void *
 corr_recv_buffer(StringInfo buf)
 {
 	CorrState  *s = palloc0(sizeof(CorrState));
@@ -427,28 +422,5 @@ corr_recv_buffer(StringInfo buf)
 	return s;
 }
 
-/* Binary input. */
-Datum
-drift_corr_state_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(corr_recv_buffer((StringInfo) PG_GETARG_POINTER(0)));
-}
-
-/* Text output: \x and the hex of the binary form. */
-Datum
-drift_corr_state_out(PG_FUNCTION_ARGS)
-{
-	bytea	   *bin = DatumGetByteaPP(DirectFunctionCall1(drift_corr_state_send, PG_GETARG_DATUM(0)));
-
-	PG_RETURN_CSTRING(state_text_out(bin));
-}
-
-/* Text input. */
-Datum
-drift_corr_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-
-	state_text_in(PG_GETARG_CSTRING(0), TYPE_NAME, &buf);
-	PG_RETURN_POINTER(corr_recv_buffer(&buf));
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(drift_corr_state, TYPE_NAME, false, corr_send_bytes, corr_recv_buffer)

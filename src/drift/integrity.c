@@ -30,14 +30,9 @@
 #include "baseline/baseline_cache.h"
 #include "core/drift_result.h"
 #include "core/call_site.h"
-#include "core/fixed_state.h"
-#include "core/state_text.h"
+#include "core/state_codec.h"
 #include "profile/profile.h"
 
-PG_FUNCTION_INFO_V1(drift_integrity_state_in);
-PG_FUNCTION_INFO_V1(drift_integrity_state_out);
-PG_FUNCTION_INFO_V1(drift_integrity_state_recv);
-PG_FUNCTION_INFO_V1(drift_integrity_state_send);
 PG_FUNCTION_INFO_V1(drift_integrity_state_combine);
 PG_FUNCTION_INFO_V1(null_rate_drift_named_trans);
 PG_FUNCTION_INFO_V1(null_rate_drift_profile_trans);
@@ -225,7 +220,7 @@ drift_integrity_state_combine(PG_FUNCTION_ARGS)
 	IntegrityState *a;
 	IntegrityState *b;
 
-	if (fixed_state_combine_start(fcinfo, sizeof(IntegrityState), (void **) &a, (void **) &b))
+	if (state_combine_start(fcinfo, sizeof(IntegrityState), (void **) &a, (void **) &b))
 	{
 		if (a == NULL)
 			PG_RETURN_NULL();
@@ -324,10 +319,10 @@ out_of_range_share_final(PG_FUNCTION_ARGS)
 }
 
 /* Binary form: version, metric, then every field in order with pq_send*. */
-Datum
-drift_integrity_state_send(PG_FUNCTION_ARGS)
+static bytea *
+integrity_send_bytes(const void *state)
 {
-	IntegrityState *s = (IntegrityState *) PG_GETARG_POINTER(0);
+	const IntegrityState *s = state;
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -343,11 +338,11 @@ drift_integrity_state_send(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, s->b_values);
 	pq_sendfloat8(&buf, s->b_min);
 	pq_sendfloat8(&buf, s->b_max);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return pq_endtypsend(&buf);
 }
 
 /* Read and validate a binary form. */
-static IntegrityState *
+static void *
 integrity_recv_buffer(StringInfo buf)
 {
 	IntegrityState *s = palloc0(sizeof(IntegrityState));
@@ -383,31 +378,5 @@ integrity_recv_buffer(StringInfo buf)
 	return s;
 }
 
-/* Binary input. */
-Datum
-drift_integrity_state_recv(PG_FUNCTION_ARGS)
-{
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-
-	PG_RETURN_POINTER(integrity_recv_buffer(buf));
-}
-
-/* Text output: \x and the hex of the binary form. */
-Datum
-drift_integrity_state_out(PG_FUNCTION_ARGS)
-{
-	bytea	   *bin = DatumGetByteaPP(DirectFunctionCall1(drift_integrity_state_send,
-														  PG_GETARG_DATUM(0)));
-
-	PG_RETURN_CSTRING(state_text_out(bin));
-}
-
-/* Text input. */
-Datum
-drift_integrity_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-
-	state_text_in(PG_GETARG_CSTRING(0), TYPE_NAME, &buf);
-	PG_RETURN_POINTER(integrity_recv_buffer(&buf));
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(drift_integrity_state, TYPE_NAME, false, integrity_send_bytes, integrity_recv_buffer)

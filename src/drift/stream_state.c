@@ -17,14 +17,9 @@
 
 #include "baseline/baseline_cache.h"
 #include "core/pg_drift.h"
-#include "core/state_text.h"
+#include "core/state_codec.h"
 #include "stats/ks_dist.h"
 #include "drift/stream_state.h"
-
-PG_FUNCTION_INFO_V1(drift_stream_state_in);
-PG_FUNCTION_INFO_V1(drift_stream_state_out);
-PG_FUNCTION_INFO_V1(drift_stream_state_recv);
-PG_FUNCTION_INFO_V1(drift_stream_state_send);
 
 #define SPARSE_INITIAL 64
 #define VALUES_INITIAL 64
@@ -416,8 +411,9 @@ stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s)
  * n_values int32 and that many float8 raw values not yet placed.
  */
 static bytea *
-stream_state_send_bytes(const StreamState *s)
+stream_state_send_bytes(const void *state)
 {
+	const StreamState *s = state;
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -489,7 +485,7 @@ recv_name(StringInfo buf)
 }
 
 /* Rebuild a state from its binary form, checking every count and slot. */
-static StreamState *
+static void *
 stream_state_recv_buffer(StringInfo buf)
 {
 	StreamState proto;
@@ -635,48 +631,8 @@ stream_state_recv_buffer(StringInfo buf)
 	return s;
 }
 
-/* Binary input. */
-Datum
-drift_stream_state_recv(PG_FUNCTION_ARGS)
-{
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	StreamState *s = stream_state_recv_buffer(buf);
-
-	if (buf->cursor != buf->len)
-		invalid_state("The message has trailing bytes.");
-	PG_RETURN_POINTER(s);
-}
-
-/* Binary output. */
-Datum
-drift_stream_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(stream_state_send_bytes(PG_GETARG_STREAM_STATE_P(0)));
-}
-
-/*
- * Text output: the binary form in hex, like bytea.  A partial state is not
- * meant to be read by people; it must survive Citus's text transfer intact.
- */
-Datum
-drift_stream_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(state_text_out(stream_state_send_bytes(PG_GETARG_STREAM_STATE_P(0))));
-}
-
-/* Text input: the hex form written by the output function. */
-Datum
-drift_stream_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-	StreamState *s;
-
-	state_text_in(PG_GETARG_CSTRING(0), "drift_stream_state", &buf);
-	s = stream_state_recv_buffer(&buf);
-	if (buf.cursor != buf.len)
-		invalid_state("The value has trailing bytes.");
-	PG_RETURN_POINTER(s);
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(drift_stream_state, "drift_stream_state", true, stream_state_send_bytes, stream_state_recv_buffer)
 
 PG_FUNCTION_INFO_V1(drift_stream_state_combine);
 
@@ -684,15 +640,7 @@ PG_FUNCTION_INFO_V1(drift_stream_state_combine);
 Datum
 drift_stream_state_combine(PG_FUNCTION_ARGS)
 {
-	StreamState *a = PG_GETARG_STREAM_STATE_P(0);
+	StreamState *a = (StreamState *) state_combine_left_varlena(fcinfo);
 
-	/* outside an aggregate the first argument is not ours to change */
-	if (!AggCheckCallContext(fcinfo, NULL))
-	{
-		StreamState *copy = palloc(VARSIZE(a));
-
-		memcpy(copy, a, VARSIZE(a));
-		a = copy;
-	}
 	PG_RETURN_POINTER(stream_state_combine(a, PG_GETARG_STREAM_STATE_P(1)));
 }

@@ -34,16 +34,11 @@
 #include "core/agg_prologue.h"
 #include "core/call_site.h"
 #include "core/drift_result.h"
-#include "core/fixed_state.h"
+#include "core/state_codec.h"
 #include "profile/profile.h"
 #include "stats/mean_shift.h"
 #include "core/value_list.h"
-#include "core/state_text.h"
 
-PG_FUNCTION_INFO_V1(drift_mean_state_in);
-PG_FUNCTION_INFO_V1(drift_mean_state_out);
-PG_FUNCTION_INFO_V1(drift_mean_state_recv);
-PG_FUNCTION_INFO_V1(drift_mean_state_send);
 PG_FUNCTION_INFO_V1(zscore_drift_named_trans);
 PG_FUNCTION_INFO_V1(zscore_drift_profile_trans);
 PG_FUNCTION_INFO_V1(zscore_drift_combine);
@@ -135,7 +130,7 @@ zscore_drift_profile_trans(PG_FUNCTION_ARGS)
 Datum
 zscore_drift_combine(PG_FUNCTION_ARGS)
 {
-	MeanState  *a = (MeanState *) fixed_state_combine_left(fcinfo, sizeof(MeanState));
+	MeanState  *a = (MeanState *) state_combine_left(fcinfo, sizeof(MeanState));
 	MeanState  *b = PG_GETARG_MEAN_STATE_P(1);
 
 	if (a->fingerprint != b->fingerprint || a->n_baseline != b->n_baseline ||
@@ -222,8 +217,9 @@ zscore_drift_arrays(PG_FUNCTION_ARGS)
  * int64, shift float8, n int64, s1 (hi, lo) float8, s2 (hi, lo) float8.
  */
 static bytea *
-mean_state_send_bytes(const MeanState *s)
+mean_state_send_bytes(const void *state)
 {
+	const MeanState *s = state;
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -247,7 +243,7 @@ mean_state_send_bytes(const MeanState *s)
 #define invalid_mean_state(detail) state_invalid("drift_mean_state", (detail))
 
 /* Read and check a binary state. */
-static MeanState *
+static void *
 mean_state_recv_buffer(StringInfo buf)
 {
 	MeanState  *s = palloc0(sizeof(MeanState));
@@ -281,33 +277,5 @@ mean_state_recv_buffer(StringInfo buf)
 	return s;
 }
 
-/* Binary input. */
-Datum
-drift_mean_state_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(mean_state_recv_buffer((StringInfo) PG_GETARG_POINTER(0)));
-}
-
-/* Binary output. */
-Datum
-drift_mean_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(mean_state_send_bytes(PG_GETARG_MEAN_STATE_P(0)));
-}
-
-/* Text output: the binary form in hex (it must survive Citus's text transfer bit for bit). */
-Datum
-drift_mean_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(state_text_out(mean_state_send_bytes(PG_GETARG_MEAN_STATE_P(0))));
-}
-
-/* Text input: the hex form written by the output function. */
-Datum
-drift_mean_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-
-	state_text_in(PG_GETARG_CSTRING(0), "drift_mean_state", &buf);
-	PG_RETURN_POINTER(mean_state_recv_buffer(&buf));
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(drift_mean_state, "drift_mean_state", false, mean_state_send_bytes, mean_state_recv_buffer)

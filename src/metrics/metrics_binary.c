@@ -18,7 +18,7 @@
 #include "access/htup_details.h"
 #include "common/int.h"
 #include "funcapi.h"
-#include "core/fixed_state.h"
+#include "core/state_codec.h"
 #include "core/pg_drift.h"
 #include "libpq/pqformat.h"
 
@@ -36,10 +36,6 @@ typedef struct BinaryState
 
 StaticAssertDecl(sizeof(BinaryState) == 32, "drift_binary_metrics_state INTERNALLENGTH in SQL");
 
-PG_FUNCTION_INFO_V1(binary_metrics_state_in);
-PG_FUNCTION_INFO_V1(binary_metrics_state_out);
-PG_FUNCTION_INFO_V1(binary_metrics_state_recv);
-PG_FUNCTION_INFO_V1(binary_metrics_state_send);
 PG_FUNCTION_INFO_V1(binary_metrics_trans);
 PG_FUNCTION_INFO_V1(binary_metrics_inv);
 PG_FUNCTION_INFO_V1(binary_metrics_score_trans);
@@ -154,7 +150,7 @@ Datum
 binary_metrics_combine(PG_FUNCTION_ARGS)
 {
 	/* outside an aggregate the first argument is not ours to change */
-	BinaryState *a = (BinaryState *) fixed_state_combine_left(fcinfo, sizeof(BinaryState));
+	BinaryState *a = (BinaryState *) state_combine_left(fcinfo, sizeof(BinaryState));
 	BinaryState *b = (BinaryState *) PG_GETARG_POINTER(1);
 
 	if (pg_add_s64_overflow(a->tp, b->tp, &a->tp) ||
@@ -204,8 +200,9 @@ binary_metrics_final(PG_FUNCTION_ARGS)
 
 /* Binary form: version int8, then tp, fp, tn, fn as int64. */
 static bytea *
-binary_state_send_bytes(const BinaryState *s)
+binary_state_send_bytes(const void *state)
 {
+	const BinaryState *s = state;
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -218,7 +215,7 @@ binary_state_send_bytes(const BinaryState *s)
 }
 
 /* Read and validate the binary form. */
-static BinaryState *
+static void *
 binary_state_recv_buffer(StringInfo buf)
 {
 	BinaryState *s = palloc(sizeof(BinaryState));
@@ -234,37 +231,8 @@ binary_state_recv_buffer(StringInfo buf)
 		pg_add_s64_overflow(n, s->fn, &n) ||
 		pg_add_s64_overflow(n, s->tp, &n))	/* 2tp + fp + fn must fit too */
 		state_invalid(BINARY_STATE_TYPE, "The counts overflow.");
-	metrics_check_end(BINARY_STATE_TYPE, buf);
 	return s;
 }
 
-/* Binary input. */
-Datum
-binary_metrics_state_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(binary_state_recv_buffer((StringInfo) PG_GETARG_POINTER(0)));
-}
-
-/* Binary output. */
-Datum
-binary_metrics_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(binary_state_send_bytes((BinaryState *) PG_GETARG_POINTER(0)));
-}
-
-/* Text output: "\x" and the hex of the binary form. */
-Datum
-binary_metrics_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(state_text_out(binary_state_send_bytes((BinaryState *) PG_GETARG_POINTER(0))));
-}
-
-/* Text input. */
-Datum
-binary_metrics_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-
-	state_text_in(PG_GETARG_CSTRING(0), BINARY_STATE_TYPE, &buf);
-	PG_RETURN_POINTER(binary_state_recv_buffer(&buf));
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(binary_metrics_state, BINARY_STATE_TYPE, false, binary_state_send_bytes, binary_state_recv_buffer)

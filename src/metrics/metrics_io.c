@@ -13,14 +13,6 @@
 
 #include "metrics/metrics_io.h"
 
-/* The whole message must have been read. */
-void
-metrics_check_end(const char *type_name, StringInfo buf)
-{
-	if (buf->cursor != buf->len)
-		state_invalid(type_name, "The value has trailing bytes.");
-}
-
 /* Read the version byte and insist on the one this build writes. */
 void
 metrics_check_version(const char *type_name, StringInfo buf)

@@ -22,13 +22,12 @@
 #include "access/tupdesc.h"
 #include "lib/stringinfo.h"
 
-#include "core/state_text.h"
+#include "core/state_codec.h"
 #include "stats/double_double.h"
 
 /* Format version written first in every metric state's binary form. */
 #define METRICS_STATE_VERSION 1
 
-extern void metrics_check_end(const char *type_name, StringInfo buf);
 extern void metrics_send_dd(StringInfo buf, DD x);
 extern DD	metrics_recv_dd(const char *type_name, StringInfo buf, bool nonnegative);
 extern int64 metrics_recv_count(const char *type_name, StringInfo buf);

@@ -75,10 +75,6 @@ typedef struct McOrder
 	(MC_HEADER + sizeof(McPair) * (Size) (pcap) + sizeof(McOrder) * (Size) (slots) + (Size) (lcap))
 #define MC_MAX_LABEL_LEN (1024 * 1024)
 
-PG_FUNCTION_INFO_V1(multiclass_metrics_state_in);
-PG_FUNCTION_INFO_V1(multiclass_metrics_state_out);
-PG_FUNCTION_INFO_V1(multiclass_metrics_state_recv);
-PG_FUNCTION_INFO_V1(multiclass_metrics_state_send);
 PG_FUNCTION_INFO_V1(multiclass_metrics_trans);
 PG_FUNCTION_INFO_V1(multiclass_metrics_inv);
 PG_FUNCTION_INFO_V1(multiclass_metrics_combine);
@@ -442,8 +438,9 @@ multiclass_metrics_final(PG_FUNCTION_ARGS)
  * then predicted) actual int32, predicted int32, count int64.
  */
 static bytea *
-mc_state_send_bytes(const McState *s)
+mc_state_send_bytes(const void *state)
 {
+	const McState *s = state;
 	StringInfoData buf;
 	const char *lp = mc_labels(s);
 
@@ -473,7 +470,7 @@ mc_state_send_bytes(const McState *s)
 }
 
 /* Read and validate the binary form (labels distinct, cells sorted, counts add up). */
-static McState *
+static void *
 mc_state_recv_buffer(StringInfo buf)
 {
 	const char *t = MC_STATE_TYPE;
@@ -532,37 +529,8 @@ mc_state_recv_buffer(StringInfo buf)
 	if (total != n)
 		state_invalid(t, "The cell counts do not add up to the number of pairs.");
 	s->n = n;
-	metrics_check_end(t, buf);
 	return s;
 }
 
-/* Binary input. */
-Datum
-multiclass_metrics_state_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(mc_state_recv_buffer((StringInfo) PG_GETARG_POINTER(0)));
-}
-
-/* Binary output. */
-Datum
-multiclass_metrics_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(mc_state_send_bytes((McState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
-
-/* Text output: "\x" and the hex of the binary form. */
-Datum
-multiclass_metrics_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(state_text_out(mc_state_send_bytes((McState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)))));
-}
-
-/* Text input. */
-Datum
-multiclass_metrics_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-
-	state_text_in(PG_GETARG_CSTRING(0), MC_STATE_TYPE, &buf);
-	PG_RETURN_POINTER(mc_state_recv_buffer(&buf));
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(multiclass_metrics_state, MC_STATE_TYPE, true, mc_state_send_bytes, mc_state_recv_buffer)

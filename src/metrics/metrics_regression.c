@@ -32,7 +32,7 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
-#include "core/fixed_state.h"
+#include "core/state_codec.h"
 #include "core/pg_drift.h"
 #include "libpq/pqformat.h"
 
@@ -65,10 +65,6 @@ typedef struct RegressionState
 
 StaticAssertDecl(sizeof(RegressionState) == 200, "drift_regression_metrics_state INTERNALLENGTH in SQL");
 
-PG_FUNCTION_INFO_V1(regression_metrics_state_in);
-PG_FUNCTION_INFO_V1(regression_metrics_state_out);
-PG_FUNCTION_INFO_V1(regression_metrics_state_recv);
-PG_FUNCTION_INFO_V1(regression_metrics_state_send);
 PG_FUNCTION_INFO_V1(regression_metrics_trans);
 PG_FUNCTION_INFO_V1(regression_metrics_inv);
 PG_FUNCTION_INFO_V1(regression_metrics_combine);
@@ -204,7 +200,7 @@ Datum
 regression_metrics_combine(PG_FUNCTION_ARGS)
 {
 	/* outside an aggregate the first argument is not ours to change */
-	RegressionState *a = (RegressionState *) fixed_state_combine_left(fcinfo, sizeof(RegressionState));
+	RegressionState *a = (RegressionState *) state_combine_left(fcinfo, sizeof(RegressionState));
 	RegressionState *b = (RegressionState *) PG_GETARG_POINTER(1);
 
 	a->n = count_add(a->n, b->n);
@@ -294,8 +290,9 @@ regression_metrics_final(PG_FUNCTION_ARGS)
  * same-value sums as five uint64 limbs.
  */
 static bytea *
-regression_state_send_bytes(const RegressionState *s)
+regression_state_send_bytes(const void *state)
 {
+	const RegressionState *s = state;
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -335,7 +332,7 @@ recv_peak(StringInfo buf, DD sum)
 }
 
 /* Read and validate the binary form. */
-static RegressionState *
+static void *
 regression_state_recv_buffer(StringInfo buf)
 {
 	const char *t = REGRESSION_STATE_TYPE;
@@ -370,37 +367,8 @@ regression_state_recv_buffer(StringInfo buf)
 		 s->same.s1[0] != 0 || s->same.s1[1] != 0 || s->same.s2[0] != 0 ||
 		 s->same.s2[1] != 0 || s->same.s2[2] != 0))
 		state_invalid(t, "An empty state has non-zero sums.");
-	metrics_check_end(t, buf);
 	return s;
 }
 
-/* Binary input. */
-Datum
-regression_metrics_state_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(regression_state_recv_buffer((StringInfo) PG_GETARG_POINTER(0)));
-}
-
-/* Binary output. */
-Datum
-regression_metrics_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(regression_state_send_bytes((RegressionState *) PG_GETARG_POINTER(0)));
-}
-
-/* Text output: "\x" and the hex of the binary form. */
-Datum
-regression_metrics_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(state_text_out(regression_state_send_bytes((RegressionState *) PG_GETARG_POINTER(0))));
-}
-
-/* Text input. */
-Datum
-regression_metrics_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-
-	state_text_in(PG_GETARG_CSTRING(0), REGRESSION_STATE_TYPE, &buf);
-	PG_RETURN_POINTER(regression_state_recv_buffer(&buf));
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(regression_metrics_state, REGRESSION_STATE_TYPE, false, regression_state_send_bytes, regression_state_recv_buffer)

@@ -32,7 +32,7 @@
 #include "utils/memutils.h"
 
 #include "metrics/metrics_io.h"
-#include "core/fixed_state.h"
+#include "core/state_codec.h"
 #include "core/pg_drift.h"
 
 #define MEAN_STATE_TYPE "drift_metric_mean_state"
@@ -83,20 +83,12 @@ typedef struct RocState
 #define ROC_INITIAL 32
 #define ROC_MAX_ENTRIES ((int32) ((MaxAllocSize - offsetof(RocState, entries)) / sizeof(RocEntry) / 2))
 
-PG_FUNCTION_INFO_V1(metric_mean_state_in);
-PG_FUNCTION_INFO_V1(metric_mean_state_out);
-PG_FUNCTION_INFO_V1(metric_mean_state_recv);
-PG_FUNCTION_INFO_V1(metric_mean_state_send);
 PG_FUNCTION_INFO_V1(log_loss_trans);
 PG_FUNCTION_INFO_V1(log_loss_inv);
 PG_FUNCTION_INFO_V1(brier_score_trans);
 PG_FUNCTION_INFO_V1(brier_score_inv);
 PG_FUNCTION_INFO_V1(metric_mean_combine);
 PG_FUNCTION_INFO_V1(metric_mean_final);
-PG_FUNCTION_INFO_V1(roc_state_in);
-PG_FUNCTION_INFO_V1(roc_state_out);
-PG_FUNCTION_INFO_V1(roc_state_recv);
-PG_FUNCTION_INFO_V1(roc_state_send);
 PG_FUNCTION_INFO_V1(roc_auc_trans);
 PG_FUNCTION_INFO_V1(roc_auc_inv);
 PG_FUNCTION_INFO_V1(roc_auc_combine);
@@ -255,7 +247,7 @@ metric_mean_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine a log_loss state with a brier_score state")));
 	/* outside an aggregate the first argument is not ours to change */
-	a = (MeanState *) fixed_state_combine_left(fcinfo, sizeof(MeanState));
+	a = (MeanState *) state_combine_left(fcinfo, sizeof(MeanState));
 	a->n = count_add(a->n, b->n);
 	a->n_nonzero = count_add(a->n_nonzero, b->n_nonzero);
 	a->sum = dd_add(a->sum, b->sum);
@@ -278,8 +270,9 @@ metric_mean_final(PG_FUNCTION_ARGS)
 
 /* Binary form: version int8, kind int8, n and n_nonzero int64, sum (hi, lo), peak. */
 static bytea *
-mean_state_send_bytes(const MeanState *s)
+mean_state_send_bytes(const void *state)
 {
+	const MeanState *s = state;
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
@@ -293,7 +286,7 @@ mean_state_send_bytes(const MeanState *s)
 }
 
 /* Read and validate the binary form. */
-static MeanState *
+static void *
 mean_state_recv_buffer(StringInfo buf)
 {
 	const char *t = MEAN_STATE_TYPE;
@@ -316,40 +309,11 @@ mean_state_recv_buffer(StringInfo buf)
 	metrics_check_peak(t, s->sum, s->peak);
 	if (s->n == 0 && s->sum.hi != 0)
 		state_invalid(t, "An empty state has a non-zero sum.");
-	metrics_check_end(t, buf);
 	return s;
 }
 
-/* Binary input. */
-Datum
-metric_mean_state_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(mean_state_recv_buffer((StringInfo) PG_GETARG_POINTER(0)));
-}
-
-/* Binary output. */
-Datum
-metric_mean_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(mean_state_send_bytes((MeanState *) PG_GETARG_POINTER(0)));
-}
-
-/* Text output: "\x" and the hex of the binary form. */
-Datum
-metric_mean_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(state_text_out(mean_state_send_bytes((MeanState *) PG_GETARG_POINTER(0))));
-}
-
-/* Text input. */
-Datum
-metric_mean_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-
-	state_text_in(PG_GETARG_CSTRING(0), MEAN_STATE_TYPE, &buf);
-	PG_RETURN_POINTER(mean_state_recv_buffer(&buf));
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(metric_mean_state, MEAN_STATE_TYPE, false, mean_state_send_bytes, mean_state_recv_buffer)
 
 /* ---------------------------------------------------------------------------
  * roc_auc
@@ -652,8 +616,9 @@ roc_auc_final(PG_FUNCTION_ARGS)
  * distinct scores) score float8, positives int64, negatives int64.
  */
 static bytea *
-roc_state_send_bytes(const RocState *s)
+roc_state_send_bytes(const void *state)
 {
+	const RocState *s = state;
 	StringInfoData buf;
 	const RocState *n = s->n_pending > 0 ? roc_normalized_copy(s) : s;
 
@@ -670,7 +635,7 @@ roc_state_send_bytes(const RocState *s)
 }
 
 /* Read and validate the binary form. */
-static RocState *
+static void *
 roc_state_recv_buffer(StringInfo buf)
 {
 	const char *t = ROC_STATE_TYPE;
@@ -705,37 +670,8 @@ roc_state_recv_buffer(StringInfo buf)
 		if (s->entries[i].score == 0.0 && signbit(s->entries[i].score))
 			state_invalid(t, "A score is negative zero.");
 	s->n_sorted = n;
-	metrics_check_end(t, buf);
 	return s;
 }
 
-/* Binary input. */
-Datum
-roc_state_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(roc_state_recv_buffer((StringInfo) PG_GETARG_POINTER(0)));
-}
-
-/* Binary output. */
-Datum
-roc_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(roc_state_send_bytes((RocState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
-
-/* Text output: "\x" and the hex of the binary form. */
-Datum
-roc_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(state_text_out(roc_state_send_bytes((RocState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)))));
-}
-
-/* Text input. */
-Datum
-roc_state_in(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-
-	state_text_in(PG_GETARG_CSTRING(0), ROC_STATE_TYPE, &buf);
-	PG_RETURN_POINTER(roc_state_recv_buffer(&buf));
-}
+/* The type's I/O functions, from the binary form above (state_codec.h). */
+STATE_CODEC(roc_state, ROC_STATE_TYPE, true, roc_state_send_bytes, roc_state_recv_buffer)
