@@ -1,9 +1,9 @@
 /*
  * metrics_io.h
  *		Shared pieces of the model-quality metrics' state types: the version
- *		byte, the end-of-message check and the double-double fields' binary
+ *		byte and the double-double fields' binary
  *		encoding.  Text I/O and the "invalid state" error are every state
- *		type's (state_text.h).
+ *		type's (state_codec.h).
  *
  * Every metric aggregate keeps a named state type (not internal) so that
  * Citus pushes it down to the shards (SPEC.md section 8); partial states travel
