@@ -40,3 +40,12 @@ SELECT to_regtype('roc_state') AS roc_state, to_regtype('metric_mean_state') AS 
        to_regtype('binary_metrics_state') AS binary_metrics_state,
        to_regtype('regression_metrics_state') AS regression_metrics_state,
        to_regtype('multiclass_metrics_state') AS multiclass_metrics_state;
+
+-- Every object of the extension has a COMMENT ON (the install script reads as documentation)
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS uncommented
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_drift')
+   AND d.deptype = 'e'
+   AND obj_description(d.objid, (SELECT relname FROM pg_class WHERE oid = d.classid)) IS NULL
+ ORDER BY 1;

@@ -16,12 +16,20 @@ CREATE TYPE drift_stream_state;
 
 CREATE FUNCTION drift_stream_state_in(cstring) RETURNS drift_stream_state
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_stream_state_in(cstring) IS
+  'Text input of drift_stream_state: \x and the hex digits of its binary form (how Citus ships states)';
 CREATE FUNCTION drift_stream_state_out(drift_stream_state) RETURNS cstring
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_stream_state_out(drift_stream_state) IS
+  'Text output of drift_stream_state: \x and the hex digits of its binary form (how Citus ships states)';
 CREATE FUNCTION drift_stream_state_recv(internal) RETURNS drift_stream_state
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_stream_state_recv(internal) IS
+  'Binary input of drift_stream_state, validating every count and length';
 CREATE FUNCTION drift_stream_state_send(drift_stream_state) RETURNS bytea
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_stream_state_send(drift_stream_state) IS
+  'Binary output of drift_stream_state';
 
 CREATE TYPE drift_stream_state (
   INPUT = drift_stream_state_in,

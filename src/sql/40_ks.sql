@@ -5,17 +5,27 @@
 CREATE FUNCTION ks_drift_named_trans(drift_stream_state, float8, text, text)
   RETURNS drift_stream_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION ks_drift_named_trans(drift_stream_state, double precision, text, text) IS
+  'Transition function of ks_drift against a named baseline';
 CREATE FUNCTION ks_drift_named_trans(drift_stream_state, float8, text, text, text)
   RETURNS drift_stream_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION ks_drift_named_trans(drift_stream_state, double precision, text, text, text) IS
+  'Transition function of ks_drift against a named baseline';
 CREATE FUNCTION ks_drift_profile_trans(drift_stream_state, float8, drift_profile)
   RETURNS drift_stream_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION ks_drift_profile_trans(drift_stream_state, double precision, drift_profile) IS
+  'Transition function of ks_drift against a drift_profile value';
 CREATE FUNCTION ks_drift_profile_trans(drift_stream_state, float8, drift_profile, text)
   RETURNS drift_stream_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION ks_drift_profile_trans(drift_stream_state, double precision, drift_profile, text) IS
+  'Transition function of ks_drift against a drift_profile value';
 CREATE FUNCTION ks_drift_final(drift_stream_state) RETURNS drift_result
   AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ks_drift_final(drift_stream_state) IS
+  'Final function of the ks_drift aggregates';
 
 CREATE AGGREGATE ks_drift(value float8, baseline text, column_name text) (
   SFUNC = ks_drift_named_trans,

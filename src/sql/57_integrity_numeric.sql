@@ -7,12 +7,20 @@ CREATE TYPE drift_integrity_state;
 
 CREATE FUNCTION drift_integrity_state_in(cstring) RETURNS drift_integrity_state
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_integrity_state_in(cstring) IS
+  'Text input of drift_integrity_state: \x and the hex digits of its binary form (how Citus ships states)';
 CREATE FUNCTION drift_integrity_state_out(drift_integrity_state) RETURNS cstring
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_integrity_state_out(drift_integrity_state) IS
+  'Text output of drift_integrity_state: \x and the hex digits of its binary form (how Citus ships states)';
 CREATE FUNCTION drift_integrity_state_recv(internal) RETURNS drift_integrity_state
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_integrity_state_recv(internal) IS
+  'Binary input of drift_integrity_state, validating every count and length';
 CREATE FUNCTION drift_integrity_state_send(drift_integrity_state) RETURNS bytea
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_integrity_state_send(drift_integrity_state) IS
+  'Binary output of drift_integrity_state';
 
 CREATE TYPE drift_integrity_state (
   INPUT = drift_integrity_state_in,
@@ -38,17 +46,27 @@ COMMENT ON FUNCTION drift_integrity_state_combine(drift_integrity_state, drift_i
 CREATE FUNCTION null_rate_drift_named_trans(drift_integrity_state, float8, text, text)
   RETURNS drift_integrity_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION null_rate_drift_named_trans(drift_integrity_state, double precision, text, text) IS
+  'Transition function of null_rate_drift against a named baseline';
 CREATE FUNCTION null_rate_drift_named_trans(drift_integrity_state, text, text, text)
   RETURNS drift_integrity_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION null_rate_drift_named_trans(drift_integrity_state, text, text, text) IS
+  'Transition function of null_rate_drift against a named baseline';
 CREATE FUNCTION null_rate_drift_profile_trans(drift_integrity_state, float8, drift_profile)
   RETURNS drift_integrity_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION null_rate_drift_profile_trans(drift_integrity_state, double precision, drift_profile) IS
+  'Transition function of null_rate_drift against a drift_profile value';
 CREATE FUNCTION null_rate_drift_profile_trans(drift_integrity_state, text, drift_profile)
   RETURNS drift_integrity_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION null_rate_drift_profile_trans(drift_integrity_state, text, drift_profile) IS
+  'Transition function of null_rate_drift against a drift_profile value';
 CREATE FUNCTION null_rate_drift_final(drift_integrity_state) RETURNS drift_result
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION null_rate_drift_final(drift_integrity_state) IS
+  'Final function of the null_rate_drift aggregates';
 
 CREATE AGGREGATE null_rate_drift(value float8, baseline text, column_name text) (
   SFUNC = null_rate_drift_named_trans,
@@ -106,11 +124,17 @@ COMMENT ON FUNCTION null_rate_drift(drift_profile, drift_profile) IS
 CREATE FUNCTION out_of_range_share_named_trans(drift_integrity_state, float8, text, text)
   RETURNS drift_integrity_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION out_of_range_share_named_trans(drift_integrity_state, double precision, text, text) IS
+  'Transition function of out_of_range_share against a named baseline';
 CREATE FUNCTION out_of_range_share_profile_trans(drift_integrity_state, float8, drift_profile)
   RETURNS drift_integrity_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION out_of_range_share_profile_trans(drift_integrity_state, double precision, drift_profile) IS
+  'Transition function of out_of_range_share against a drift_profile value';
 CREATE FUNCTION out_of_range_share_final(drift_integrity_state) RETURNS float8
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION out_of_range_share_final(drift_integrity_state) IS
+  'Final function of the out_of_range_share aggregates';
 
 CREATE AGGREGATE out_of_range_share(value float8, baseline text, column_name text) (
   SFUNC = out_of_range_share_named_trans,

@@ -130,12 +130,20 @@ CREATE TYPE drift_corr_state;
 
 CREATE FUNCTION drift_corr_state_in(cstring) RETURNS drift_corr_state
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_corr_state_in(cstring) IS
+  'Text input of drift_corr_state: \x and the hex digits of its binary form (how Citus ships states)';
 CREATE FUNCTION drift_corr_state_out(drift_corr_state) RETURNS cstring
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_corr_state_out(drift_corr_state) IS
+  'Text output of drift_corr_state: \x and the hex digits of its binary form (how Citus ships states)';
 CREATE FUNCTION drift_corr_state_recv(internal) RETURNS drift_corr_state
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_corr_state_recv(internal) IS
+  'Binary input of drift_corr_state, validating every count and length';
 CREATE FUNCTION drift_corr_state_send(drift_corr_state) RETURNS bytea
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_corr_state_send(drift_corr_state) IS
+  'Binary output of drift_corr_state';
 
 CREATE TYPE drift_corr_state (
   INPUT = drift_corr_state_in,
@@ -159,11 +167,17 @@ COMMENT ON FUNCTION drift_corr_state_combine(drift_corr_state, drift_corr_state)
 CREATE FUNCTION corr_drift_named_trans(drift_corr_state, float8, float8, text, text)
   RETURNS drift_corr_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION corr_drift_named_trans(drift_corr_state, double precision, double precision, text, text) IS
+  'Transition function of corr_drift against a named baseline';
 CREATE FUNCTION corr_drift_value_trans(drift_corr_state, float8, float8, float8, bigint)
   RETURNS drift_corr_state
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION corr_drift_value_trans(drift_corr_state, double precision, double precision, double precision, bigint) IS
+  'Transition function of corr_drift against a baseline correlation and count given as values';
 CREATE FUNCTION corr_drift_final(drift_corr_state) RETURNS drift_result
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION corr_drift_final(drift_corr_state) IS
+  'Final function of the corr_drift aggregates';
 
 CREATE AGGREGATE corr_drift(feature float8, target float8, baseline text, column_name text) (
   SFUNC = corr_drift_named_trans,

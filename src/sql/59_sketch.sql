@@ -5,14 +5,24 @@
 
 CREATE FUNCTION drift_sketch_agg_trans(internal, float8, int) RETURNS internal
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION drift_sketch_agg_trans(internal, double precision, integer) IS
+  'Transition function of drift_sketch_agg';
 CREATE FUNCTION drift_sketch_agg_combine(internal, internal) RETURNS internal
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION drift_sketch_agg_combine(internal, internal) IS
+  'Combine function of drift_sketch_agg (parallel and partial aggregation)';
 CREATE FUNCTION drift_sketch_agg_serialize(internal) RETURNS bytea
   AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_sketch_agg_serialize(internal) IS
+  'Serializes the internal state of drift_sketch_agg for parallel aggregation';
 CREATE FUNCTION drift_sketch_agg_deserialize(bytea, internal) RETURNS internal
   AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_sketch_agg_deserialize(bytea, internal) IS
+  'Deserializes the internal state of drift_sketch_agg in parallel aggregation';
 CREATE FUNCTION drift_sketch_agg_final(internal) RETURNS drift_profile
   AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION drift_sketch_agg_final(internal) IS
+  'Final function of the drift_sketch_agg aggregates';
 
 CREATE AGGREGATE drift_sketch_agg(value float8, max_entries int) (
   SFUNC = drift_sketch_agg_trans,

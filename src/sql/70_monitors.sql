@@ -185,6 +185,8 @@ CREATE INDEX monitors_due ON drift.monitors (next_run) WHERE NOT paused;
 COMMENT ON TABLE drift.monitors IS
   'Scheduled checks (drift.create_monitor): what to compute over which rows, how often, '
   'when to alert, and each monitor''s current state per slice';
+COMMENT ON SEQUENCE drift.monitors_monitor_id_seq IS
+  'Numbers the rows of drift.monitors (column monitor_id)';
 
 CREATE TABLE drift.results (
   result_id     bigserial PRIMARY KEY,
@@ -209,6 +211,8 @@ CREATE INDEX results_by_monitor ON drift.results (monitor_id, run_at);
 CREATE INDEX results_by_time ON drift.results (run_at);
 COMMENT ON TABLE drift.results IS
   'History: one row per monitor run and slice, kept for pg_drift.result_retention';
+COMMENT ON SEQUENCE drift.results_result_id_seq IS
+  'Numbers the rows of drift.results (column result_id)';
 
 CREATE TABLE drift.alerts (
   alert_id   bigserial PRIMARY KEY,
@@ -227,6 +231,8 @@ CREATE INDEX alerts_by_xact ON drift.alerts (channel, xact_id);
 COMMENT ON TABLE drift.alerts IS
   'Every alert also sent with NOTIFY, written in the same transaction, so that a listener '
   'that was down catches up (pg_drift_listen --since-id, --state-file)';
+COMMENT ON SEQUENCE drift.alerts_alert_id_seq IS
+  'Numbers the rows of drift.alerts (column alert_id)';
 
 -- pg_dump keeps the monitors and their history.
 SELECT pg_catalog.pg_extension_config_dump('drift.monitors', '');

@@ -1851,3 +1851,100 @@ BEGIN
   END LOOP;
 END
 $do$;
+
+-- ---------------------------------------------------------------------------
+-- Every object has a COMMENT ON: the support functions, state I/O and
+-- sequences 0.1.0 left without one
+-- ---------------------------------------------------------------------------
+COMMENT ON FUNCTION corr_drift_final(drift_corr_state) IS
+  'Final function of the corr_drift aggregates';
+COMMENT ON FUNCTION corr_drift_named_trans(drift_corr_state, double precision, double precision, text, text) IS
+  'Transition function of corr_drift against a named baseline';
+COMMENT ON FUNCTION corr_drift_value_trans(drift_corr_state, double precision, double precision, double precision, bigint) IS
+  'Transition function of corr_drift against a baseline correlation and count given as values';
+COMMENT ON FUNCTION drift_corr_state_in(cstring) IS
+  'Text input of drift_corr_state: \x and the hex digits of its binary form (how Citus ships states)';
+COMMENT ON FUNCTION drift_corr_state_out(drift_corr_state) IS
+  'Text output of drift_corr_state: \x and the hex digits of its binary form (how Citus ships states)';
+COMMENT ON FUNCTION drift_corr_state_recv(internal) IS
+  'Binary input of drift_corr_state, validating every count and length';
+COMMENT ON FUNCTION drift_corr_state_send(drift_corr_state) IS
+  'Binary output of drift_corr_state';
+COMMENT ON FUNCTION drift_integrity_state_in(cstring) IS
+  'Text input of drift_integrity_state: \x and the hex digits of its binary form (how Citus ships states)';
+COMMENT ON FUNCTION drift_integrity_state_out(drift_integrity_state) IS
+  'Text output of drift_integrity_state: \x and the hex digits of its binary form (how Citus ships states)';
+COMMENT ON FUNCTION drift_integrity_state_recv(internal) IS
+  'Binary input of drift_integrity_state, validating every count and length';
+COMMENT ON FUNCTION drift_integrity_state_send(drift_integrity_state) IS
+  'Binary output of drift_integrity_state';
+COMMENT ON FUNCTION drift_profile_agg_combine(internal, internal) IS
+  'Combine function of drift_profile_agg (parallel and partial aggregation)';
+COMMENT ON FUNCTION drift_profile_agg_deserialize(bytea, internal) IS
+  'Deserializes the internal state of drift_profile_agg in parallel aggregation';
+COMMENT ON FUNCTION drift_profile_agg_final(internal) IS
+  'Final function of the drift_profile_agg aggregates';
+COMMENT ON FUNCTION drift_profile_agg_serialize(internal) IS
+  'Serializes the internal state of drift_profile_agg for parallel aggregation';
+COMMENT ON FUNCTION drift_profile_agg_trans(internal, double precision) IS
+  'Transition function of drift_profile_agg';
+COMMENT ON FUNCTION drift_profile_in(cstring) IS
+  'Text input of drift_profile';
+COMMENT ON FUNCTION drift_profile_merge_trans(internal, drift_profile) IS
+  'Transition function of drift_profile_merge: merges one profile into the running one';
+COMMENT ON FUNCTION drift_profile_out(drift_profile) IS
+  'Text output of drift_profile';
+COMMENT ON FUNCTION drift_profile_recv(internal) IS
+  'Binary input of drift_profile, validating every count and length';
+COMMENT ON FUNCTION drift_profile_send(drift_profile) IS
+  'Binary output of drift_profile';
+COMMENT ON FUNCTION drift_sketch_agg_combine(internal, internal) IS
+  'Combine function of drift_sketch_agg (parallel and partial aggregation)';
+COMMENT ON FUNCTION drift_sketch_agg_deserialize(bytea, internal) IS
+  'Deserializes the internal state of drift_sketch_agg in parallel aggregation';
+COMMENT ON FUNCTION drift_sketch_agg_final(internal) IS
+  'Final function of the drift_sketch_agg aggregates';
+COMMENT ON FUNCTION drift_sketch_agg_serialize(internal) IS
+  'Serializes the internal state of drift_sketch_agg for parallel aggregation';
+COMMENT ON FUNCTION drift_sketch_agg_trans(internal, double precision, integer) IS
+  'Transition function of drift_sketch_agg';
+COMMENT ON FUNCTION drift_stream_state_in(cstring) IS
+  'Text input of drift_stream_state: \x and the hex digits of its binary form (how Citus ships states)';
+COMMENT ON FUNCTION drift_stream_state_out(drift_stream_state) IS
+  'Text output of drift_stream_state: \x and the hex digits of its binary form (how Citus ships states)';
+COMMENT ON FUNCTION drift_stream_state_recv(internal) IS
+  'Binary input of drift_stream_state, validating every count and length';
+COMMENT ON FUNCTION drift_stream_state_send(drift_stream_state) IS
+  'Binary output of drift_stream_state';
+COMMENT ON FUNCTION ks_drift_final(drift_stream_state) IS
+  'Final function of the ks_drift aggregates';
+COMMENT ON FUNCTION ks_drift_named_trans(drift_stream_state, double precision, text, text) IS
+  'Transition function of ks_drift against a named baseline';
+COMMENT ON FUNCTION ks_drift_named_trans(drift_stream_state, double precision, text, text, text) IS
+  'Transition function of ks_drift against a named baseline';
+COMMENT ON FUNCTION ks_drift_profile_trans(drift_stream_state, double precision, drift_profile) IS
+  'Transition function of ks_drift against a drift_profile value';
+COMMENT ON FUNCTION ks_drift_profile_trans(drift_stream_state, double precision, drift_profile, text) IS
+  'Transition function of ks_drift against a drift_profile value';
+COMMENT ON FUNCTION null_rate_drift_final(drift_integrity_state) IS
+  'Final function of the null_rate_drift aggregates';
+COMMENT ON FUNCTION null_rate_drift_named_trans(drift_integrity_state, double precision, text, text) IS
+  'Transition function of null_rate_drift against a named baseline';
+COMMENT ON FUNCTION null_rate_drift_named_trans(drift_integrity_state, text, text, text) IS
+  'Transition function of null_rate_drift against a named baseline';
+COMMENT ON FUNCTION null_rate_drift_profile_trans(drift_integrity_state, double precision, drift_profile) IS
+  'Transition function of null_rate_drift against a drift_profile value';
+COMMENT ON FUNCTION null_rate_drift_profile_trans(drift_integrity_state, text, drift_profile) IS
+  'Transition function of null_rate_drift against a drift_profile value';
+COMMENT ON FUNCTION out_of_range_share_final(drift_integrity_state) IS
+  'Final function of the out_of_range_share aggregates';
+COMMENT ON FUNCTION out_of_range_share_named_trans(drift_integrity_state, double precision, text, text) IS
+  'Transition function of out_of_range_share against a named baseline';
+COMMENT ON FUNCTION out_of_range_share_profile_trans(drift_integrity_state, double precision, drift_profile) IS
+  'Transition function of out_of_range_share against a drift_profile value';
+COMMENT ON SEQUENCE drift.alerts_alert_id_seq IS
+  'Numbers the rows of drift.alerts (column alert_id)';
+COMMENT ON SEQUENCE drift.monitors_monitor_id_seq IS
+  'Numbers the rows of drift.monitors (column monitor_id)';
+COMMENT ON SEQUENCE drift.results_result_id_seq IS
+  'Numbers the rows of drift.results (column result_id)';
