@@ -26,9 +26,11 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/primnodes.h"
 #include "optimizer/optimizer.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "core/call_site.h"
+#include "core/pg_drift.h"
 
 /* Walker: does the expression contain anything that may differ between rows? */
 static bool
@@ -71,11 +73,21 @@ aggregate_args_const(FunctionCallInfo fcinfo, int n_values)
 	return true;
 }
 
-/* The call site's memory in fn_extra, created and its arguments checked (first row). */
+/*
+ * The call site's memory in fn_extra, created and its arguments checked
+ * (first row).  A transition function is called with the same FmgrInfo for
+ * the whole query, always inside the aggregate or never, so checking the
+ * context here, once, is as good as on every row: a direct call fails before
+ * fn_extra is set, and so fails again on its next row.
+ */
 CallSite *
 call_site_create(FunctionCallInfo fcinfo, int n_values)
 {
-	CallSite   *cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallSite));
+	CallSite   *cs;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		not_in_aggregate(get_func_name(fcinfo->flinfo->fn_oid));
+	cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallSite));
 
 	cs->cache_flinfo = *fcinfo->flinfo;
 	cs->cache_flinfo.fn_extra = NULL;

@@ -49,4 +49,17 @@ aggregate_context(FunctionCallInfo fcinfo, const char *fn)
 	return cxt;
 }
 
+/*
+ * PG_DETOAST_DATUM with its test inline: a transition function reads its
+ * state on every row, and the state is never toasted inside an aggregate,
+ * so the common case should not cost a function call.
+ */
+static inline struct varlena *
+datum_detoasted(Datum d)
+{
+	struct varlena *p = (struct varlena *) DatumGetPointer(d);
+
+	return unlikely(VARATT_IS_EXTENDED(p)) ? pg_detoast_datum(p) : p;
+}
+
 #endif							/* PG_DRIFT_H */

@@ -183,7 +183,6 @@ binned_count(FunctionCallInfo fcinfo, bool named, int opt_arg)
 Datum
 binned_drift_named_trans(PG_FUNCTION_ARGS)
 {
-	(void) aggregate_context(fcinfo, "binned_drift_named_trans");
 	return binned_count(fcinfo, true, 4);
 }
 
@@ -191,7 +190,6 @@ binned_drift_named_trans(PG_FUNCTION_ARGS)
 Datum
 binned_drift_profile_trans(PG_FUNCTION_ARGS)
 {
-	(void) aggregate_context(fcinfo, "binned_drift_profile_trans");
 	return binned_count(fcinfo, false, 3);
 }
 

@@ -312,7 +312,6 @@ categorical_named_trans(PG_FUNCTION_ARGS)
 {
 	CallSite   *cs;
 
-	(void) aggregate_context(fcinfo, "categorical_named_trans");
 	cs = categorical_resolve(fcinfo, true, 4, "categorical drift test");
 	return categorical_count(fcinfo, cs->sb, cs->param);
 }
@@ -323,7 +322,6 @@ categorical_profile_trans(PG_FUNCTION_ARGS)
 {
 	CallSite   *cs;
 
-	(void) aggregate_context(fcinfo, "categorical_profile_trans");
 	cs = categorical_resolve(fcinfo, false, 3, "categorical drift test");
 	return categorical_count(fcinfo, cs->sb, cs->param);
 }
@@ -576,7 +574,6 @@ unseen_share_count(FunctionCallInfo fcinfo, StreamBaseline *sb)
 Datum
 unseen_share_named_trans(PG_FUNCTION_ARGS)
 {
-	(void) aggregate_context(fcinfo, "unseen_share_named_trans");
 	return unseen_share_count(fcinfo, categorical_resolve(fcinfo, true, 0, "unseen_category_share")->sb);
 }
 
@@ -584,7 +581,6 @@ unseen_share_named_trans(PG_FUNCTION_ARGS)
 Datum
 unseen_share_profile_trans(PG_FUNCTION_ARGS)
 {
-	(void) aggregate_context(fcinfo, "unseen_share_profile_trans");
 	return unseen_share_count(fcinfo, categorical_resolve(fcinfo, false, 0, "unseen_category_share")->sb);
 }
 

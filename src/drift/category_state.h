@@ -49,7 +49,7 @@ typedef struct CategoryState
 
 #define CATEGORY_STATE_HEADER_SIZE MAXALIGN(sizeof(CategoryState))
 
-#define PG_GETARG_CATEGORY_STATE_P(n) ((CategoryState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
+#define PG_GETARG_CATEGORY_STATE_P(n) ((CategoryState *) datum_detoasted(PG_GETARG_DATUM(n)))
 
 static inline StreamState *
 category_state_inner(const CategoryState *cs)

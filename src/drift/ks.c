@@ -238,7 +238,6 @@ ks_trans(FunctionCallInfo fcinfo, bool named, int alt_arg)
 Datum
 ks_drift_named_trans(PG_FUNCTION_ARGS)
 {
-	(void) aggregate_context(fcinfo, "ks_drift_named_trans");
 	return ks_trans(fcinfo, true, 4);
 }
 
@@ -246,7 +245,6 @@ ks_drift_named_trans(PG_FUNCTION_ARGS)
 Datum
 ks_drift_profile_trans(PG_FUNCTION_ARGS)
 {
-	(void) aggregate_context(fcinfo, "ks_drift_profile_trans");
 	return ks_trans(fcinfo, false, 3);
 }
 

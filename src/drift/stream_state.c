@@ -195,45 +195,41 @@ place_buffered(StreamState *s, StreamPlaceBatch place, const void *locator)
 }
 
 /*
- * Buffer one raw value.  A sparse state keeps every value it saw (growing by
- * doubling, a new allocation as in stream_state_add) until that would be as
- * large as the dense counts; then it turns dense, and a dense state places a
- * full batch at a time.  A state need not have been made by
- * stream_state_create_buffered (it may come from text input, with no room
- * for values or with a sparse slot list), so every shape is handled here.
+ * stream_state_add_value (stream_state.h) when the buffer is full.  A sparse
+ * state keeps every value it saw (growing by doubling, a new allocation as
+ * in stream_state_add) until that would be as large as the dense counts;
+ * then it turns dense, and a dense state places a full batch at a time.  A
+ * state need not have been made by stream_state_create_buffered (it may come
+ * from text input, with no room for values or with a sparse slot list), so
+ * every shape is handled here.
  */
 StreamState *
-stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place, const void *locator)
+stream_state_add_value_grow(StreamState *s, float8 x, StreamPlaceBatch place, const void *locator)
 {
-	if (s->n_values >= s->cap_values)
+	Size		grown_cap = Max((Size) s->cap_values * 2, (Size) VALUES_INITIAL);
+
+	if (s->dense && s->cap_values > 0)
+		place_buffered(s, place, locator);
+	else if (!s->dense && s->n_sparse == 0 &&
+			 grown_cap * sizeof(float8) < (Size) s->n_slots * sizeof(int64))
 	{
-		Size		grown_cap = Max((Size) s->cap_values * 2, (Size) VALUES_INITIAL);
+		StreamState *grown = state_alloc(s, false, 0, (int32) grown_cap, true);
 
-		if (s->dense && s->cap_values > 0)
-			place_buffered(s, place, locator);
-		else if (!s->dense && s->n_sparse == 0 &&
-				 grown_cap * sizeof(float8) < (Size) s->n_slots * sizeof(int64))
-		{
-			StreamState *grown = state_alloc(s, false, 0, (int32) grown_cap, true);
-
-			memcpy(stream_state_values(grown), stream_state_values(s), sizeof(float8) * s->n_values);
-			s = grown;
-		}
-		else
-		{
-			/* turn dense (or give a dense state a buffer): keep a batch-sized buffer */
-			StreamState *d = state_alloc(s, true, 0, VALUES_BATCH, true);
-
-			add_slots_to(s, (int64 *) stream_state_body(d));
-			d->n_sparse = 0;
-			d->n_values = 0;
-			place(locator, stream_state_values(s), s->n_values, (int64 *) stream_state_body(d));
-			s = d;
-		}
+		memcpy(stream_state_values(grown), stream_state_values(s), sizeof(float8) * s->n_values);
+		s = grown;
 	}
-	stream_state_values(s)[s->n_values++] = x;
-	s->n_current = count_add(s->n_current, 1);
-	return s;
+	else
+	{
+		/* turn dense (or give a dense state a buffer): keep a batch-sized buffer */
+		StreamState *d = state_alloc(s, true, 0, VALUES_BATCH, true);
+
+		add_slots_to(s, (int64 *) stream_state_body(d));
+		d->n_sparse = 0;
+		d->n_values = 0;
+		place(locator, stream_state_values(s), s->n_values, (int64 *) stream_state_body(d));
+		s = d;
+	}
+	return stream_state_add_value(s, x, place, locator);
 }
 
 /*

@@ -74,7 +74,7 @@ typedef struct StreamState
 
 #define STREAM_STATE_HEADER_SIZE MAXALIGN(sizeof(StreamState))
 
-#define PG_GETARG_STREAM_STATE_P(n) ((StreamState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
+#define PG_GETARG_STREAM_STATE_P(n) ((StreamState *) datum_detoasted(PG_GETARG_DATUM(n)))
 
 /* Where the state's source bytes begin. */
 static inline char *
@@ -121,8 +121,8 @@ extern StreamState *stream_state_create(StreamTest test, const StreamBaseline *s
 extern StreamState *stream_state_add_grow(StreamState *s, int32 slot);
 extern StreamState *stream_state_create_buffered(StreamTest test, const StreamBaseline *sb,
 												 int32 option, float8 param);
-extern StreamState *stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place,
-										   const void *locator);
+extern StreamState *stream_state_add_value_grow(StreamState *s, float8 x, StreamPlaceBatch place,
+												const void *locator);
 extern int64 *stream_state_counts_placed(const StreamState *s, StreamPlaceBatch place,
 										 const void *locator);
 extern StreamState *stream_state_combine(StreamState *a, StreamState *b);
@@ -168,6 +168,21 @@ stream_state_add(StreamState *s, int32 slot)
 		((int32 *) stream_state_body(s))[s->n_sparse++] = slot;
 	else
 		return stream_state_add_grow(s, slot);
+	s->n_current = count_add(s->n_current, 1);
+	return s;
+}
+
+/*
+ * Buffer one raw value (stream_state_add_value_grow in stream_state.c says
+ * how the buffer grows and is placed); the common case, room in the buffer,
+ * is inline: it runs once per row.
+ */
+static inline StreamState *
+stream_state_add_value(StreamState *s, float8 x, StreamPlaceBatch place, const void *locator)
+{
+	if (unlikely(s->n_values >= s->cap_values))
+		return stream_state_add_value_grow(s, x, place, locator);
+	stream_state_values(s)[s->n_values++] = x;
 	s->n_current = count_add(s->n_current, 1);
 	return s;
 }

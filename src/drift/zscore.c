@@ -114,7 +114,6 @@ zscore_count(FunctionCallInfo fcinfo, bool named)
 Datum
 zscore_drift_named_trans(PG_FUNCTION_ARGS)
 {
-	(void) aggregate_context(fcinfo, "zscore_drift_named_trans");
 	return zscore_count(fcinfo, true);
 }
 
@@ -122,7 +121,6 @@ zscore_drift_named_trans(PG_FUNCTION_ARGS)
 Datum
 zscore_drift_profile_trans(PG_FUNCTION_ARGS)
 {
-	(void) aggregate_context(fcinfo, "zscore_drift_profile_trans");
 	return zscore_count(fcinfo, false);
 }
 
