@@ -4,8 +4,9 @@
 # Usage: PGHOST=... PGPORT=... [PGDATABASE=...] [ROWS=10000000] [RUNS=3] [FORMS_ONLY=1] bench/ks.sh
 # Every form of the streaming test is timed against avg(x): the named
 # baseline, the profile value (drift.baseline(...)), and the baseline as $n
-# parameters of a prepared statement under a generic plan (as monitors run
-# it).  FORMS_ONLY=1 stops after those (issue 12: best of 7 on 5M rows).
+# parameters planned as monitors run them (SPI_execute_with_args plans once
+# with the values, like EXECUTE's custom plan); the $n forms under a generic
+# plan are shown for information.  FORMS_ONLY=1 stops after those (issue 12: best of 7 on 5M rows).
 # Needs pg_drift installed in the database (created if missing) and, for the
 # SciPy comparison, Debian's python3-scipy (/usr/bin/python3).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,22 +34,29 @@ SQL
 serial="SET max_parallel_workers_per_gather = 0;"
 parallel="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
 
-# every form round-robin against avg(x); $n parameters under a generic plan
-# are what a monitor's query passes
-read -r avg ks ks_prof ks_param ks_pprof <<<"$(best_ms_each "$serial SET plan_cache_mode = force_generic_plan;
-PREPARE ks_p(text, text) AS SELECT ks_drift(x, \$1, \$2) FROM bench_current;
-PREPARE ks_pp(drift_profile) AS SELECT ks_drift(x, \$1) FROM bench_current;" \
+# every form round-robin against avg(x); $n parameters as monitors pass
+# them (custom plan), then, for information, under a generic plan (timed in
+# a round of their own, against their own avg(x))
+prepare="PREPARE ks_p(text, text) AS SELECT ks_drift(x, \$1, \$2) FROM bench_current;
+PREPARE ks_pp(drift_profile) AS SELECT ks_drift(x, \$1) FROM bench_current;"
+read -r avg ks ks_prof ks_param ks_pprof <<<"$(best_ms_each "$serial SET plan_cache_mode = force_custom_plan; $prepare" \
   "SELECT avg(x) FROM bench_current;" \
   "SELECT ks_drift(x, 'bench', 'x') FROM bench_current;" \
   "SELECT ks_drift(x, drift.baseline('bench', 'x')) FROM bench_current;" \
+  "EXECUTE ks_p('bench', 'x');" \
+  "EXECUTE ks_pp(drift.baseline('bench', 'x'));")"
+read -r gavg ks_gparam ks_gpprof <<<"$(best_ms_each "$serial SET plan_cache_mode = force_generic_plan; $prepare" \
+  "SELECT avg(x) FROM bench_current;" \
   "EXECUTE ks_p('bench', 'x');" \
   "EXECUTE ks_pp(drift.baseline('bench', 'x'));")"
 forms=$(cat <<FORMS
   SELECT avg(x)                              $avg
   ks_drift(x, 'bench', 'x')                  $ks      ratio to avg(x): $(ratio "$ks" "$avg")  (target <= 1.3)
   ks_drift(x, drift.baseline('bench', 'x'))  $ks_prof      ratio to avg(x): $(ratio "$ks_prof" "$avg")  (target <= 1.3)
-  ks_drift(x, \$1, \$2) (generic plan)        $ks_param      ratio to avg(x): $(ratio "$ks_param" "$avg")  (target <= 1.3)
-  ks_drift(x, \$1::drift_profile) (generic)   $ks_pprof      ratio to avg(x): $(ratio "$ks_pprof" "$avg")  (target <= 1.3)
+  ks_drift(x, \$1, \$2) (as monitors)        $ks_param      ratio to avg(x): $(ratio "$ks_param" "$avg")  (target <= 1.3)
+  ks_drift(x, \$1::drift_profile) (monitors) $ks_pprof      ratio to avg(x): $(ratio "$ks_pprof" "$avg")  (target <= 1.3)
+  ks_drift(x, \$1, \$2) (generic plan)       $ks_gparam      ratio to avg(x): $(ratio "$ks_gparam" "$gavg")  (information)
+  ks_drift(x, \$1::drift_profile) (generic)  $ks_gpprof      ratio to avg(x): $(ratio "$ks_gpprof" "$gavg")  (information)
 FORMS
 )
 if [ "${FORMS_ONLY:-0}" = 1 ]; then
