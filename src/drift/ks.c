@@ -130,23 +130,31 @@ ks_result(FunctionCallInfo fcinfo, KsExtremes *e, KsAlternative alt)
 
 /*
  * Count a batch of values into the slots around the baseline's values.
- * Placing values one by one in arrival order would touch the guide table,
- * the baseline's values and the 2n+1 counts at random (three cache misses a
- * row for a 100k-value baseline).  Instead the batch is first grouped by its
- * values' guide buckets, a counting sort over at most KS_GROUPS groups; each
- * group then only touches a narrow, ascending stretch of those arrays.
+ * Each value costs three scattered reads for a large baseline (its guide
+ * bucket, the baseline values there, its count: a 100k-value baseline's
+ * arrays are 2.8 MB), so the loop asks for those of the value
+ * KS_PREFETCH_AHEAD places ahead while it works on this one, and the cache
+ * misses overlap instead of following each other.  The guide buckets are
+ * computed first, so that the bucket two distances ahead is known without
+ * arithmetic in the loop.  (This replaced grouping the batch by bucket with
+ * a counting sort: out of the server, on 5M values against a 100k-value
+ * baseline, arrival order with prefetching took 55-70 ms where the sort took
+ * 70-80 ms; the sort's own passes cost what its locality saved.)
  */
-#define KS_GROUPS 4096
+#define KS_PREFETCH_AHEAD 16
+
+#if defined(__GNUC__)
+#define ks_prefetch(addr, for_write) __builtin_prefetch((addr), (for_write))
+#else
+#define ks_prefetch(addr, for_write) ((void) 0)
+#endif
 
 static void
 ks_place_batch(const void *locator, const float8 *values, int32 n, int64 *counts)
 {
 	const BaselineIndex *ix = (const BaselineIndex *) locator;
-	int			shift = 0;
-	int32		ngroups;
-	int32	   *group_start;
+	const int32 ahead = KS_PREFETCH_AHEAD;
 	int32	   *bucket;
-	int32	   *order;
 
 	if (ix->n_buckets == 0 || n < 256)
 	{
@@ -154,33 +162,27 @@ ks_place_batch(const void *locator, const float8 *values, int32 n, int64 *counts
 			counts[baseline_index_slot(ix, values[k])]++;
 		return;
 	}
-	while ((ix->n_buckets >> shift) > KS_GROUPS)
-		shift++;
-	ngroups = ((ix->n_buckets - 1) >> shift) + 1;
-	group_start = palloc0(sizeof(int32) * (ngroups + 1));
 	bucket = palloc(sizeof(int32) * n);
-	order = palloc(sizeof(int32) * n);
 	for (int32 k = 0; k < n; k++)
-	{
 		bucket[k] = baseline_index_bucket(ix, values[k]);
-		group_start[(bucket[k] >> shift) + 1]++;
-	}
-	for (int32 g = 0; g < ngroups; g++)
-		group_start[g + 1] += group_start[g];
 	for (int32 k = 0; k < n; k++)
-		order[group_start[bucket[k] >> shift]++] = k;
-	for (int32 j = 0; j < n; j++)
 	{
-		int32		k = order[j];
 		float8		x = values[k];
-		int32		i = baseline_index_search(ix->values, ix->start[bucket[k]],
-											  ix->start[bucket[k] + 1], x);
+		int32		i;
 
+		if (k + 2 * ahead < n)
+			ks_prefetch(&ix->start[bucket[k + 2 * ahead]], 0);
+		if (k + ahead < n)
+		{
+			int32		first = ix->start[bucket[k + ahead]];
+
+			ks_prefetch(&ix->values[first], 0);
+			ks_prefetch(&counts[2 * first], 1);
+		}
+		i = baseline_index_search(ix->values, ix->start[bucket[k]], ix->start[bucket[k] + 1], x);
 		counts[2 * i + ((i < ix->n && ix->values[i] == x) ? 1 : 0)]++;
 	}
-	pfree(group_start);
 	pfree(bucket);
-	pfree(order);
 }
 
 /* Build the baseline's locator the first time the query meets it. */

@@ -109,7 +109,7 @@ stream_state_values(const StreamState *s)
  * each.  Tests whose slots are costly to find one value at a time (ks_drift:
  * a search among 100k baseline values and a 200k-slot count array, two cache
  * misses per row) buffer raw values in the state and place them a batch at a
- * time, grouped so that memory is visited in order.
+ * time, so that the misses of many values can overlap (ks.c prefetches).
  */
 typedef void (*StreamPlaceBatch) (const void *locator, const float8 *values, int32 n,
 								  int64 *counts);
