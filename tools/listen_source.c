@@ -110,19 +110,41 @@ check_loaded_position(PGconn *conn)
 	return -1;
 }
 
-/* Deliver one row read by a sync unless among the first n_known unsettled ids. */
-static void
-deliver_row(long long id, const char *payload, int n_known)
+/*
+ * Deliver row i of a sync's result unless among the first n_known unsettled
+ * ids.  0 when delivered or skipped; -1 when a deliverer gave up (the
+ * listener is stopping), and the alert then counts as not delivered.
+ */
+static int
+deliver_row(PGresult *res, int i, int n_known)
 {
-	Alert		alert = {id, payload};
+	long long	id = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+	Alert		alert;
 
 	if (position_seen(id, n_known))
-		return;
-	deliver_alert(&alert);
+		return 0;
+	alert.alert_id = id;
+	alert.payload = PQgetvalue(res, i, 3);
+	/* the payload's fields, "" when absent (PQgetvalue of a NULL) */
+	alert.state = PQgetvalue(res, i, 5);
+	alert.monitor = PQgetvalue(res, i, 6);
+	alert.column = PQgetvalue(res, i, 7);
+	alert.slice = PQgetvalue(res, i, 8);
+	alert.metric = PQgetvalue(res, i, 9);
+	alert.statistic = PQgetvalue(res, i, 10);
+	alert.p_value = PQgetvalue(res, i, 11);
+	alert.threshold = PQgetvalue(res, i, 12);
+	alert.window_start = PQgetvalue(res, i, 13);
+	alert.window_end = PQgetvalue(res, i, 14);
+	alert.run_at = PQgetvalue(res, i, 15);
+	alert.error = PQgetvalue(res, i, 16);
+	if (deliver_alert(&alert) != 0)
+		return -1;
 	/* delivered since the horizon was taken: unsettled until a later sync */
 	position_add_unsettled(id);
 	if (id > position.last_id)
 		position.last_id = id;
+	return 0;
 }
 
 /*
@@ -134,7 +156,10 @@ deliver_row(long long id, const char *payload, int n_known)
  * nothing: it starts at the newest alert and only notes the unsettled ids.
  * Alert rows restored from another cluster can carry transaction ids beyond
  * this cluster's; those at or past the snapshot's xmax are not taken as
- * unsettled.  The state file is written at the end.  0 on success.
+ * unsettled.  The state file is written at the end.  A deliverer that gives
+ * up (Alertmanager unreachable when a signal came) ends the sync early, as a
+ * signal does: that alert and the later ones count as not delivered, and the
+ * old horizon stays, so the next run reads them again.  0 on success.
  */
 int
 source_sync(PGconn *conn)
@@ -145,6 +170,7 @@ source_sync(PGconn *conn)
 	PGresult   *res;
 	long long	max_id = 0;
 	int			n_known = position.n_unsettled;
+	int			undelivered = 0;
 	int			i;
 
 	if (check_position && check_loaded_position(conn) != 0)
@@ -162,7 +188,12 @@ source_sync(PGconn *conn)
 					   " SELECT h.lo::text,"
 					   "        (SELECT pg_catalog.max(m.alert_id) FROM drift.alerts m"
 					   "          WHERE m.channel = $1),"
-					   "        a.alert_id, a.payload::text, a.xact_id >= h.lo AND a.xact_id < h.hi"
+					   "        a.alert_id, a.payload::text, a.xact_id >= h.lo AND a.xact_id < h.hi,"
+					   "        a.payload->>'state', a.payload->>'monitor', a.payload->>'column',"
+					   "        CASE WHEN a.payload->'slice' <> '{}'::jsonb THEN (a.payload->'slice')::text END,"
+					   "        a.payload->>'metric', a.payload->>'statistic', a.payload->>'p_value',"
+					   "        a.payload->>'threshold', a.payload->>'window_start',"
+					   "        a.payload->>'window_end', a.payload->>'run_at', a.payload->>'error'"
 					   "   FROM h LEFT JOIN drift.alerts a"
 					   "     ON a.channel = $1"
 					   "    AND ((NOT $4::boolean AND a.alert_id > $2::bigint)"
@@ -174,10 +205,10 @@ source_sync(PGconn *conn)
 		return query_failed(conn, res, "read drift.alerts");
 	if (!PQgetisnull(res, 0, 1))
 		max_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	for (i = 0; i < PQntuples(res) && !fresh && !stop_requested; i++)
+	for (i = 0; i < PQntuples(res) && !fresh && !stop_requested && !undelivered; i++)
 		if (!PQgetisnull(res, i, 2))
-			deliver_row(strtoll(PQgetvalue(res, i, 2), NULL, 10), PQgetvalue(res, i, 3), n_known);
-	if (stop_requested)
+			undelivered = deliver_row(res, i, n_known) != 0;
+	if (stop_requested || undelivered)
 	{
 		/* not finished: keep the old horizon, the ids delivered stay unsettled */
 		PQclear(res);

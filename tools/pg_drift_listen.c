@@ -6,10 +6,12 @@
  * The alerts are rows of drift.alerts, read by listen_source.c (which also
  * explains the catch-up); NOTIFY on the channel only wakes the loop up, its
  * payload is never used.  listen_state.c keeps the position and the state
- * file, listen_deliver.c writes the alerts out.
+ * file, listen_deliver.c writes the alerts out (and listen_alertmanager.c
+ * posts them); listen_metrics.c serves /metrics from a thread of its own.
  *
  *   pg_drift_listen [--channel NAME] [--exec CMD] [--since-id N]
- *                   [--state-file PATH] [--max-backoff SECONDS] [--once] [CONNINFO]
+ *                   [--state-file PATH] [--max-backoff SECONDS] [--once]
+ *                   [--metrics ADDR:PORT] [--alertmanager URL] [CONNINFO]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,7 +25,9 @@
 #include <unistd.h>
 
 #include "libpq-fe.h"
+#include "listen_alertmanager.h"
 #include "listen_deliver.h"
+#include "listen_metrics.h"
 #include "listen_source.h"
 #include "listen_state.h"
 
@@ -64,6 +68,9 @@ usage(void)
 		   "  -f, --state-file=PATH    remember in PATH, across runs, which alerts were printed\n"
 		   "  -b, --max-backoff=SECS   longest wait between reconnects (default 30)\n"
 		   "  -1, --once               print the stored alerts after the last id and exit\n"
+		   "  -m, --metrics=ADDR:PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
+		   "  -a, --alertmanager=URL   post each alert to the Alertmanager at URL (v2 API),\n"
+		   "                           retrying until it is taken\n"
 		   "  -h, --help               show this help\n\n"
 		   "CONNINFO is a libpq connection string or URI; PG* environment variables apply.\n"
 		   "Alerts are read from drift.alerts as the connecting role (row-level security\n"
@@ -71,7 +78,7 @@ usage(void)
 }
 
 /* Wait up to ms milliseconds, in steps, unless a signal asks to stop. */
-static void
+void
 nap(int ms)
 {
 	while (ms > 0 && !stop_requested)
@@ -101,6 +108,7 @@ listen_loop(const char *channel, int max_backoff)
 		long long	wait_ms;
 		int			sock;
 
+		metrics_tick();
 		if (conn == NULL)
 		{
 			conn = source_connect(1);
@@ -180,6 +188,8 @@ main(int argc, char **argv)
 		{"state-file", required_argument, NULL, 'f'},
 		{"max-backoff", required_argument, NULL, 'b'},
 		{"once", no_argument, NULL, '1'},
+		{"metrics", required_argument, NULL, 'm'},
+		{"alertmanager", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -190,11 +200,14 @@ main(int argc, char **argv)
 	int			loaded = 0;
 	int			max_backoff = 30;
 	int			once = 0;
+	const char *metrics_addr = NULL;
+	const char *alertmanager_url = NULL;
+	int			rc;
 	struct sigaction sa;
 	char	   *end;
 	int			c;
 
-	while ((c = getopt_long(argc, argv, "c:e:s:f:b:1h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:e:s:f:b:1m:a:h", opts, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -226,6 +239,12 @@ main(int argc, char **argv)
 			case '1':
 				once = 1;
 				break;
+			case 'm':
+				metrics_addr = optarg;
+				break;
+			case 'a':
+				alertmanager_url = optarg;
+				break;
 			case 'h':
 				usage();
 				return 0;
@@ -241,6 +260,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "pg_drift_listen: too many arguments\n");
 		return 2;
 	}
+	if (once && metrics_addr != NULL)
+	{
+		fprintf(stderr, "pg_drift_listen: --metrics needs a running listener, not --once\n");
+		return 2;
+	}
+	if ((metrics_addr != NULL && metrics_init(metrics_addr, conninfo, max_backoff) != 0) ||
+		(alertmanager_url != NULL && alertmanager_init(alertmanager_url, max_backoff) != 0))
+		return 2;
 	if (state_file != NULL && !since_given)
 	{
 		int			rc = position_load(state_file);
@@ -270,5 +297,7 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srand((unsigned) time(NULL) ^ (unsigned) getpid());
-	return listen_loop(channel, max_backoff);
+	rc = listen_loop(channel, max_backoff);
+	metrics_stop();
+	return rc;
 }
