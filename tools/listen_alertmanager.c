@@ -172,6 +172,9 @@ post_once(const Alert *alert, const Buf *body)
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
 	rc = curl_easy_perform(curl);
 	curl_slist_free_all(headers);
+	while (answer.len > 0 && (answer.data[answer.len - 1] == '\n' ||
+							  answer.data[answer.len - 1] == '\r'))
+		answer.data[--answer.len] = '\0';
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_OK && status >= 200 && status < 300)

@@ -68,9 +68,10 @@ sub metric_sum
 	my $sum = 0;
 	for my $line (split /\n/, $text)
 	{
-		next unless $line =~ /^\Q$name\E(\{([^}]*)\})?\s+(\S+)$/;
-		next if defined $labels && ($2 // '') !~ $labels;
-		$sum += $3;
+		next unless $line =~ /^\Q$name\E(?:\{([^}]*)\})?\s+(\S+)$/;
+		my ($l, $v) = ($1 // '', $2);
+		next if defined $labels && $l !~ $labels;
+		$sum += $v;
 	}
 	return $sum;
 }
