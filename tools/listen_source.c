@@ -120,24 +120,20 @@ deliver_row(PGresult *res, int i, int n_known)
 {
 	long long	id = strtoll(PQgetvalue(res, i, 2), NULL, 10);
 	Alert		alert;
+	/* the payload's fields, in the sync query's order from column 5 */
+	const char **fields[] = {
+		&alert.state, &alert.monitor, &alert.column, &alert.slice, &alert.metric,
+		&alert.statistic, &alert.p_value, &alert.threshold, &alert.window_start,
+		&alert.window_end, &alert.run_at, &alert.error
+	};
 
 	if (position_seen(id, n_known))
 		return 0;
 	alert.alert_id = id;
 	alert.payload = PQgetvalue(res, i, 3);
-	/* the payload's fields, "" when absent (PQgetvalue of a NULL) */
-	alert.state = PQgetvalue(res, i, 5);
-	alert.monitor = PQgetvalue(res, i, 6);
-	alert.column = PQgetvalue(res, i, 7);
-	alert.slice = PQgetvalue(res, i, 8);
-	alert.metric = PQgetvalue(res, i, 9);
-	alert.statistic = PQgetvalue(res, i, 10);
-	alert.p_value = PQgetvalue(res, i, 11);
-	alert.threshold = PQgetvalue(res, i, 12);
-	alert.window_start = PQgetvalue(res, i, 13);
-	alert.window_end = PQgetvalue(res, i, 14);
-	alert.run_at = PQgetvalue(res, i, 15);
-	alert.error = PQgetvalue(res, i, 16);
+	/* "" when absent: PQgetvalue of a NULL */
+	for (int f = 0; f < (int) (sizeof(fields) / sizeof(fields[0])); f++)
+		*fields[f] = PQgetvalue(res, i, 5 + f);
 	if (deliver_alert(&alert) != 0)
 		return -1;
 	/* delivered since the horizon was taken: unsettled until a later sync */

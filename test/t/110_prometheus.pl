@@ -18,16 +18,7 @@ use lib "$FindBin::RealBin/lib";
 use DriftTest;
 use HttpTest;
 
-my @servers;
-END { stop_server($_) for @servers; }
-
-my $node = PostgreSQL::Test::Cluster->new('prom');
-$node->init;
-$node->start;
-my $bindir  = $node->config_data('--bindir');
-my $listen  = "$bindir/pg_drift_listen";
-my $dir     = PostgreSQL::Test::Utils::tempdir;
-my $connstr = $node->connstr('postgres');
+my ($node, $listen, $dir, $connstr) = listener_node('prom');
 my $rules   = "$FindBin::RealBin/../../examples/prometheus/pg_drift.rules.yml";
 
 # Two monitors: one over the whole table, and one (a name needing escapes)
@@ -58,9 +49,8 @@ is($node->safe_psql('postgres',
 
 # --- the listener serving /metrics
 my $mport = free_port();
-my $h = start_listener([ $listen, '--metrics', "127.0.0.1:$mport", '--max-backoff', '1', $connstr ],
-	"$dir/listen.out", "$dir/listen.err");
-push @servers, $h;
+my $h = track(start_listener([ $listen, '--metrics', "127.0.0.1:$mport", '--max-backoff', '1',
+		$connstr ], "$dir/listen.out", "$dir/listen.err"));
 ok(wait_until(sub { (http_get("http://127.0.0.1:$mport/metrics"))[0] == 200 }),
 	'/metrics answers');
 my ($status, $text, $headers) = http_get("http://127.0.0.1:$mport/metrics");
@@ -109,7 +99,6 @@ close $fh;
 my $prom = start_server([ 'prometheus', "--config.file=$dir/prometheus.yml",
 		"--storage.tsdb.path=$dir/tsdb", "--web.listen-address=127.0.0.1:$pport" ],
 	"$dir/prometheus.log");
-push @servers, $prom;
 
 # Prometheus's answer to an instant query: { "label=value,..." => value },
 # without the labels the scrape adds (instance, job).
@@ -232,16 +221,15 @@ is($? >> 8, 2, 'a --metrics address without a port: exit 2');
 like($err, qr/invalid --metrics address "no-port-here"/, '... with a clear message');
 
 # a port already taken (Prometheus's): reported, retried, the listener runs on
-my $h2 = start_listener([ $listen, '--metrics', "127.0.0.1:$pport", '--max-backoff', '1', $connstr ],
-	"$dir/busy.out", "$dir/busy.err");
-push @servers, $h2;
+my $h2 = track(start_listener([ $listen, '--metrics', "127.0.0.1:$pport", '--max-backoff', '1',
+		$connstr ], "$dir/busy.out", "$dir/busy.err"));
 ok(wait_until(sub { grep { /retrying metrics in/ } slurp_lines("$dir/busy.err") }),
 	'a port in use: reported and retried');
 like(join("\n", slurp_lines("$dir/busy.err")), qr/could not serve metrics on "127\.0\.0\.1:$pport"/,
 	'... naming the address');
 ok($h2->pumpable, '... and the listener keeps running');
 
-stop_server($_) for @servers;
+stop_server($_) for ($h2, $h, $prom);
 is($h->full_result(0), 0, 'listener: clean exit on SIGTERM');
 $node->stop;
 done_testing();

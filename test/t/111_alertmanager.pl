@@ -20,16 +20,7 @@ use lib "$FindBin::RealBin/lib";
 use DriftTest;
 use HttpTest;
 
-my @servers;
-END { stop_server($_) for @servers; }
-
-my $node = PostgreSQL::Test::Cluster->new('am');
-$node->init;
-$node->start;
-my $bindir  = $node->config_data('--bindir');
-my $listen  = "$bindir/pg_drift_listen";
-my $dir     = PostgreSQL::Test::Utils::tempdir;
-my $connstr = $node->connstr('postgres');
+my ($node, $listen, $dir, $connstr) = listener_node('am');
 my $state   = "$dir/state";
 my $out     = "$dir/out";
 my $err     = "$dir/err";
@@ -70,8 +61,7 @@ sub run_listener
 	my $h = $nowait
 	  ? IPC::Run::start(\@cmd, '<', \undef, '>>', $out, '2>>', $err)
 	  : start_listener(\@cmd, $out, $err);
-	push @servers, $h;
-	return $h;
+	return track($h);
 }
 
 sub stop_listener
@@ -121,7 +111,6 @@ close $fh;
 my $am = start_server([ 'prometheus-alertmanager', "--config.file=$dir/am.yml",
 		"--storage.path=$dir/am-data", "--web.listen-address=127.0.0.1:$amport",
 		'--cluster.listen-address=' ], "$dir/am.log");
-push @servers, $am;
 my @active;
 ok(wait_until(sub { @active = active_alerts(); @active == 1 }),
 	'Alertmanager started later still gets the alert (retried)')

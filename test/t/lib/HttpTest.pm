@@ -1,8 +1,11 @@
 # HttpTest: helpers of the TAP tests that run real HTTP servers next to a
 # cluster (test/t/110_prometheus.pl, 111_alertmanager.pl):
+#   listener_node a started cluster (no preload), the pg_drift_listen
+#                 program, a temporary directory and a connection string
 #   free_port     a free TCP port on 127.0.0.1
 #   start_server  start a server process (IPC::Run), output in a log file
 #   stop_server   stop it by its PID (SIGTERM) and reap it
+#   track         stop a process (an IPC::Run handle) at exit if still running
 #   http_get      GET a URL: status and body;  http_json  GET and decode JSON
 #   metric_sum    the sum of a metric's samples in Prometheus's text format
 # HTTP::Tiny and JSON::PP are core Perl modules.
@@ -15,10 +18,36 @@ use HTTP::Tiny;
 use IPC::Run;
 use JSON::PP;
 use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
 
-our @EXPORT = qw(free_port start_server stop_server http_get http_json metric_sum);
+our @EXPORT = qw(listener_node free_port start_server stop_server track http_get http_json
+  metric_sum);
 
 my $http = HTTP::Tiny->new(timeout => 10);
+
+# Every process started here or tracked: a failing test must not leave a
+# server behind.
+my @tracked;
+END { stop_server($_) for @tracked; }
+
+sub track
+{
+	my ($h) = @_;
+	push @tracked, $h;
+	return $h;
+}
+
+# A new started cluster named $name; the path of pg_drift_listen, a
+# temporary directory and a connection string to database postgres.
+sub listener_node
+{
+	my ($name) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init;
+	$node->start;
+	return ($node, $node->config_data('--bindir') . '/pg_drift_listen',
+		PostgreSQL::Test::Utils::tempdir, $node->connstr('postgres'));
+}
 
 # A TCP port nothing listens on (PostgreSQL's test framework checks that it
 # can bind 127.0.0.1 and reserves it against other tests running at once).
@@ -27,11 +56,12 @@ sub free_port
 	return PostgreSQL::Test::Cluster::get_free_port();
 }
 
-# Start @$cmd with stdout and stderr appended to $log.  The IPC::Run handle.
+# Start @$cmd with stdout and stderr appended to $log (tracked).  The
+# IPC::Run handle.
 sub start_server
 {
 	my ($cmd, $log) = @_;
-	return IPC::Run::start($cmd, '<', \undef, '>>', $log, '2>>', $log);
+	return track(IPC::Run::start($cmd, '<', \undef, '>>', $log, '2>>', $log));
 }
 
 # Stop a server started by start_server: SIGTERM to its PID, then reap it.
