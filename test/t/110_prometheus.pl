@@ -5,7 +5,8 @@
 # quotes and backslashes intact; the exposition passes `promtool check
 # metrics`; the example rules pass `promtool check rules` and, loaded into
 # that Prometheus, record and fire.  A scrape while the server is down
-# answers pg_drift_up 0 and the listener keeps running; a bad --metrics
+# answers pg_drift_up 0 and the listener keeps running; a listener connected
+# as an ordinary role shows only that role's monitors; a bad --metrics
 # address is refused, a port in use is reported and retried.
 use strict;
 use warnings;
@@ -213,6 +214,29 @@ ok($h->pumpable, 'the listener keeps running without its database');
 $node->start;
 ok(wait_until(sub { my $v = query('pg_drift_up'); $v && (values %$v)[0] eq '1' }),
 	'database back: pg_drift_up 1');
+
+# --- what a scrape shows is what the listener's role may read
+$node->safe_psql('postgres', q{
+  CREATE ROLE regress_alice LOGIN;
+  CREATE TABLE alice_t AS SELECT (g % 100)::float8 AS x FROM generate_series(1, 1000) g;
+  ALTER TABLE alice_t OWNER TO regress_alice;
+  SET ROLE regress_alice;
+  SELECT count(*) FROM drift.capture_baseline('ab', 'alice_t');
+  SELECT drift.create_monitor('alices', 'alice_t', column_name => 'x', baseline => 'ab',
+                              schedule => '1 day');
+  SELECT count(*) FROM drift.run_monitor('alices');
+});
+my $aport = free_port();
+my $ha = track(start_listener([ $listen, '--metrics', "127.0.0.1:$aport",
+		"$connstr user=regress_alice" ], "$dir/alice.out", "$dir/alice.err"));
+ok(wait_until(sub { (http_get("http://127.0.0.1:$aport/metrics"))[0] == 200 }), 'alice\'s /metrics answers');
+my $alice_text = (http_get("http://127.0.0.1:$aport/metrics"))[1];
+my @owners = $alice_text =~ /owner="([^"]*)"/g;
+ok(@owners > 0 && !grep({ $_ ne 'regress_alice' } @owners),
+	'a listener connected as an ordinary role shows only that role\'s monitors (row-level security)');
+like($alice_text, qr/^pg_drift_statistic\{monitor="alices",owner="regress_alice",column="x",slice="",metric="ks"\} 0$/m,
+	'... with its result');
+stop_server($ha);
 
 # --- bad addresses
 my ($out, $err);
