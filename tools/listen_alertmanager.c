@@ -15,8 +15,14 @@
  *		severity	warning for a breach, critical for a failing check
  *
  * A firing (or error) alert sends startsAt = the run's time and no endsAt, so
- * Alertmanager keeps it active for its resolve_timeout; a resolved one sends
- * endsAt = the run's time, which ends it.
+ * Alertmanager keeps it active for its resolve_timeout (or until refreshed,
+ * below); a resolved one sends endsAt = the run's time, which ends it.
+ *
+ * Alertmanager keeps alerts in memory only, so its restart forgets a firing
+ * one; --alertmanager-refresh SECS has the listener post the breaches still
+ * firing again every SECS seconds (alertmanager_repost, from
+ * listen_source.c's source_refresh), as Prometheus re-sends its own.  Off by
+ * default: without it every alert is posted exactly once.
  *
  * Delivery is at least as durable as the listener's position: this function
  * returns only once Alertmanager answered 2xx, or when a signal asks the
@@ -190,6 +196,22 @@ post_once(const Alert *alert, const Buf *body)
 				alerts_url, status, alert->alert_id, answer.data ? answer.data : "");
 	buf_free(&answer);
 	return -1;
+}
+
+/* Post an alert once more (--alertmanager-refresh); a failure is only reported. */
+void
+alertmanager_repost(const Alert *alert)
+{
+	Buf			body;
+
+	if (alerts_url == NULL)
+		return;
+	buf_init(&body);
+	alert_body(&body, alert);
+	if (post_once(alert, &body) != 0)
+		fprintf(stderr, "pg_drift_listen: alert %lld will be posted again at the next refresh\n",
+				alert->alert_id);
+	buf_free(&body);
 }
 
 /*

@@ -10,5 +10,6 @@
 
 extern int	alertmanager_init(const char *base_url, int max_backoff);
 extern int	alertmanager_post(const Alert *alert);
+extern void alertmanager_repost(const Alert *alert);
 
 #endif							/* LISTEN_ALERTMANAGER_H */

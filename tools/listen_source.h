@@ -20,5 +20,6 @@ extern PGconn *source_connect(int do_listen);
 extern int	source_fatal(void);
 extern int	source_sync(PGconn *conn);
 extern int	source_drain(PGconn *conn);
+extern int	source_refresh(PGconn *conn);
 
 #endif							/* LISTEN_SOURCE_H */

@@ -11,7 +11,8 @@
  *
  *   pg_drift_listen [--channel NAME] [--exec CMD] [--since-id N]
  *                   [--state-file PATH] [--max-backoff SECONDS] [--once]
- *                   [--metrics ADDR:PORT] [--alertmanager URL] [CONNINFO]
+ *                   [--metrics ADDR:PORT] [--alertmanager URL]
+ *                   [--alertmanager-refresh SECONDS] [CONNINFO]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -72,6 +73,9 @@ usage(void)
 		   "  -m, --metrics=ADDR:PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
 		   "  -a, --alertmanager=URL   post each alert to the Alertmanager at URL (v2 API),\n"
 		   "                           retrying until it is taken\n"
+		   "  -r, --alertmanager-refresh=SECS  post the breaches still firing again every\n"
+		   "                           SECS seconds, for an Alertmanager that restarted\n"
+		   "                           (default 0: never; each alert is posted once)\n"
 		   "  -h, --help               show this help\n\n"
 		   "CONNINFO is a libpq connection string or URI; PG* environment variables apply.\n"
 		   "Alerts are read from drift.alerts as the connecting role (row-level security\n"
@@ -92,14 +96,16 @@ nap(int ms)
 /*
  * Stay connected and deliver alerts until a signal: sync when woken by a
  * notification (at most every WAKE_GAP_MS) and every SYNC_MS; reconnect with
- * jittered exponential back-off.  The exit status.
+ * jittered exponential back-off; with refresh_s > 0, post the firing breaches
+ * to Alertmanager again every refresh_s seconds.  The exit status.
  */
 static int
-listen_loop(const char *channel, int max_backoff)
+listen_loop(const char *channel, int max_backoff, int refresh_s)
 {
 	PGconn	   *conn = NULL;
 	int			backoff = 1;
 	long long	last_sync = 0;
+	long long	last_refresh = 0;
 	int			woken = 0;
 
 	while (!stop_requested)
@@ -173,6 +179,11 @@ listen_loop(const char *channel, int max_backoff)
 			last_sync = now_ms();
 			woken = 0;
 		}
+		if (refresh_s > 0 && !stop_requested && now_ms() - last_refresh >= refresh_s * 1000LL)
+		{
+			source_refresh(conn);
+			last_refresh = now_ms();
+		}
 	}
 	if (conn != NULL)
 		PQfinish(conn);
@@ -191,6 +202,7 @@ main(int argc, char **argv)
 		{"once", no_argument, NULL, '1'},
 		{"metrics", required_argument, NULL, 'm'},
 		{"alertmanager", required_argument, NULL, 'a'},
+		{"alertmanager-refresh", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -203,12 +215,13 @@ main(int argc, char **argv)
 	int			once = 0;
 	const char *metrics_addr = NULL;
 	const char *alertmanager_url = NULL;
+	long		refresh_s = 0;
 	int			rc;
 	struct sigaction sa;
 	char	   *end;
 	int			c;
 
-	while ((c = getopt_long(argc, argv, "c:e:s:f:b:1m:a:h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:e:s:f:b:1m:a:r:h", opts, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -246,6 +259,17 @@ main(int argc, char **argv)
 			case 'a':
 				alertmanager_url = optarg;
 				break;
+			case 'r':
+				errno = 0;
+				refresh_s = strtol(optarg, &end, 10);
+				if (errno != 0 || end == optarg || *end != '\0' || refresh_s < 0 ||
+					refresh_s > 86400)
+				{
+					fprintf(stderr, "pg_drift_listen: invalid --alertmanager-refresh \"%s\": must "
+							"be a number of seconds from 0 to 86400\n", optarg);
+					return 2;
+				}
+				break;
 			case 'h':
 				usage();
 				return 0;
@@ -261,9 +285,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "pg_drift_listen: too many arguments\n");
 		return 2;
 	}
-	if (once && metrics_addr != NULL)
+	if (once && (metrics_addr != NULL || refresh_s > 0))
 	{
-		fprintf(stderr, "pg_drift_listen: --metrics needs a running listener, not --once\n");
+		fprintf(stderr, "pg_drift_listen: --metrics and --alertmanager-refresh need a running "
+				"listener, not --once\n");
+		return 2;
+	}
+	if (refresh_s > 0 && alertmanager_url == NULL)
+	{
+		fprintf(stderr, "pg_drift_listen: --alertmanager-refresh needs --alertmanager\n");
 		return 2;
 	}
 	if ((metrics_addr != NULL && metrics_init(metrics_addr, conninfo, max_backoff) != 0) ||
@@ -298,7 +328,7 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srand((unsigned) time(NULL) ^ (unsigned) getpid());
-	rc = listen_loop(channel, max_backoff);
+	rc = listen_loop(channel, max_backoff, (int) refresh_s);
 	metrics_stop();
 	return rc;
 }

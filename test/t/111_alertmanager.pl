@@ -8,7 +8,9 @@
 # retrying and restarted with the right URL delivers that alert.  Across all
 # of it Alertmanager received each alert exactly once (its own counter
 # alertmanager_alerts_received_total), and stdout shows every stored alert
-# once, in order.
+# once, in order.  With --alertmanager-refresh, a restarted Alertmanager (it
+# keeps no alerts) gets a still-firing breach again, and a resolved one is
+# not re-posted.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -179,14 +181,48 @@ ok(wait_lines($out, scalar @table), 'every alert printed');
 is_deeply([ slurp_lines($out) ], \@table, 'printed exactly the stored alerts, once each, in order');
 is(received('firing') + received('resolved'), scalar @table, 'Alertmanager received each alert once');
 is(http_json("$am_url/api/v2/status") ? 1 : 0, 1, 'Alertmanager still serves');
-stop_listener($h);
 
-# --- a URL that can never work is refused at once
+# --- --alertmanager-refresh: an Alertmanager that restarted gets the firing
+# breach again; a resolved one is not re-posted
+shift_data(50);
+ok(wait_until(sub { active_alerts() == 1 }), 'firing again');
+my $starts = (active_alerts())[0]{startsAt};
+stop_listener($h);
+stop_server($am);
+$am = start_server([ 'prometheus-alertmanager', "--config.file=$dir/am.yml",
+		"--storage.path=$dir/am-data", "--web.listen-address=127.0.0.1:$amport",
+		'--cluster.listen-address=' ], "$dir/am.log");
+ok(wait_until(sub { defined received('firing') }), 'Alertmanager restarted');
+is(scalar(active_alerts()), 0, 'the restarted Alertmanager has forgotten the alert');
+my @cmd = ($listen, '--alertmanager', $am_url, '--alertmanager-refresh', '1', '--state-file',
+	$state, $connstr);
+$h = track(start_listener(\@cmd, $out, $err));
+ok(wait_until(sub { active_alerts() == 1 }), 'with --alertmanager-refresh the firing breach is posted again');
+is((active_alerts())[0]{startsAt}, $starts, '... with its original startsAt');
+ok(wait_until(sub { received('firing') >= 2 }), '... every second');
+shift_data(-50);
+ok(wait_until(sub { !active_alerts() }), 'resolved');
+my $n_fired = received('firing');
+sleep 3;
+is(received('firing'), $n_fired, 'a resolved breach is not posted again');
+is(scalar(active_alerts()), 0, '... and stays resolved');
+stop_listener($h);
+is_deeply([ slurp_lines($out) ], [ split /\n/, $node->safe_psql('postgres',
+	"SELECT payload::text FROM drift.alerts WHERE alert_id >= $fire_id ORDER BY alert_id") ],
+	'refreshes print nothing: stdout still has each alert once');
+
+# --- options that can never work are refused at once
 my ($o, $e);
 IPC::Run::run([ $listen, '--alertmanager', 'ftp://example', $connstr ], '>', \$o, '2>', \$e);
 is($? >> 8, 2, '--alertmanager with a non-HTTP URL: exit 2');
 like($e, qr/invalid --alertmanager URL "ftp:\/\/example": it must start with http:\/\/ or https:\/\//,
 	'... with a clear message');
+IPC::Run::run([ $listen, '--alertmanager-refresh', '5', $connstr ], '>', \$o, '2>', \$e);
+is($? >> 8, 2, '--alertmanager-refresh without --alertmanager: exit 2');
+like($e, qr/--alertmanager-refresh needs --alertmanager/, '... with a clear message');
+IPC::Run::run([ $listen, '--alertmanager', $am_url, '--alertmanager-refresh', '-1', $connstr ],
+	'>', \$o, '2>', \$e);
+is($? >> 8, 2, 'a negative --alertmanager-refresh: exit 2');
 
 stop_server($am);
 $node->stop;
