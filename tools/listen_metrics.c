@@ -7,8 +7,8 @@
  * time, so the LISTEN loop in the main thread keeps running.  Each scrape
  * opens its own libpq connection (a PGconn must not be shared between
  * threads without a lock, and a scrape must never wait for a delivery) with
- * the listener's connection string, reads drift.monitor_status, the newest
- * result of each monitor and slice in drift.results and the alert counts in
+ * the listener's connection string, reads drift.monitor_status, the results
+ * of each monitor's newest run in drift.results and the alert counts in
  * drift.alerts, and closes it.  What it shows is what that role may read
  * (row-level security).  A scrape that cannot read the database still
  * answers 200, with pg_drift_up 0, so that Prometheus can alert on it.
@@ -43,12 +43,29 @@ static int	wait_s = 1;
 static unsigned long long scrape_errors = 0;	/* only the server thread touches it */
 
 /*
- * The newest state of each monitor (drift.monitor_status), the newest result
- * of each monitor and slice, and per monitor and slice the number of alerts
- * in each state (0 for a slice with results but no such alert yet, so that a
- * counter exists before its first increase).  States map to 0 ok (and
- * pending, insufficient data, new), 1 firing, 2 error.
+ * The newest state of each monitor (drift.monitor_status), the results of
+ * each monitor's newest run (one per slice), and per monitor and slice the
+ * number of alerts in each state (0 for a slice of the newest run without
+ * such an alert yet, so that a counter exists before its first increase).
+ * States map to 0 ok (and pending, insufficient data, new), 1 firing,
+ * 2 error.
+ *
+ * The newest run is found per monitor through the index on (monitor_id,
+ * run_at), so a scrape costs the monitors and their last runs, not the
+ * whole history kept for pg_drift.result_retention.  A run's rows share its
+ * transaction's run_at; DISTINCT ON keeps one row per slice even if two runs
+ * shared a transaction, as a scrape must not repeat a series.
  */
+#define LATEST_RUN_SQL \
+"WITH latest AS (" \
+"  SELECT DISTINCT ON (r.monitor_id, r.slice) r.*" \
+"    FROM drift.monitors m," \
+"         LATERAL (SELECT pg_catalog.max(x.run_at) AS t FROM drift.results x" \
+"                   WHERE x.monitor_id = m.monitor_id) t," \
+"         drift.results r" \
+"   WHERE r.monitor_id = m.monitor_id AND r.run_at = t.t" \
+"   ORDER BY r.monitor_id, r.slice, r.result_id DESC) "
+
 static const char *const monitor_sql =
 "SELECT s.name, s.owner::text, s.relation, s.metric, s.column_name,"
 "       CASE s.state WHEN 'firing' THEN 1 WHEN 'error' THEN 2 ELSE 0 END,"
@@ -56,22 +73,22 @@ static const char *const monitor_sql =
 "       pg_catalog.date_part('epoch', s.next_run), s.consecutive_failures, s.firing_slices"
 "  FROM drift.monitor_status s ORDER BY s.owner, s.name";
 static const char *const slice_sql =
+LATEST_RUN_SQL
 "SELECT m.name, m.owner::text, m.column_name,"
 "       CASE WHEN l.slice <> '{}'::jsonb THEN l.slice::text ELSE '' END, l.metric,"
 "       l.statistic, l.p_value, l.threshold,"
 "       CASE l.state WHEN 'firing' THEN 1 WHEN 'error' THEN 2 ELSE 0 END,"
 "       pg_catalog.date_part('epoch', l.run_at)"
-"  FROM (SELECT DISTINCT ON (r.monitor_id, r.slice) r.*"
-"          FROM drift.results r"
-"         ORDER BY r.monitor_id, r.slice, r.run_at DESC, r.result_id DESC) l"
+"  FROM latest l"
 "  JOIN drift.monitors m ON m.monitor_id = l.monitor_id"
 " ORDER BY m.owner, m.name, l.slice";
 static const char *const alert_sql =
-"WITH c AS (SELECT a.monitor_id, coalesce(a.payload->'slice', '{}'::jsonb) AS slice,"
+LATEST_RUN_SQL ","
+"     c AS (SELECT a.monitor_id, coalesce(a.payload->'slice', '{}'::jsonb) AS slice,"
 "                  a.payload->>'state' AS state, pg_catalog.count(*) AS n"
 "             FROM drift.alerts a GROUP BY 1, 2, 3),"
-"     z AS (SELECT DISTINCT r.monitor_id, r.slice, st.state, 0 AS n"
-"             FROM drift.results r,"
+"     z AS (SELECT r.monitor_id, r.slice, st.state, 0 AS n"
+"             FROM latest r,"
 "                  (VALUES ('firing'), ('resolved'), ('error')) st(state))"
 "SELECT m.name, m.owner::text, m.column_name,"
 "       CASE WHEN k.slice <> '{}'::jsonb THEN k.slice::text ELSE '' END, k.state,"
@@ -119,17 +136,17 @@ static const Family families[] = {
 	{"pg_drift_monitor_firing_slices", "gauge",
 	 "Slices of the monitor that are firing.", Q_MONITOR, 10, MONITOR_LABELS},
 	{"pg_drift_statistic", "gauge",
-	 "Statistic of the newest result of the monitor and slice.", Q_SLICE, 5, SLICE_LABELS},
+	 "Statistic of the newest run of the monitor, per slice.", Q_SLICE, 5, SLICE_LABELS},
 	{"pg_drift_p_value", "gauge",
-	 "p-value of the newest result of the monitor and slice.", Q_SLICE, 6, SLICE_LABELS},
+	 "p-value of the newest run of the monitor, per slice.", Q_SLICE, 6, SLICE_LABELS},
 	{"pg_drift_threshold", "gauge",
-	 "Threshold the newest result of the monitor and slice was judged against.",
+	 "Threshold the newest run of the monitor was judged against, per slice.",
 	 Q_SLICE, 7, SLICE_LABELS},
 	{"pg_drift_state", "gauge",
-	 "State of the newest result of the monitor and slice: 0 ok, 1 firing, 2 error.",
+	 "State of the newest run of the monitor, per slice: 0 ok, 1 firing, 2 error.",
 	 Q_SLICE, 8, SLICE_LABELS},
 	{"pg_drift_last_run_timestamp_seconds", "gauge",
-	 "When the newest result of the monitor and slice was computed, in seconds since the epoch.",
+	 "When the newest run of the monitor ran, in seconds since the epoch.",
 	 Q_SLICE, 9, SLICE_LABELS},
 	{"pg_drift_alerts_total", "counter",
 	 "Alerts raised for the monitor and slice, by state (firing, resolved, error), "
