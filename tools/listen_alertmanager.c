@@ -24,10 +24,12 @@
  * listen_source.c's source_refresh), as Prometheus re-sends its own.  Off by
  * default: without it every alert is posted exactly once.
  *
- * Delivery is at least as durable as the listener's position: this function
- * returns only once Alertmanager answered 2xx, or when a signal asks the
- * listener to stop (then the alert counts as not delivered and is posted
- * again after a restart).  Connection errors and every non-2xx answer, 4xx
+ * Delivery is at least as durable as the listener's position:
+ * alertmanager_post returns only once Alertmanager answered 2xx, or when a
+ * signal asks the listener to stop (then the alert counts as not delivered
+ * and is posted again after a restart).  Only a crash (SIGKILL) between a
+ * post and the end of its sync, when the state file is written, can post an
+ * alert twice, as it can print one twice.  Connection errors and every non-2xx answer, 4xx
  * included, are reported on stderr and retried after 1, 2, 4 ... seconds, at
  * most --max-backoff; none is dropped: a 4xx can come from a proxy or an
  * authentication in front of Alertmanager that an operator then fixes, and
