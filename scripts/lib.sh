@@ -28,7 +28,10 @@ PG_MAJOR=${PG_MAJOR:-$(debian_pg_major)}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 PG_CONFIG=$PG_BIN/pg_config
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# pkg-config, libmicrohttpd-dev and libcurl4-openssl-dev: pg_drift_listen's
+# /metrics server and Alertmanager client (tools/Makefile)
 PACKAGES=(gcc make libc6-dev perl libipc-run-perl libpq-dev procps
+          pkg-config libmicrohttpd-dev libcurl4-openssl-dev
           "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-client-$PG_MAJOR")
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -58,6 +61,17 @@ ensure_packages() {
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's prometheus packages start a service on their default ports where
+  # systemd runs; the tests start their own on free ports, so a service that
+  # this install (not the machine's owner) started is stopped and disabled.
+  if [ -d /run/systemd/system ]; then
+    for p in "${missing[@]}"; do
+      case "$p" in
+        prometheus|prometheus-alertmanager)
+          $sudo systemctl disable --now "$p" >/dev/null 2>&1 || true ;;
+      esac
+    done
+  fi
 }
 
 # Generate a locale if the system lacks it (the tests run a monitor check

@@ -27,7 +27,9 @@ done
 
 extra=()
 [ "$VALGRIND" = 1 ] && extra+=(valgrind)
-ensure_packages locales "${extra[@]}"
+# prometheus (with promtool) and prometheus-alertmanager: the servers that
+# test/t/110_prometheus.pl and 111_alertmanager.pl run
+ensure_packages locales prometheus prometheus-alertmanager "${extra[@]}"
 ensure_locale de_DE.UTF-8
 prepare_workdir
 build_and_install

@@ -1,7 +1,13 @@
 /*
  * listen_deliver.c
- *		Deliver one alert: print it as one line on stdout and, with --exec,
- *		pipe the same line into a fresh run of the command.
+ *		Deliver one alert: post it to Alertmanager (--alertmanager), then
+ *		print it as one line on stdout and, with --exec, pipe the same line
+ *		into a fresh run of the command.
+ *
+ * Alertmanager comes first because it is the one deliverer that can fail and
+ * be retried: until it has taken the alert, nothing is printed and the
+ * listener's position does not move past it, so a restart delivers it again
+ * and no line is printed twice.
  *
  * Only rows read from drift.alerts arrive here (listen_source.c), never a
  * notification's payload.  The payload is jsonb's text form, which has no
@@ -15,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "listen_alertmanager.h"
 #include "listen_deliver.h"
 
 static const char *exec_cmd = NULL;
@@ -35,10 +42,16 @@ write_line(FILE *f, const char *payload)
 	fputc('\n', f);
 }
 
-/* Print the alert and run --exec with it on stdin. */
-void
+/*
+ * Post the alert to Alertmanager, print it and run --exec with it on stdin.
+ * 0 when delivered; -1 when Alertmanager has not taken it and the listener
+ * is stopping (nothing was printed).
+ */
+int
 deliver_alert(const Alert *alert)
 {
+	if (alertmanager_post(alert) != 0)
+		return -1;
 	write_line(stdout, alert->payload);
 	fflush(stdout);
 	if (exec_cmd != NULL)
@@ -50,7 +63,7 @@ deliver_alert(const Alert *alert)
 		{
 			fprintf(stderr, "pg_drift_listen: could not run --exec command for alert %lld: %s\n",
 					alert->alert_id, strerror(errno));
-			return;
+			return 0;
 		}
 		write_line(p, alert->payload);
 		rc = pclose(p);
@@ -58,4 +71,5 @@ deliver_alert(const Alert *alert)
 			fprintf(stderr, "pg_drift_listen: --exec command exited with status %d for alert %lld\n",
 					rc, alert->alert_id);
 	}
+	return 0;
 }

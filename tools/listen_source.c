@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listen_alertmanager.h"
 #include "listen_deliver.h"
 #include "listen_source.h"
 #include "listen_state.h"
@@ -110,19 +111,60 @@ check_loaded_position(PGconn *conn)
 	return -1;
 }
 
-/* Deliver one row read by a sync unless among the first n_known unsettled ids. */
-static void
-deliver_row(long long id, const char *payload, int n_known)
-{
-	Alert		alert = {id, payload};
+/*
+ * The payload's fields that deliverers use, selected from drift.alerts a, in
+ * the order alert_from_row reads them.
+ */
+#define ALERT_FIELDS_SQL \
+	"a.payload->>'state', a.payload->>'monitor', a.payload->>'column'," \
+	" CASE WHEN a.payload->'slice' <> '{}'::jsonb THEN (a.payload->'slice')::text END," \
+	" a.payload->>'metric', a.payload->>'statistic', a.payload->>'p_value'," \
+	" a.payload->>'threshold', a.payload->>'window_start'," \
+	" a.payload->>'window_end', a.payload->>'run_at', a.payload->>'error'"
 
+/*
+ * Row i of a query's result as an Alert: the id in column id_col, the
+ * payload's text in the next one, and ALERT_FIELDS_SQL from fields_col on.
+ * The strings stay in the result.
+ */
+static void
+alert_from_row(PGresult *res, int i, int id_col, int fields_col, Alert *alert)
+{
+	const char **fields[] = {
+		&alert->state, &alert->monitor, &alert->column, &alert->slice, &alert->metric,
+		&alert->statistic, &alert->p_value, &alert->threshold, &alert->window_start,
+		&alert->window_end, &alert->run_at, &alert->error
+	};
+
+	alert->alert_id = strtoll(PQgetvalue(res, i, id_col), NULL, 10);
+	alert->payload = PQgetvalue(res, i, id_col + 1);
+	/* "" when absent: PQgetvalue of a NULL */
+	for (int f = 0; f < (int) (sizeof(fields) / sizeof(fields[0])); f++)
+		*fields[f] = PQgetvalue(res, i, fields_col + f);
+}
+
+/*
+ * Deliver row i of a sync's result unless among the first n_known unsettled
+ * ids.  0 when delivered or skipped; -1 when a deliverer gave up (the
+ * listener is stopping), and the alert then counts as not delivered.
+ */
+static int
+deliver_row(PGresult *res, int i, int n_known)
+{
+	Alert		alert;
+	long long	id;
+
+	alert_from_row(res, i, 2, 5, &alert);
+	id = alert.alert_id;
 	if (position_seen(id, n_known))
-		return;
-	deliver_alert(&alert);
+		return 0;
+	if (deliver_alert(&alert) != 0)
+		return -1;
 	/* delivered since the horizon was taken: unsettled until a later sync */
 	position_add_unsettled(id);
 	if (id > position.last_id)
 		position.last_id = id;
+	return 0;
 }
 
 /*
@@ -134,7 +176,10 @@ deliver_row(long long id, const char *payload, int n_known)
  * nothing: it starts at the newest alert and only notes the unsettled ids.
  * Alert rows restored from another cluster can carry transaction ids beyond
  * this cluster's; those at or past the snapshot's xmax are not taken as
- * unsettled.  The state file is written at the end.  0 on success.
+ * unsettled.  The state file is written at the end.  A deliverer that gives
+ * up (Alertmanager unreachable when a signal came) ends the sync early, as a
+ * signal does: that alert and the later ones count as not delivered, and the
+ * old horizon stays, so the next run reads them again.  0 on success.
  */
 int
 source_sync(PGconn *conn)
@@ -145,6 +190,7 @@ source_sync(PGconn *conn)
 	PGresult   *res;
 	long long	max_id = 0;
 	int			n_known = position.n_unsettled;
+	int			undelivered = 0;
 	int			i;
 
 	if (check_position && check_loaded_position(conn) != 0)
@@ -162,7 +208,8 @@ source_sync(PGconn *conn)
 					   " SELECT h.lo::text,"
 					   "        (SELECT pg_catalog.max(m.alert_id) FROM drift.alerts m"
 					   "          WHERE m.channel = $1),"
-					   "        a.alert_id, a.payload::text, a.xact_id >= h.lo AND a.xact_id < h.hi"
+					   "        a.alert_id, a.payload::text, a.xact_id >= h.lo AND a.xact_id < h.hi, "
+					   ALERT_FIELDS_SQL
 					   "   FROM h LEFT JOIN drift.alerts a"
 					   "     ON a.channel = $1"
 					   "    AND ((NOT $4::boolean AND a.alert_id > $2::bigint)"
@@ -174,10 +221,10 @@ source_sync(PGconn *conn)
 		return query_failed(conn, res, "read drift.alerts");
 	if (!PQgetisnull(res, 0, 1))
 		max_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	for (i = 0; i < PQntuples(res) && !fresh && !stop_requested; i++)
+	for (i = 0; i < PQntuples(res) && !fresh && !stop_requested && !undelivered; i++)
 		if (!PQgetisnull(res, i, 2))
-			deliver_row(strtoll(PQgetvalue(res, i, 2), NULL, 10), PQgetvalue(res, i, 3), n_known);
-	if (stop_requested)
+			undelivered = deliver_row(res, i, n_known) != 0;
+	if (stop_requested || undelivered)
 	{
 		/* not finished: keep the old horizon, the ids delivered stay unsettled */
 		PQclear(res);
@@ -194,6 +241,50 @@ source_sync(PGconn *conn)
 		position.last_id = max_id;
 	PQclear(res);
 	position_save(state_file);
+	return 0;
+}
+
+/*
+ * --alertmanager-refresh: post again the breaches that are still firing,
+ * because Alertmanager keeps no alert across its own restart and ends one
+ * without endsAt after its resolve_timeout.  A breach is firing when the
+ * newest firing-or-resolved alert of its monitor and slice says so; only
+ * alerts up to the last id delivered are looked at, so a refresh never posts
+ * what a sync has not delivered yet.  One attempt each: a failure waits for
+ * the next refresh.  0, or -1 when the query failed.
+ */
+int
+source_refresh(PGconn *conn)
+{
+	char		upto[32];
+	const char *params[2];
+	PGresult   *res;
+
+	if (position.last_id < 0)
+		return 0;
+	snprintf(upto, sizeof(upto), "%lld", position.last_id);
+	params[0] = channel;
+	params[1] = upto;
+	res = PQexecParams(conn,
+					   "SELECT a.alert_id, a.payload::text, " ALERT_FIELDS_SQL
+					   "  FROM (SELECT DISTINCT ON (n.monitor_id, n.payload->'slice') n.*"
+					   "          FROM drift.alerts n"
+					   "         WHERE n.channel = $1 AND n.alert_id <= $2::bigint"
+					   "           AND n.payload->>'state' IN ('firing', 'resolved')"
+					   "         ORDER BY n.monitor_id, n.payload->'slice', n.alert_id DESC) a"
+					   " WHERE a.payload->>'state' = 'firing'"
+					   " ORDER BY a.alert_id",
+					   2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return query_failed(conn, res, "read the firing alerts");
+	for (int i = 0; i < PQntuples(res) && !stop_requested; i++)
+	{
+		Alert		alert;
+
+		alert_from_row(res, i, 0, 2, &alert);
+		alertmanager_repost(&alert);
+	}
+	PQclear(res);
 	return 0;
 }
 

@@ -6,10 +6,13 @@
  * The alerts are rows of drift.alerts, read by listen_source.c (which also
  * explains the catch-up); NOTIFY on the channel only wakes the loop up, its
  * payload is never used.  listen_state.c keeps the position and the state
- * file, listen_deliver.c writes the alerts out.
+ * file, listen_deliver.c writes the alerts out (and listen_alertmanager.c
+ * posts them); listen_metrics.c serves /metrics from a thread of its own.
  *
  *   pg_drift_listen [--channel NAME] [--exec CMD] [--since-id N]
- *                   [--state-file PATH] [--max-backoff SECONDS] [--once] [CONNINFO]
+ *                   [--state-file PATH] [--max-backoff SECONDS] [--once]
+ *                   [--metrics ADDR:PORT] [--alertmanager URL]
+ *                   [--alertmanager-refresh SECONDS] [CONNINFO]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,7 +26,9 @@
 #include <unistd.h>
 
 #include "libpq-fe.h"
+#include "listen_alertmanager.h"
 #include "listen_deliver.h"
+#include "listen_metrics.h"
 #include "listen_source.h"
 #include "listen_state.h"
 
@@ -62,8 +67,15 @@ usage(void)
 		   "  -e, --exec=COMMAND       run COMMAND for each alert, payload on stdin\n"
 		   "  -s, --since-id=N         first catch up alerts after id N from drift.alerts\n"
 		   "  -f, --state-file=PATH    remember in PATH, across runs, which alerts were printed\n"
-		   "  -b, --max-backoff=SECS   longest wait between reconnects (default 30)\n"
+		   "  -b, --max-backoff=SECS   longest wait between retries: reconnects, posts to\n"
+		   "                           Alertmanager, binding --metrics (default 30)\n"
 		   "  -1, --once               print the stored alerts after the last id and exit\n"
+		   "  -m, --metrics=ADDR:PORT  serve Prometheus metrics on http://ADDR:PORT/metrics\n"
+		   "  -a, --alertmanager=URL   post each alert to the Alertmanager at URL (v2 API),\n"
+		   "                           retrying until it is taken\n"
+		   "  -r, --alertmanager-refresh=SECS  post the breaches still firing again every\n"
+		   "                           SECS seconds, for an Alertmanager that restarted\n"
+		   "                           (default 0: never; each alert is posted once)\n"
 		   "  -h, --help               show this help\n\n"
 		   "CONNINFO is a libpq connection string or URI; PG* environment variables apply.\n"
 		   "Alerts are read from drift.alerts as the connecting role (row-level security\n"
@@ -71,7 +83,7 @@ usage(void)
 }
 
 /* Wait up to ms milliseconds, in steps, unless a signal asks to stop. */
-static void
+void
 nap(int ms)
 {
 	while (ms > 0 && !stop_requested)
@@ -84,14 +96,16 @@ nap(int ms)
 /*
  * Stay connected and deliver alerts until a signal: sync when woken by a
  * notification (at most every WAKE_GAP_MS) and every SYNC_MS; reconnect with
- * jittered exponential back-off.  The exit status.
+ * jittered exponential back-off; with refresh_s > 0, post the firing breaches
+ * to Alertmanager again every refresh_s seconds.  The exit status.
  */
 static int
-listen_loop(const char *channel, int max_backoff)
+listen_loop(const char *channel, int max_backoff, int refresh_s)
 {
 	PGconn	   *conn = NULL;
 	int			backoff = 1;
 	long long	last_sync = 0;
+	long long	last_refresh = 0;
 	int			woken = 0;
 
 	while (!stop_requested)
@@ -101,6 +115,7 @@ listen_loop(const char *channel, int max_backoff)
 		long long	wait_ms;
 		int			sock;
 
+		metrics_tick();
 		if (conn == NULL)
 		{
 			conn = source_connect(1);
@@ -164,6 +179,11 @@ listen_loop(const char *channel, int max_backoff)
 			last_sync = now_ms();
 			woken = 0;
 		}
+		if (refresh_s > 0 && !stop_requested && now_ms() - last_refresh >= refresh_s * 1000LL)
+		{
+			source_refresh(conn);
+			last_refresh = now_ms();
+		}
 	}
 	if (conn != NULL)
 		PQfinish(conn);
@@ -180,6 +200,9 @@ main(int argc, char **argv)
 		{"state-file", required_argument, NULL, 'f'},
 		{"max-backoff", required_argument, NULL, 'b'},
 		{"once", no_argument, NULL, '1'},
+		{"metrics", required_argument, NULL, 'm'},
+		{"alertmanager", required_argument, NULL, 'a'},
+		{"alertmanager-refresh", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -190,11 +213,15 @@ main(int argc, char **argv)
 	int			loaded = 0;
 	int			max_backoff = 30;
 	int			once = 0;
+	const char *metrics_addr = NULL;
+	const char *alertmanager_url = NULL;
+	long		refresh_s = 0;
+	int			rc;
 	struct sigaction sa;
 	char	   *end;
 	int			c;
 
-	while ((c = getopt_long(argc, argv, "c:e:s:f:b:1h", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:e:s:f:b:1m:a:r:h", opts, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -226,6 +253,23 @@ main(int argc, char **argv)
 			case '1':
 				once = 1;
 				break;
+			case 'm':
+				metrics_addr = optarg;
+				break;
+			case 'a':
+				alertmanager_url = optarg;
+				break;
+			case 'r':
+				errno = 0;
+				refresh_s = strtol(optarg, &end, 10);
+				if (errno != 0 || end == optarg || *end != '\0' || refresh_s < 0 ||
+					refresh_s > 86400)
+				{
+					fprintf(stderr, "pg_drift_listen: invalid --alertmanager-refresh \"%s\": must "
+							"be a number of seconds from 0 to 86400\n", optarg);
+					return 2;
+				}
+				break;
 			case 'h':
 				usage();
 				return 0;
@@ -241,6 +285,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "pg_drift_listen: too many arguments\n");
 		return 2;
 	}
+	if (once && (metrics_addr != NULL || refresh_s > 0))
+	{
+		fprintf(stderr, "pg_drift_listen: --metrics and --alertmanager-refresh need a running "
+				"listener, not --once\n");
+		return 2;
+	}
+	if (refresh_s > 0 && alertmanager_url == NULL)
+	{
+		fprintf(stderr, "pg_drift_listen: --alertmanager-refresh needs --alertmanager\n");
+		return 2;
+	}
+	if ((metrics_addr != NULL && metrics_init(metrics_addr, conninfo, max_backoff) != 0) ||
+		(alertmanager_url != NULL && alertmanager_init(alertmanager_url, max_backoff) != 0))
+		return 2;
 	if (state_file != NULL && !since_given)
 	{
 		int			rc = position_load(state_file);
@@ -270,5 +328,7 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srand((unsigned) time(NULL) ^ (unsigned) getpid());
-	return listen_loop(channel, max_backoff);
+	rc = listen_loop(channel, max_backoff, (int) refresh_s);
+	metrics_stop();
+	return rc;
 }

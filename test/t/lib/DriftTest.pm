@@ -96,7 +96,11 @@ sub start_listener
 	wait_until(sub {
 		my @l = slurp_lines($err);
 		return grep { /listening on/ } @l[ $before .. $#l ];
-	}) or die "pg_drift_listen did not start listening: " . join("\n", slurp_lines($err));
+	}) or do {
+		# not left running after the test
+		$h->kill_kill;
+		die "pg_drift_listen did not start listening: " . join("\n", slurp_lines($err));
+	};
 	return $h;
 }
 
