@@ -26,6 +26,9 @@ done
 
 extra=()
 [ "$VALGRIND" = 1 ] && extra+=(valgrind)
+# test/t/120_report_chromium.pl renders drift.report() in Debian's headless
+# Chromium (package chromium on Debian 12 and 13) with the fonts its CSS names
+extra+=(chromium fonts-dejavu-core)
 ensure_packages locales "${extra[@]}"
 ensure_locale de_DE.UTF-8
 prepare_workdir

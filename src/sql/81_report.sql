@@ -49,6 +49,22 @@ COMMENT ON FUNCTION drift.report_number(float8) IS
   'A number as the report prints it: about 4 significant digits, exponent form below 0.001 '
   'and from 1e6';
 
+-- A round step for about `ticks` axis intervals over `span`: 1, 2, 2.5 or 5
+-- times a power of ten (Heckbert's "nice numbers for graph labels",
+-- Graphics Gems, 1990), so that axis labels read 0, 10, 20 rather than 0, 10.2.
+CREATE FUNCTION drift.report_nice_step(span float8, ticks integer DEFAULT 4) RETURNS float8
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT m * CASE WHEN f <= 1 THEN 1 WHEN f <= 2 THEN 2 WHEN f <= 2.5 THEN 2.5
+                  WHEN f <= 5 THEN 5 ELSE 10 END
+    FROM (SELECT raw / m AS f, m
+            FROM (SELECT raw, power(10::float8, floor(log(raw))) AS m
+                    FROM (SELECT greatest(span / greatest(ticks, 1), 1e-300) AS raw) r) x) y
+$fn$;
+COMMENT ON FUNCTION drift.report_nice_step(float8, integer) IS
+  'A round axis step (1, 2, 2.5 or 5 times a power of ten) for about ticks intervals over span';
+
 -- The quantity a monitor's threshold applies to, as the chart plots it:
 -- -log10(p) for p-value tests (so that higher means more drift, like every
 -- other metric, and p-values far below 1e-10 stay readable), the statistic
@@ -96,6 +112,8 @@ DECLARE
   -- writable transaction): slice label, epoch, plotted value, breach, rank
   sl text[]; ts float8[]; vs float8[]; br boolean[]; rk integer[];
   tmin float8; tmax float8; vmin float8; vmax float8;
+  step   float8;
+  nticks integer;
   n_sl   integer;
   svg    text;
 BEGIN
@@ -133,7 +151,11 @@ BEGIN
   vmin := least(coalesce(vmin, 0), 0);
   vmax := coalesce(vmax, 1);
   IF vmax <= vmin THEN vmax := vmin + 1; END IF;
-  vmax := vmax + (vmax - vmin) * 0.08;
+  -- round axis ends, a little room above the highest point
+  step := drift.report_nice_step((vmax - vmin) * 1.05);
+  vmin := floor(vmin / step) * step;
+  vmax := ceil((vmax + (vmax - vmin) * 0.05) / step) * step;
+  nticks := round((vmax - vmin) / step)::integer;
   IF tmax <= tmin THEN tmin := tmin - 3600; tmax := tmax + 3600; END IF;
 
   svg := '<svg class="chart" width="760" height="240" viewBox="0 0 760 240" role="img">'
@@ -143,9 +165,9 @@ BEGIN
                                  '<text x="%s" y="%s" class="ylab">%s</text>',
                                  x0, x1, g.y, g.y, x0 - 6, g.y + 4, drift.report_number(g.v)),
                           '' ORDER BY g.i)
-          FROM (SELECT i, vmin + (vmax - vmin) * i / 4 AS v,
-                       round((y1 - (y1 - y0) * i / 4)::numeric, 1) AS y
-                  FROM generate_series(0, 4) i) g)
+          FROM (SELECT i, vmin + step * i AS v,
+                       round((y1 - (y1 - y0) * i / nticks)::numeric, 1) AS y
+                  FROM generate_series(0, nticks) i) g)
     -- time labels
     || (SELECT string_agg(format('<text x="%s" y="%s" class="xlab" text-anchor="%s">%s</text>',
                                  round((x0 + (x1 - x0) * i / 4)::numeric, 1), y1 + 16,
@@ -312,9 +334,12 @@ CREATE FUNCTION drift.report_histogram_chart(baseline @extschema@.drift_profile,
   SET search_path = pg_catalog, pg_temp
 AS $fn$
   WITH h AS (SELECT * FROM drift.report_histogram(baseline, current, bins)),
-  dim AS (SELECT count(*) AS k,
-                 greatest(max(baseline_share), coalesce(max(current_share), 0), 1e-9) * 1.1 AS top
-            FROM h),
+  dim AS (  -- bins, and a round y axis a little above the highest bar
+    SELECT k, step, ceil(hi * 1.02 / step) * step AS top, ceil(hi * 1.02 / step)::integer AS nticks
+      FROM (SELECT k, hi, drift.report_nice_step(hi * 1.02) AS step
+              FROM (SELECT count(*) AS k,
+                           greatest(max(baseline_share), coalesce(max(current_share), 0), 1e-9) AS hi
+                      FROM h) a) b),
   geo AS (  -- plot area x 48..452, y 10..170 of a 460 x 250 picture
     SELECT h.*, 404.0 / d.k AS slot, d.k, d.top,
            48 + 404.0 / d.k * (h.bin - 1) AS left_x
@@ -325,9 +350,10 @@ AS $fn$
     || '<rect x="48" y="10" width="404" height="160" class="plot"/>'
     || (SELECT string_agg(format('<line x1="48" x2="452" y1="%s" y2="%s" class="grid"/>'
                                  '<text x="44" y="%s" class="ylab">%s%%</text>',
-                                 y, y, y + 4, drift.report_number(round((d.top * i / 4 * 100)::numeric, 1))),
+                                 y, y, y + 4, drift.report_number(d.step * i * 100)),
                           '' ORDER BY i)
-          FROM dim d, generate_series(0, 4) i, LATERAL (SELECT 170 - 160 * i / 4 AS y) yy)
+          FROM dim d, generate_series(0, d.nticks) i,
+               LATERAL (SELECT round((170 - 160.0 * i / d.nticks)::numeric, 1) AS y) yy)
     || (SELECT string_agg(
           format('<rect x="%s" y="%s" width="%s" height="%s" class="base"><title>%s: baseline %s%%</title></rect>',
                  round((g.left_x + g.slot * 0.1)::numeric, 1),
