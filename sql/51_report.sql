@@ -126,6 +126,23 @@ SELECT xml_is_well_formed_document(drift.report(ARRAY['graf_m'], title => '<i>T&
          AS title_escaped;
 RESET ROLE;
 
+-- a monitor whose column is gone: its run is an error result and alert
+-- (a grey mark), the histogram says the window could not be read, the
+-- table shows the error, and the page is still whole
+ALTER TABLE rep_cur RENAME COLUMN "<b>col&amp;</b>" TO gone;
+SET ROLE regress_graf_alice;
+SELECT state FROM drift.run_monitor('<script>alert("m")</script>', as_of => '2026-03-03 00:00+00');
+SELECT xml_is_well_formed_document(drift.report()) AS ok,
+       (xpath('count(//rect[@class="errmark"])',
+              xmlparse(document '<div>' || drift.report_metric_chart(monitor_id) || '</div>')))[1]::text
+         AS error_marks,
+       (xpath('string(//figcaption)', xmlparse(document drift.report_distribution(monitor_id))))[1]::text
+         LIKE '%current: the window could not be read (SQLSTATE 42703)' AS caption_says_why,
+       (xpath('count(//tbody/tr/td[12][string-length(.) > 0])',
+              xmlparse(document drift.report_results_table(ARRAY[monitor_id]))))[1]::text AS error_cells
+  FROM drift.monitors WHERE name = '<script>alert("m")</script>';
+RESET ROLE;
+
 -- bad input
 SELECT drift.report(ARRAY['graf_m', NULL]);
 SELECT drift.report(bins => 1);

@@ -36,7 +36,7 @@ CREATE VIEW drift.grafana_results AS
          r.monitor, m.owner, m.column_name AS "column", drift.slice_label(r.slice) AS slice,
          r.metric, r.state, r.statistic, r.p_value, r.threshold,
          m.lower_bound, m.upper_bound, r.n_baseline, r.n_current,
-         r.window_start, r.window_end, r.run_at, r.result_id, r.monitor_id
+         r.window_start, r.window_end, r.run_at, r.error, r.result_id, r.monitor_id
     FROM drift.results r
     JOIN drift.monitors m ON m.monitor_id OPERATOR(pg_catalog.=) r.monitor_id;
 ALTER VIEW drift.grafana_results SET (security_invoker = true);

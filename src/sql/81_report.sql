@@ -402,7 +402,6 @@ DECLARE
   wstart  timestamptz;
   wend    timestamptz;
   cur     @extschema@.drift_profile;
-  q       text;
   caption text;
   use_filter boolean;
 BEGIN
@@ -425,29 +424,33 @@ BEGIN
 
   IF rel IS NULL THEN
     caption := 'current: the relation no longer exists';
-  ELSIF NOT has_column_privilege(rel, m.column_name, 'SELECT')
-        OR (m.time_column IS NOT NULL AND NOT has_column_privilege(rel, m.time_column, 'SELECT')) THEN
-    caption := format('current: you may not read %s', rel);
   ELSIF m.time_column IS NOT NULL AND wstart IS NULL THEN
     caption := 'current: no run yet';
   ELSE
-    q := format('SELECT @extschema@.drift_profile_agg(t.%I::%s) FROM %s AS t WHERE %s AND %s',
-                m.column_name, CASE bcol.kind WHEN 'numeric' THEN 'float8' ELSE 'text' END, rel,
-                CASE WHEN m.time_column IS NULL THEN 'true'
-                     ELSE format('t.%I >= $1 AND t.%I < $2', m.time_column, m.time_column) END,
-                CASE WHEN use_filter THEN format('(%s)', m.filter) ELSE 'true' END);
+    -- a column dropped or renamed since is an error of the privilege check
+    -- or of the query: caught, like any failure of the owner's filter
     BEGIN
-      EXECUTE q INTO cur USING wstart, wend;
-      caption := format('current: %s rows of %s%s%s%s',
-                        coalesce((SELECT (cur::text::jsonb ->> 'count')), '0'), rel,
-                        CASE WHEN m.time_column IS NULL THEN ''
-                             ELSE format(' from %s to %s (the latest run''s window)',
-                                         to_char(wstart AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
-                                         to_char(wend AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')) END,
-                        CASE WHEN m.slice_by IS NOT NULL THEN ', all slices' ELSE '' END,
-                        CASE WHEN m.filter IS NULL THEN ''
-                             WHEN use_filter THEN ', the monitor''s filter applied'
-                             ELSE ', without the monitor''s filter (it is applied only for its owner)' END);
+      IF NOT has_column_privilege(rel, m.column_name, 'SELECT')
+         OR (m.time_column IS NOT NULL AND NOT has_column_privilege(rel, m.time_column, 'SELECT')) THEN
+        caption := format('current: you may not read %s', rel);
+      ELSE
+        EXECUTE format('SELECT @extschema@.drift_profile_agg(t.%I::%s) FROM %s AS t WHERE %s AND %s',
+                       m.column_name, CASE bcol.kind WHEN 'numeric' THEN 'float8' ELSE 'text' END, rel,
+                       CASE WHEN m.time_column IS NULL THEN 'true'
+                            ELSE format('t.%I >= $1 AND t.%I < $2', m.time_column, m.time_column) END,
+                       CASE WHEN use_filter THEN format('(%s)', m.filter) ELSE 'true' END)
+           INTO cur USING wstart, wend;
+        caption := format('current: %s rows of %s%s%s%s',
+                          coalesce(cur::text::jsonb ->> 'count', '0'), rel,
+                          CASE WHEN m.time_column IS NULL THEN ''
+                               ELSE format(' from %s to %s (the latest run''s window)',
+                                           to_char(wstart AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+                                           to_char(wend AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')) END,
+                          CASE WHEN m.slice_by IS NOT NULL THEN ', all slices' ELSE '' END,
+                          CASE WHEN m.filter IS NULL THEN ''
+                               WHEN use_filter THEN ', the monitor''s filter applied'
+                               ELSE ', without the monitor''s filter (it is applied only for its owner)' END);
+      END IF;
     EXCEPTION WHEN OTHERS THEN
       caption := format('current: the window could not be read (SQLSTATE %s)', SQLSTATE);
       cur := NULL;
@@ -490,12 +493,11 @@ AS $fn$
       || '</tbody></table>'
       || CASE WHEN count(*) >= max_rows THEN format('<p class="note">Only the first %s rows are shown.</p>', max_rows)
               ELSE '' END
-    FROM (SELECT x.*, r.error, x.state = 'firing' AS firing
+    FROM (SELECT x.*, x.state = 'firing' AS firing
             FROM (SELECT DISTINCT ON (g.monitor_id, g.slice) g.*
                     FROM drift.grafana_results g
                    WHERE g.monitor_id = ANY (monitor_ids)
                    ORDER BY g.monitor_id, g.slice, g.run_at DESC, g.result_id DESC) x
-            JOIN drift.results r ON r.result_id = x.result_id
            ORDER BY x.state = 'firing' DESC, x.monitor, x.slice
            LIMIT max_rows) l
 $fn$;
