@@ -128,12 +128,13 @@ BEGIN
              ELSE ARRAY[m.threshold] END;
 
   -- slices ranked by their last firing (most recent first), then by name
-  SELECT array_agg(p.slice ORDER BY p.t), array_agg(p.t ORDER BY p.t),
-         array_agg(p.v ORDER BY p.t), array_agg(p.breach ORDER BY p.t),
-         array_agg(p.rank ORDER BY p.t)
+  -- (each array in the same, total order: result_id breaks ties)
+  SELECT array_agg(p.slice ORDER BY p.t, p.result_id), array_agg(p.t ORDER BY p.t, p.result_id),
+         array_agg(p.v ORDER BY p.t, p.result_id), array_agg(p.breach ORDER BY p.t, p.result_id),
+         array_agg(p.rank ORDER BY p.t, p.result_id)
     INTO sl, ts, vs, br, rk
     FROM (SELECT q.*, dense_rank() OVER (ORDER BY q.last_firing DESC NULLS LAST, q.slice)::integer AS rank
-            FROM (SELECT drift.slice_label(r.slice) AS slice,
+            FROM (SELECT drift.slice_label(r.slice) AS slice, r.result_id,
                          extract(epoch FROM coalesce(r.window_end, r.run_at))::float8 AS t,
                          drift.report_plotted_value(cmp, r.statistic, r.p_value) AS v,
                          r.state IN ('firing', 'pending') AS breach,
