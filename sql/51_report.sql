@@ -49,7 +49,8 @@ SELECT count(*) AS bars_named_like_the_category
  WHERE t::text LIKE '&lt;img src=x onerror=alert(1)&gt;: %';
 
 -- graf_m's chart: the threshold line, one line per slice, the breaching
--- points, and one mark per alert (4 fired, 2 resolved)
+-- points, and the alerts: a mark where alerts fired (windows ending 03-05
+-- and 03-06, both slices in one mark each) and one where they resolved
 CREATE TEMP TABLE chart AS
   SELECT xmlparse(document '<div>' || drift.report_metric_chart(monitor_id) || '</div>') AS c
     FROM drift.monitors WHERE name = 'graf_m';
@@ -61,11 +62,14 @@ SELECT (xpath('count(//line[@class="threshold"])', c))[1]::text AS thresholds,
        (xpath('count(//circle[@class="resolved"])', c))[1]::text AS resolved,
        (xpath('//text[@class="thlab"]/text()', c))[1]::text AS threshold_label
   FROM chart;
--- the fired marks sit on the window ends 2026-03-05 and -06, the resolved
--- ones on 2026-03-07 (x of the last day: the plot's right edge, 740)
-SELECT (xpath('//circle[@class="resolved"]/@cx', c))[1]::text AS resolved_x FROM chart;
--- since: later windows only; none at all says so
-SELECT (xpath('count(//circle)', xmlparse(document '<div>' || drift.report_metric_chart(monitor_id, '2026-03-06')
+-- the resolved mark sits on 2026-03-07 (the last day: the plot's right
+-- edge, 740) and names both slices
+SELECT (xpath('//circle[@class="resolved"]/@cx', c))[1]::text AS resolved_x,
+       (xpath('//circle[@class="resolved"]/title/text()', c))[1]::text AS resolved_title
+  FROM chart;
+-- since: later windows only (03-06 and 03-07, two slices, and the resolved
+-- mark); none at all says so
+SELECT (xpath('count(//circle)', xmlparse(document '<div>' || drift.report_metric_chart(monitor_id, '2026-03-06 00:00+00')
                                          || '</div>')))[1]::text
          AS points_since_0306,
        drift.report_metric_chart(monitor_id, '2027-01-01') AS nothing_since
@@ -98,6 +102,25 @@ SELECT count(*) AS bins, count(current_share) AS current_bins,
 SELECT count(current_share) AS current_bins
   FROM drift.report_histogram((SELECT drift_profile_agg(g::float8) FROM generate_series(1, 10) g),
                               (SELECT drift_profile_agg(g::text) FROM generate_series(1, 10) g));
+
+-- a long history keeps one point per pixel column and slice, the highest
+-- (nearest a breach): 3000 results over 30 days give at most 677 points, and
+-- dots only for breaches; a single breaching result among them stays drawn
+INSERT INTO drift.results (monitor_id, monitor, run_at, window_start, window_end, slice, metric,
+                           statistic, p_value, threshold, state)
+  SELECT m.monitor_id, m.name, now(), e - interval '1 day', e, '{}', 'ks', 0.01,
+         CASE WHEN g = 1234 THEN 1e-12 ELSE 0.5 END, 0.01, CASE WHEN g = 1234 THEN 'firing' ELSE 'ok' END
+    FROM drift.monitors m, generate_series(1, 3000) g,
+         LATERAL (SELECT timestamptz '2026-04-01 00:00+00' + g * interval '864 seconds' AS e) w
+   WHERE m.name = 'graf_bob_m';
+SELECT array_length(regexp_split_to_array((xpath('//polyline/@points', c))[1]::text, ' '), 1)
+         BETWEEN 600 AND 677 AS one_per_pixel,
+       (xpath('count(//circle[@class="breach"])', c))[1]::text AS breach_dots,
+       (xpath('count(//circle[@class="point"])', c))[1]::text AS other_dots,
+       octet_length(c::text) < 40000 AS small
+  FROM (SELECT xmlparse(document '<div>' || drift.report_metric_chart(monitor_id, '2026-04-01 00:00+00')
+                                 || '</div>') AS c
+          FROM drift.monitors WHERE name = 'graf_bob_m') x;
 
 -- as bob: only his monitor; alice's names are unknown to him
 SET ROLE regress_graf_bob;

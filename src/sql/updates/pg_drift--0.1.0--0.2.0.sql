@@ -2011,7 +2011,7 @@ COMMENT ON FUNCTION drift.report_plotted_value(text, float8, float8) IS
 --
 -- x: window end (else run time) as in drift.grafana_results; y: see
 -- report_plotted_value.  One line per slice (at most 8, the most recently
--- firing first; the caption says how many are left out), a dashed threshold
+-- firing first; the legend says how many are left out), a dashed threshold
 -- line (two for bounds), breaching points filled red, and the alerts as
 -- marks on the time axis: a red triangle where one fired, a green circle
 -- where it resolved, a grey square for an error.
@@ -2111,19 +2111,26 @@ BEGIN
                                    '' ORDER BY th.l)
                    FROM (SELECT l, round((y1 - (y1 - y0) * (l - vmin) / (vmax - vmin))::numeric, 1) AS y
                            FROM unnest(lines) l WHERE l IS NOT NULL) th), '')
-    -- one line and its points per slice drawn; breaching points filled
+    -- one line and its points per slice drawn; breaching points filled.
+    -- A long history keeps one point per pixel column and slice, the
+    -- highest (the one nearest a breach), so the page stays small and no
+    -- breach disappears; points are drawn as dots while there are few.
     || coalesce((SELECT string_agg(format('<polyline class="series" stroke="%s" points="%s"/>%s',
                                           colours[s.rank], s.pts, s.dots), '' ORDER BY s.rank)
-                   FROM (SELECT q.rank, string_agg(q.x || ',' || q.y, ' ' ORDER BY q.t) AS pts,
+                   FROM (SELECT q.rank, string_agg(q.x || ',' || q.y, ' ' ORDER BY q.x) AS pts,
                                 string_agg(format('<circle cx="%s" cy="%s" r="%s" class="%s" stroke="%s"/>',
                                                   q.x, q.y, CASE WHEN q.breach THEN 4.5 ELSE 3 END,
                                                   CASE WHEN q.breach THEN 'breach' ELSE 'point' END,
-                                                  colours[q.rank]), '' ORDER BY q.t) AS dots
-                           FROM (SELECT u.t, u.rank, u.breach,
-                                        round((x0 + (x1 - x0) * (u.t - tmin) / (tmax - tmin))::numeric, 1) AS x,
-                                        round((y1 - (y1 - y0) * (u.v - vmin) / (vmax - vmin))::numeric, 1) AS y
-                                   FROM unnest(ts, vs, br, rk) AS u(t, v, breach, rank)
-                                  WHERE u.rank <= 8 AND u.v IS NOT NULL) q
+                                                  colours[q.rank]), '' ORDER BY q.x)
+                                  FILTER (WHERE q.breach OR q.n <= 120) AS dots
+                           FROM (SELECT c.rank, c.x, bool_or(c.breach) AS breach,
+                                        round((y1 - (y1 - y0) * (max(c.v) - vmin) / (vmax - vmin))::numeric, 1) AS y,
+                                        count(*) OVER (PARTITION BY c.rank) AS n
+                                   FROM (SELECT u.rank, u.breach, u.v,
+                                                round((x0 + (x1 - x0) * (u.t - tmin) / (tmax - tmin))::numeric, 0) AS x
+                                           FROM unnest(ts, vs, br, rk) AS u(t, v, breach, rank)
+                                          WHERE u.rank <= 8 AND u.v IS NOT NULL) c
+                                  GROUP BY c.rank, c.x) q
                           GROUP BY q.rank) s), '')
     -- the alerts on the time axis
     || coalesce((SELECT string_agg(CASE a.state
@@ -2134,14 +2141,21 @@ BEGIN
                    ELSE format('<rect x="%s" y="%s" width="10" height="10" class="errmark"><title>%s: %s</title></rect>',
                                a.x - 5, y1 - 11, drift.report_escape(a.state), a.label) END,
                    '' ORDER BY a.alert_id)
-                   FROM (SELECT g.alert_id, g.state,
-                                round((x0 + (x1 - x0) * (extract(epoch FROM g."time") - tmin)
-                                       / (tmax - tmin))::numeric, 1) AS x,
-                                drift.report_escape(g.slice || ' at ' ||
-                                  to_char(g."time" AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')) AS label
-                           FROM drift.grafana_alerts g
-                          WHERE g.monitor_id = m.monitor_id
-                            AND extract(epoch FROM g."time") BETWEEN tmin AND tmax) a), '')
+                   -- one mark per kind and pixel column, naming its slices (up to 5)
+                   FROM (SELECT g.state, g.x, min(g.alert_id) AS alert_id,
+                                drift.report_escape(
+                                  array_to_string((array_agg(DISTINCT g.slice ORDER BY g.slice))[1:5], ', ')
+                                  || CASE WHEN count(DISTINCT g.slice) > 5
+                                          THEN format(' and %s more', count(DISTINCT g.slice) - 5) ELSE '' END
+                                  || ' at ' || to_char(min(g."time") AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'))
+                                  AS label
+                           FROM (SELECT a0.*,
+                                        round((x0 + (x1 - x0) * (extract(epoch FROM a0."time") - tmin)
+                                               / (tmax - tmin))::numeric, 0) AS x
+                                   FROM drift.grafana_alerts a0
+                                  WHERE a0.monitor_id = m.monitor_id
+                                    AND extract(epoch FROM a0."time") BETWEEN tmin AND tmax) g
+                          GROUP BY g.state, g.x) a), '')
     || '</svg>';
   -- the legend, as HTML so that long slice labels wrap
   svg := svg || '<p class="legend">'
