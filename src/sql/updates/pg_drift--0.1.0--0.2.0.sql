@@ -1888,6 +1888,12 @@ COMMENT ON VIEW drift.grafana_results IS
 -- grafana_results); a firing alert ends (timeend) at the first later
 -- resolved or error alert of the same monitor and slice, so Grafana draws
 -- the whole episode as a region.
+-- Finding a firing alert's end reads the later alerts of its monitor; so do
+-- the report's alert marks (and the cascade when a monitor is dropped).
+CREATE INDEX alerts_by_monitor ON drift.alerts (monitor_id, alert_id);
+COMMENT ON INDEX drift.alerts_by_monitor IS
+  'A monitor''s alerts in order: the end of a firing episode (drift.grafana_alerts), drop_monitor';
+
 CREATE VIEW drift.grafana_alerts AS
   SELECT a."time", e."time" AS timeend,
          a.monitor || ' ' || a.state || ': ' || coalesce(a.metric, '') || ' on '
