@@ -16,6 +16,7 @@ INSERT INTO rep_cur SELECT timestamptz '2026-03-01 00:00+00' + g * interval '1 m
                            CASE WHEN g % 2 = 0 THEN '<script>alert(2)</script>' ELSE 'plain' END
   FROM generate_series(1, 300) g;
 GRANT SELECT ON rep_train, rep_cur TO regress_graf_alice;
+GRANT CREATE ON SCHEMA public TO regress_graf_alice;
 SET ROLE regress_graf_alice;
 SELECT count(*) FROM drift.capture_baseline('rep_base', 'rep_train');
 SELECT drift.create_monitor('<script>alert("m")</script>', 'rep_cur', metric => 'chi2',
@@ -74,6 +75,26 @@ SELECT (xpath('count(//circle)', xmlparse(document '<div>' || drift.report_metri
          AS points_since_0306,
        drift.report_metric_chart(monitor_id, '2027-01-01') AS nothing_since
   FROM drift.monitors WHERE name = 'graf_m';
+
+-- a model metric judged by bounds: two bound lines, the metric itself on
+-- the axis; no baseline, so no histogram
+CREATE TABLE rep_model AS
+  SELECT timestamptz '2026-03-01 00:00+00' + g * interval '1 minute' AS ts,
+         g % 2 = 0 AS predicted, CASE WHEN g > 1440 THEN g % 3 = 0 ELSE g % 2 = 0 END AS actual
+    FROM generate_series(1, 2880) g;
+SELECT drift.create_monitor('rep_accuracy', 'rep_model', metric => 'accuracy', column_name => 'predicted',
+       label_column => 'actual', lower_bound => 0.9, upper_bound => 1, time_column => 'ts',
+       window_size => '1 day', schedule => '1 day', paused => true) > 0 AS created;
+SELECT string_agg(state, ',' ORDER BY d) AS states
+  FROM generate_series(timestamptz '2026-03-02 00:00+00', '2026-03-03 00:00+00', '1 day') d,
+       LATERAL drift.run_monitor('rep_accuracy', as_of => d);
+SELECT (xpath('count(//line[@class="threshold"])', c))[1]::text AS bound_lines,
+       array_to_string(xpath('//text[@class="thlab"]/text()', c)::text[], ' / ') AS labels,
+       (xpath('//text[@class="axis"]/text()', c))[1]::text AS axis,
+       (xpath('count(//circle[@class="breach"])', c))[1]::text AS breaches,
+       drift.report_distribution(monitor_id) AS histogram
+  FROM (SELECT monitor_id, xmlparse(document '<div>' || drift.report_metric_chart(monitor_id) || '</div>') AS c
+          FROM drift.monitors WHERE name = 'rep_accuracy') x;
 
 -- the histogram of graf_m: the baseline against the latest window (day 6,
 -- the monitor's filter applied for its owner)
@@ -196,5 +217,6 @@ SET ROLE regress_graf_bob;
 SELECT drift.drop_monitor('graf_bob_m');
 SELECT drift.drop_baseline('graf_base');
 RESET ROLE;
-DROP TABLE graf_train, graf_a, graf_b, rep_train, rep_cur;
+DROP TABLE graf_train, graf_a, graf_b, rep_train, rep_cur, rep_model;
+REVOKE CREATE ON SCHEMA public FROM regress_graf_alice;
 DROP ROLE regress_graf_alice, regress_graf_bob, regress_graf_admin, regress_rep_nobody;
