@@ -193,6 +193,7 @@ RESET ROLE;
 -- bad input
 SELECT drift.report(ARRAY['graf_m', NULL]);
 SELECT drift.report(bins => 1);
+SELECT * FROM drift.report_histogram((SELECT drift_profile_agg(1.0)), NULL, 0);
 SELECT drift.report(ARRAY['no_such_monitor']);
 -- a role with no monitors still gets a page
 CREATE ROLE regress_rep_nobody;

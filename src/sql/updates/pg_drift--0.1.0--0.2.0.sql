@@ -2199,9 +2199,17 @@ CREATE FUNCTION drift.report_histogram(baseline @extschema@.drift_profile,
                                        current @extschema@.drift_profile,
                                        bins integer DEFAULT 20)
   RETURNS TABLE (bin integer, label text, baseline_share float8, current_share float8)
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 AS $fn$
+#variable_conflict use_column
+BEGIN
+  IF bins IS NULL OR bins < 2 OR bins > 200 THEN
+    RAISE EXCEPTION 'bins must be between 2 and 200'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Numeric columns are drawn in that many equal-width bins.';
+  END IF;
+  RETURN QUERY
   WITH j AS (
     SELECT b, CASE WHEN c ->> 'kind' = b ->> 'kind' THEN c END AS c
       FROM (SELECT baseline::text::jsonb AS b, current::text::jsonb AS c) x),
@@ -2258,7 +2266,8 @@ AS $fn$
           UNION ALL
           SELECT 1, 0, '(other)', sum(bs), sum(cs)
             FROM ranked, discrete d WHERE d.yes AND big >= 20 AND (SELECT count(*) FROM ranked) > 20
-          HAVING count(*) > 0) o
+          HAVING count(*) > 0) o;
+END
 $fn$;
 COMMENT ON FUNCTION drift.report_histogram(drift_profile, drift_profile, integer) IS
   'Shares of a baseline and a current profile over common bins: a bin per category or per '
@@ -2282,7 +2291,7 @@ AS $fn$
               FROM (SELECT count(*) AS k,
                            greatest(max(baseline_share), coalesce(max(current_share), 0), 1e-9) AS hi
                       FROM h) a) b),
-  geo AS (  -- plot area x 48..452, y 10..170 of a 460 x 250 picture
+  geo AS (  -- plot area x 48..452, y 10..170 of a 500 x 250 picture (room for the last label)
     SELECT h.*, 404.0 / d.k AS slot, d.k, d.top,
            48 + 404.0 / d.k * (h.bin - 1) AS left_x
       FROM h, dim d)
