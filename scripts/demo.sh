@@ -6,8 +6,9 @@
 # and a week of predictions in which one feature drifts from mid-week, and
 # then tells the whole story: the baseline, day-by-day drift tests, monitors
 # running over the simulated week, the alerts as pg_drift_listen receives
-# them live, and the history kept in drift.results.  The cluster is removed
-# at the end.
+# them live, the history kept in drift.results, and drift.report()'s HTML page
+# (written to $PG_DRIFT_REPORT, default /tmp/pg_drift_report.html).  The
+# cluster is removed at the end.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -35,4 +36,12 @@ kill -INT "$(cat "$listen_pid")" || true
 wait "$listen_job" || true
 printf '\n== 10. What pg_drift_listen printed while the week ran (one JSON line per alert)\n'
 cat "$alerts"
+
+# drift.report(): the week as one self-contained HTML page (charts with the
+# thresholds and alerts, baseline-vs-current histograms, latest results).
+# Written outside the work directory, which is removed at the end.
+report=${PG_DRIFT_REPORT:-${TMPDIR:-/tmp}/pg_drift_report.html}
+as_pg psql -X -q -At -d demo -c 'SELECT drift.report()' > "$report"
+printf '\n== 11. drift.report(): the monitors, their alerts and the drifted histogram on one page\n'
+printf '   written to %s (open it in a browser; no network needed)\n' "$report"
 stop_cluster

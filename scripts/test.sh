@@ -28,8 +28,11 @@ done
 extra=()
 [ "$VALGRIND" = 1 ] && extra+=(valgrind)
 # prometheus (with promtool) and prometheus-alertmanager: the servers that
-# test/t/110_prometheus.pl and 111_alertmanager.pl run
-ensure_packages locales prometheus prometheus-alertmanager "${extra[@]}"
+# test/t/110_prometheus.pl and 111_alertmanager.pl run; test/t/120_report_chromium.pl
+# renders drift.report() in Debian's headless Chromium (package chromium on
+# Debian 12 and 13) with the fonts its CSS names
+extra+=(prometheus prometheus-alertmanager chromium fonts-dejavu-core)
+ensure_packages locales "${extra[@]}"
 ensure_locale de_DE.UTF-8
 prepare_workdir
 build_and_install
