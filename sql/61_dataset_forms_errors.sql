@@ -140,5 +140,6 @@ SELECT * FROM drift.dataset_drift('mt', 'mt_fewer', columns => ARRAY['flag']);
 SELECT column_name FROM drift.dataset_drift('mt', 'mt_fewer') ORDER BY 1;
 CREATE VIEW mt_retyped AS SELECT x::text AS x FROM mt;
 SELECT * FROM drift.dataset_drift('mt', 'mt_retyped');
+SELECT * FROM drift.dataset_drift('mt', 'mt_retyped', columns => ARRAY['x']);
 \set VERBOSITY terse
 \set SHOW_CONTEXT errors

@@ -206,136 +206,200 @@ COMMENT ON FUNCTION drift.column_drift(drift_profile, drift_profile, text) IS
   'One column of a whole-model check: the test (chosen automatically when use_test is NULL), why, '
   'statistic, p-value (NULL for distances), sample sizes and distinct values over both';
 
--- The whole-model check.  Runs as the caller (not SECURITY DEFINER): the
--- relation is read, and the filter runs, with the caller's privileges; the
--- baseline is read under the caller's row-level security.  One scan: one
--- SELECT with one drift_profile_agg per column over the relation, then
--- every column's test compares two profiles.
-CREATE FUNCTION drift.dataset_drift(
-    baseline    text,
-    relation    regclass,
-    filter      text    DEFAULT NULL,
-    columns     text[]  DEFAULT NULL,
-    correction  text    DEFAULT 'none',
-    alpha       float8  DEFAULT 0.05,
-    drift_share float8  DEFAULT 0.5,
-    tests       jsonb   DEFAULT NULL)
-  RETURNS TABLE (column_name text, column_kind text, test text, reason text,
-                 statistic float8, p_value float8, adjusted_p_value float8,
-                 threshold float8, drifted boolean, severity float8, rank integer,
-                 n_baseline bigint, n_current bigint, distinct_values bigint)
+-- Integrity rates between two profiles (src/model/profile_integrity.c)
+CREATE FUNCTION out_of_range_share(baseline drift_profile, current drift_profile) RETURNS float8
+  AS 'MODULE_PATHNAME', 'out_of_range_share_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION out_of_range_share(drift_profile, drift_profile) IS
+  'Share of the current profile''s values outside the baseline profile''s [min, max]';
+CREATE FUNCTION unseen_category_share(baseline drift_profile, current drift_profile) RETURNS float8
+  AS 'MODULE_PATHNAME', 'unseen_category_share_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION unseen_category_share(drift_profile, drift_profile) IS
+  'Share of the current profile''s values in categories the baseline profile never saw';
+
+-- The one scan of a whole-model check: every column of a baseline (or those
+-- named) profiled over the relation by one SELECT with one drift_profile_agg
+-- per column.  Runs as the caller (not SECURITY DEFINER): the relation is
+-- read, and the filter runs, with the caller's privileges; the baseline is
+-- read under the caller's row-level security.  Columns come in the order
+-- named, else the relation's; by default, columns missing from the relation
+-- or retyped so that they can no longer be read as numbers are left out
+-- (drift.check_schema and drift.dataset_integrity report them), while a
+-- column named in columns must be there.  A column with no row has an empty
+-- profile.
+CREATE FUNCTION drift.dataset_profiles(
+    baseline text,
+    relation regclass,
+    filter   text   DEFAULT NULL,
+    columns  text[] DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, baseline_profile drift_profile,
+                 current_profile drift_profile)
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
-  -- the per-column query is small whatever the planner guesses: compiling it is not worth it
-  SET jit = off
 AS $fn$
 #variable_conflict use_column
 DECLARE
-  v_owner    name;
-  v_cols     text[] := '{}';
-  v_kinds    text[] := '{}';
-  v_base     @extschema@.drift_profile[] := '{}';
-  v_exprs    text[] := '{}';
-  v_cur      @extschema@.drift_profile[];
-  v_tests    text[] := '{}';
-  v_thr      float8[] := '{}';
-  r          record;
-  k          text;
-  v          jsonb;
+  v_owner name;
+  v_cols  text[] := '{}';
+  v_kinds text[] := '{}';
+  v_base  @extschema@.drift_profile[] := '{}';
+  v_exprs text[] := '{}';
+  v_cur   @extschema@.drift_profile[];
+  r       record;
 BEGIN
-  IF dataset_drift.baseline IS NULL OR dataset_drift.relation IS NULL THEN
+  IF dataset_profiles.baseline IS NULL OR dataset_profiles.relation IS NULL THEN
     RAISE EXCEPTION 'baseline and relation must not be NULL'
       USING ERRCODE = 'null_value_not_allowed';
   END IF;
-  IF dataset_drift.alpha IS NULL OR NOT (dataset_drift.alpha > 0 AND dataset_drift.alpha < 1) THEN
-    RAISE EXCEPTION 'alpha must be between 0 and 1, exclusive, not %', dataset_drift.alpha
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'alpha is the significance level of the p-value tests, such as 0.05.';
-  END IF;
-  IF dataset_drift.drift_share IS NULL
-     OR NOT (dataset_drift.drift_share >= 0 AND dataset_drift.drift_share <= 1) THEN
-    RAISE EXCEPTION 'drift_share must be between 0 and 1, not %', dataset_drift.drift_share
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'drift_share is the share of drifted columns that makes the dataset drifted, such as 0.5.';
-  END IF;
-  IF dataset_drift.correction IS NULL
-     OR dataset_drift.correction NOT IN ('none', 'bonferroni', 'holm', 'bh') THEN
-    RAISE EXCEPTION 'unknown correction "%"', dataset_drift.correction
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'correction must be one of none, bonferroni, holm or bh.';
-  END IF;
-  IF dataset_drift.columns IS NOT NULL AND cardinality(dataset_drift.columns) = 0 THEN
+  IF dataset_profiles.columns IS NOT NULL AND cardinality(dataset_profiles.columns) = 0 THEN
     RAISE EXCEPTION 'columns must not be empty'
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Pass NULL (the default) to check every baseline column present in the relation.';
   END IF;
-  IF dataset_drift.tests IS NOT NULL AND jsonb_typeof(dataset_drift.tests) <> 'object' THEN
-    RAISE EXCEPTION 'tests must be a JSON object'
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Map column names to tests, as {"amount": "psi"} or {"amount": {"test": "ks", "threshold": 0.01}}.';
-  END IF;
-
-  v_owner := drift.baseline_owner(dataset_drift.baseline);
+  v_owner := drift.baseline_owner(dataset_profiles.baseline);
   IF v_owner IS NULL THEN
-    RAISE EXCEPTION 'baseline "%" does not exist', dataset_drift.baseline
+    RAISE EXCEPTION 'baseline "%" does not exist', dataset_profiles.baseline
       USING ERRCODE = 'undefined_object',
             HINT = 'Create it with drift.capture_baseline(); drift.baselines lists the existing ones.';
   END IF;
   -- every named column must be a column of the baseline and of the relation
   FOR r IN SELECT u.c
-             FROM unnest(coalesce(dataset_drift.columns, '{}')) AS u(c)
+             FROM unnest(coalesce(dataset_profiles.columns, '{}')) AS u(c)
             WHERE u.c IS NULL OR NOT EXISTS (
                     SELECT 1 FROM drift.baseline_columns bc
-                     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_drift.baseline
+                     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_profiles.baseline
                        AND bc.column_name = u.c) LOOP
-    RAISE EXCEPTION 'column "%" in columns is not a column of baseline "%"', r.c, dataset_drift.baseline
+    RAISE EXCEPTION 'column "%" in columns is not a column of baseline "%"', r.c, dataset_profiles.baseline
       USING ERRCODE = 'undefined_column',
             HINT = 'drift.baseline_columns lists the baseline''s columns (names are case-sensitive).';
   END LOOP;
 
   FOR r IN
     SELECT bc.column_name AS col, bc.kind, bc.profile,
-           drift.column_kind(dataset_drift.relation, bc.column_name) AS now_kind
+           drift.column_kind(dataset_profiles.relation, bc.column_name) AS now_kind
       FROM drift.baseline_columns bc
       LEFT JOIN pg_attribute a
-        ON a.attrelid = dataset_drift.relation AND a.attname = bc.column_name
+        ON a.attrelid = dataset_profiles.relation AND a.attname = bc.column_name
        AND a.attnum > 0 AND NOT a.attisdropped
       LEFT JOIN LATERAL (
-        SELECT u.i FROM unnest(dataset_drift.columns) WITH ORDINALITY AS u(c, i)
+        SELECT u.i FROM unnest(dataset_profiles.columns) WITH ORDINALITY AS u(c, i)
          WHERE u.c = bc.column_name LIMIT 1) ord ON true
-     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_drift.baseline
-       AND (dataset_drift.columns IS NULL OR ord.i IS NOT NULL)
-       AND (dataset_drift.columns IS NOT NULL OR a.attnum IS NOT NULL)
+     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_profiles.baseline
+       AND (dataset_profiles.columns IS NULL OR ord.i IS NOT NULL)
+       AND (dataset_profiles.columns IS NOT NULL OR a.attnum IS NOT NULL)
      ORDER BY coalesce(ord.i, a.attnum)
   LOOP
     IF r.now_kind IS NULL THEN
-      RAISE EXCEPTION 'baseline column "%" does not exist in %', r.col, dataset_drift.relation
+      RAISE EXCEPTION 'baseline column "%" does not exist in %', r.col, dataset_profiles.relation
         USING ERRCODE = 'undefined_column',
               HINT = 'Leave it out of columns; drift.check_schema shows how the relation changed.';
     END IF;
     IF r.kind = 'numeric' AND r.now_kind <> 'numeric' THEN
+      -- by default a column retyped out of reach is left to the schema check
+      CONTINUE WHEN dataset_profiles.columns IS NULL;
       RAISE EXCEPTION 'column "%" of % is %, but baseline "%" profiled it as numeric',
-                      r.col, dataset_drift.relation, r.now_kind, dataset_drift.baseline
+                      r.col, dataset_profiles.relation, r.now_kind, dataset_profiles.baseline
         USING ERRCODE = 'datatype_mismatch',
               HINT = 'Capture the baseline again, or leave the column out of columns.';
     END IF;
     v_cols  := v_cols || r.col;
     v_kinds := v_kinds || r.kind;
     v_base  := v_base || r.profile;
-    v_exprs := v_exprs || format('@extschema@.drift_profile_agg(t.%I::%s)', r.col,
-                                 CASE r.kind WHEN 'numeric' THEN 'float8' ELSE 'text' END);
-    v_tests := v_tests || NULL::text;
-    v_thr   := v_thr || NULL::float8;
+    v_exprs := v_exprs || drift.profile_expression(r.col, r.kind);
   END LOOP;
   IF cardinality(v_cols) = 0 THEN
-    RAISE EXCEPTION 'no column of baseline "%" is in %', dataset_drift.baseline, dataset_drift.relation
+    RAISE EXCEPTION 'no column of baseline "%" can be checked in %', dataset_profiles.baseline,
+                    dataset_profiles.relation
       USING ERRCODE = 'undefined_column',
             HINT = 'drift.check_schema compares the relation with the baseline''s source.';
   END IF;
 
+  -- the one scan; the filter is the caller's SQL, run with the caller's privileges
+  EXECUTE format('SELECT ARRAY[%s] FROM %s AS t%s', array_to_string(v_exprs, ', '),
+                 dataset_profiles.relation,
+                 CASE WHEN dataset_profiles.filter IS NULL THEN ''
+                      ELSE ' WHERE (' || dataset_profiles.filter || ')' END)
+    INTO v_cur;
+  RETURN QUERY
+    SELECT v_cols[i], v_kinds[i], v_base[i], drift.empty_if_null(v_cur[i], v_kinds[i])
+      FROM generate_subscripts(v_cols, 1) AS i
+     ORDER BY i;
+END
+$fn$;
+COMMENT ON FUNCTION drift.dataset_profiles(text, regclass, text, text[]) IS
+  'One scan of a relation profiling every column of a baseline (or those named): per column '
+  'its kind, the baseline''s profile and the current one, read with the caller''s privileges';
+
+-- How a column enters the one scan (t is the relation's alias).
+CREATE FUNCTION drift.profile_expression(column_name text, kind text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT format('@extschema@.drift_profile_agg(t.%I::%s)', column_name,
+                CASE kind WHEN 'numeric' THEN 'float8' ELSE 'text' END)
+$fn$;
+COMMENT ON FUNCTION drift.profile_expression(text, text) IS
+  'The drift_profile_agg call that profiles a column of the given kind (numeric or '
+  'categorical) in a whole-model check''s one scan, identifier quoted';
+
+-- An aggregate over no row gives NULL: the check wants an empty profile.
+CREATE FUNCTION drift.empty_if_null(profile drift_profile, kind text) RETURNS drift_profile
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT coalesce(profile, CASE kind
+    WHEN 'numeric' THEN '{"version": 1, "kind": "numeric", "values": [], "counts": []}'
+    ELSE '{"version": 1, "kind": "categorical", "categories": [], "counts": []}'
+    END::@extschema@.drift_profile)
+$fn$;
+COMMENT ON FUNCTION drift.empty_if_null(drift_profile, text) IS
+  'The profile, or an empty one of the kind (numeric or categorical) when it is NULL';
+
+-- The judgement of a whole-model check from its columns' profiles (no scan):
+-- the test per column, corrections over the p-value tests, thresholds,
+-- drifted, severity and rank.  Arguments as drift.dataset_drift's.
+CREATE FUNCTION drift.judge_columns(
+    column_names text[],
+    column_kinds text[],
+    baselines    drift_profile[],
+    currents     drift_profile[],
+    correction   text    DEFAULT 'none',
+    alpha        float8  DEFAULT 0.05,
+    tests        jsonb   DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, test text, reason text,
+                 statistic float8, p_value float8, adjusted_p_value float8,
+                 threshold float8, drifted boolean, severity float8, rank integer,
+                 n_baseline bigint, n_current bigint, distinct_values bigint)
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+  -- the per-column query is small whatever the planner guesses: compiling it is not worth it
+  SET jit = off
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_tests text[] := array_fill(NULL::text, ARRAY[cardinality(column_names)]);
+  v_thr   float8[] := array_fill(NULL::float8, ARRAY[cardinality(column_names)]);
+  k       text;
+  v       jsonb;
+BEGIN
+  IF judge_columns.alpha IS NULL OR NOT (judge_columns.alpha > 0 AND judge_columns.alpha < 1) THEN
+    RAISE EXCEPTION 'alpha must be between 0 and 1, exclusive, not %', judge_columns.alpha
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'alpha is the significance level of the p-value tests, such as 0.05.';
+  END IF;
+  IF judge_columns.correction IS NULL
+     OR judge_columns.correction NOT IN ('none', 'bonferroni', 'holm', 'bh') THEN
+    RAISE EXCEPTION 'unknown correction "%"', judge_columns.correction
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'correction must be one of none, bonferroni, holm or bh.';
+  END IF;
+  IF judge_columns.tests IS NOT NULL AND jsonb_typeof(judge_columns.tests) <> 'object' THEN
+    RAISE EXCEPTION 'tests must be a JSON object'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Map column names to tests, as {"amount": "psi"} or {"amount": {"test": "ks", "threshold": 0.01}}.';
+  END IF;
   -- per-column tests and thresholds: "test" or {"test": ..., "threshold": ...}
-  FOR k, v IN SELECT e.key, e.value FROM jsonb_each(coalesce(dataset_drift.tests, '{}')) e LOOP
-    IF NOT k = ANY (v_cols) THEN
+  FOR k, v IN SELECT e.key, e.value FROM jsonb_each(coalesce(judge_columns.tests, '{}')) e LOOP
+    IF NOT k = ANY (column_names) THEN
       RAISE EXCEPTION 'column "%" in tests is not among the columns checked', k
         USING ERRCODE = 'undefined_column',
               HINT = 'Name a column of the baseline present in the relation (names are case-sensitive).';
@@ -356,7 +420,7 @@ BEGIN
               HINT = 'Tests are ks, chi2, proportion_z, js and wasserstein_norm.';
     END IF;
     IF (v ->> 'test') IN ('ks', 'wasserstein_norm')
-       AND v_kinds[array_position(v_cols, k)] <> 'numeric' THEN
+       AND column_kinds[array_position(column_names, k)] <> 'numeric' THEN
       RAISE EXCEPTION 'test "%" in tests does not fit categorical column "%"', v ->> 'test', k
         USING ERRCODE = 'datatype_mismatch',
               HINT = 'Categorical columns take chi2, js or proportion_z.';
@@ -365,37 +429,23 @@ BEGIN
       RAISE EXCEPTION 'threshold in tests for column "%" must be positive', k
         USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_tests[array_position(v_cols, k)] := v ->> 'test';
-    v_thr[array_position(v_cols, k)] := (v ->> 'threshold')::float8;
+    v_tests[array_position(column_names, k)] := v ->> 'test';
+    v_thr[array_position(column_names, k)] := (v ->> 'threshold')::float8;
   END LOOP;
-
-  -- the one scan; the filter is the caller's SQL, run with the caller's privileges
-  EXECUTE format('SELECT ARRAY[%s] FROM %s AS t%s', array_to_string(v_exprs, ', '),
-                 dataset_drift.relation,
-                 CASE WHEN dataset_drift.filter IS NULL THEN ''
-                      ELSE ' WHERE (' || dataset_drift.filter || ')' END)
-    INTO v_cur;
 
   RETURN QUERY
     WITH tested AS (
-      SELECT i, v_cols[i] AS col, v_kinds[i] AS kind, cd.*,
+      SELECT i, column_names[i] AS col, column_kinds[i] AS kind, cd.*,
              -- p-value tests are judged by alpha, distances by 0.1, unless overridden
              coalesce(v_thr[i], CASE WHEN cd.test IN ('ks', 'chi2', 'proportion_z')
-                                     THEN dataset_drift.alpha ELSE 0.1 END) AS thr
-        FROM generate_subscripts(v_cols, 1) AS i,
-             LATERAL drift.column_drift(
-               v_base[i],
-               -- no row at all: an empty profile of the column's kind
-               coalesce(v_cur[i], CASE v_kinds[i]
-                 WHEN 'numeric' THEN '{"version": 1, "kind": "numeric", "values": [], "counts": []}'
-                 ELSE '{"version": 1, "kind": "categorical", "categories": [], "counts": []}'
-                 END::@extschema@.drift_profile),
-               v_tests[i]) AS cd),
+                                     THEN judge_columns.alpha ELSE 0.1 END) AS thr
+        FROM generate_subscripts(column_names, 1) AS i,
+             LATERAL drift.column_drift(baselines[i], currents[i], v_tests[i]) AS cd),
     adjusted AS (
       SELECT t.*, (drift.adjust_p_values(
                      array_agg(t.p_value) OVER (ORDER BY t.i ROWS BETWEEN UNBOUNDED PRECEDING
                                                             AND UNBOUNDED FOLLOWING),
-                     dataset_drift.correction))[t.i] AS adj
+                     judge_columns.correction))[t.i] AS adj
         FROM tested t),
     judged AS (
       SELECT a.*,
@@ -416,9 +466,103 @@ BEGIN
      ORDER BY j.i;
 END
 $fn$;
+COMMENT ON FUNCTION drift.judge_columns(text[], text[], drift_profile[], drift_profile[], text,
+                                        float8, jsonb) IS
+  'The judgement of a whole-model check from its columns'' baseline and current profiles: '
+  'test and why, statistic, p-value, corrected p-value, threshold, drifted, severity, rank';
+
+-- The whole-model check: drift.dataset_profiles (the one scan), then
+-- drift.judge_columns.
+CREATE FUNCTION drift.dataset_drift(
+    baseline    text,
+    relation    regclass,
+    filter      text    DEFAULT NULL,
+    columns     text[]  DEFAULT NULL,
+    correction  text    DEFAULT 'none',
+    alpha       float8  DEFAULT 0.05,
+    drift_share float8  DEFAULT 0.5,
+    tests       jsonb   DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, test text, reason text,
+                 statistic float8, p_value float8, adjusted_p_value float8,
+                 threshold float8, drifted boolean, severity float8, rank integer,
+                 n_baseline bigint, n_current bigint, distinct_values bigint)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  p record;
+BEGIN
+  IF dataset_drift.drift_share IS NULL
+     OR NOT (dataset_drift.drift_share >= 0 AND dataset_drift.drift_share <= 1) THEN
+    RAISE EXCEPTION 'drift_share must be between 0 and 1, not %', dataset_drift.drift_share
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'drift_share is the share of drifted columns that makes the dataset drifted, such as 0.5.';
+  END IF;
+  -- the arguments that need no scan are checked before it
+  PERFORM drift.judge_columns('{}', '{}', '{}', '{}', dataset_drift.correction, dataset_drift.alpha);
+  SELECT array_agg(d.column_name ORDER BY d.o) AS cols, array_agg(d.column_kind ORDER BY d.o) AS kinds,
+         array_agg(d.baseline_profile ORDER BY d.o) AS base,
+         array_agg(d.current_profile ORDER BY d.o) AS cur
+    INTO p
+    FROM drift.dataset_profiles(dataset_drift.baseline, dataset_drift.relation, dataset_drift.filter,
+                                dataset_drift.columns) WITH ORDINALITY AS d(column_name, column_kind,
+                                                                          baseline_profile,
+                                                                          current_profile, o);
+  RETURN QUERY
+    SELECT * FROM drift.judge_columns(p.cols, p.kinds, p.base, p.cur, dataset_drift.correction,
+                                      dataset_drift.alpha, dataset_drift.tests);
+END
+$fn$;
 COMMENT ON FUNCTION drift.dataset_drift(text, regclass, text, text[], text, float8, float8, jsonb) IS
   'Every column of a baseline against a relation in one scan: the test chosen (or given in '
   'tests) and why, statistic, p-value, corrected p-value, threshold, drifted, severity and rank';
+
+-- Data integrity of every column from the same kind of scan: NULL rates
+-- (and their change, as null_rate_drift tests it), the share of values
+-- outside the baseline's range (numeric), of unseen categories
+-- (categorical), and the column's schema status (drift.check_schema).
+CREATE FUNCTION drift.column_integrity(baseline drift_profile, current drift_profile,
+    OUT null_rate_baseline float8, OUT null_rate_current float8, OUT null_rate_p_value float8,
+    OUT out_of_range_share float8, OUT unseen_category_share float8)
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT b.null_count::float8 / nullif(b.count + b.null_count + b.nan_count, 0),
+         c.null_count::float8 / nullif(c.count + c.null_count + c.nan_count, 0),
+         (@extschema@.null_rate_drift(baseline, current)).p_value,
+         CASE WHEN b.kind = 'numeric' THEN @extschema@.out_of_range_share(baseline, current) END,
+         CASE WHEN b.kind = 'categorical' THEN @extschema@.unseen_category_share(baseline, current) END
+    FROM @extschema@.drift_profile_info(baseline) b, @extschema@.drift_profile_info(current) c
+$fn$;
+COMMENT ON FUNCTION drift.column_integrity(drift_profile, drift_profile) IS
+  'Integrity of one column from its baseline and current profiles: NULL rates and the '
+  'p-value of their change, out-of-range share (numeric), unseen-category share (categorical)';
+
+CREATE FUNCTION drift.dataset_integrity(
+    baseline text,
+    relation regclass,
+    filter   text   DEFAULT NULL,
+    columns  text[] DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, schema_status text,
+                 null_rate_baseline float8, null_rate_current float8, null_rate_p_value float8,
+                 out_of_range_share float8, unseen_category_share float8)
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT coalesce(p.column_name, s.column_name), p.column_kind, coalesce(s.status, 'ok'),
+         i.null_rate_baseline, i.null_rate_current, i.null_rate_p_value,
+         i.out_of_range_share, i.unseen_category_share
+    FROM drift.dataset_profiles($1, $2, $3, $4) WITH ORDINALITY AS p
+    FULL JOIN (SELECT * FROM drift.check_schema($1, $2) x
+                WHERE x.status <> 'ok'
+                  AND ($4 IS NULL OR x.column_name = ANY ($4))) s
+      ON s.column_name = p.column_name
+    LEFT JOIN LATERAL drift.column_integrity(p.baseline_profile, p.current_profile) i ON true
+   ORDER BY p.ordinality NULLS LAST, s.column_name
+$fn$;
+COMMENT ON FUNCTION drift.dataset_integrity(text, regclass, text, text[]) IS
+  'Data integrity of every column of a baseline in one scan of a relation: schema status '
+  '(ok, retyped, missing, new), NULL rates and their change, out-of-range and unseen shares';
 
 CREATE FUNCTION drift.dataset_drift_summary(
     baseline    text,
