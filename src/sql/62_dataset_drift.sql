@@ -356,7 +356,9 @@ COMMENT ON FUNCTION drift.empty_if_null(drift_profile, text) IS
 
 -- The judgement of a whole-model check from its columns' profiles (no scan):
 -- the test per column, corrections over the p-value tests, thresholds,
--- drifted, severity and rank.  Arguments as drift.dataset_drift's.
+-- drifted, severity and rank.  Arguments as drift.dataset_drift's, but
+-- thresholds: the learned ones, {"column": {"test": threshold}}
+-- (drift.learned_thresholds).
 CREATE FUNCTION drift.judge_columns(
     column_names text[],
     column_kinds text[],
@@ -364,7 +366,8 @@ CREATE FUNCTION drift.judge_columns(
     currents     drift_profile[],
     correction   text    DEFAULT 'none',
     alpha        float8  DEFAULT 0.05,
-    tests        jsonb   DEFAULT NULL)
+    tests        jsonb   DEFAULT NULL,
+    thresholds   jsonb   DEFAULT NULL)
   RETURNS TABLE (column_name text, column_kind text, test text, reason text,
                  statistic float8, p_value float8, adjusted_p_value float8,
                  threshold float8, drifted boolean, severity float8, rank integer,
@@ -435,12 +438,24 @@ BEGIN
 
   RETURN QUERY
     WITH tested AS (
-      SELECT i, column_names[i] AS col, column_kinds[i] AS kind, cd.*,
-             -- p-value tests are judged by alpha, distances by 0.1, unless overridden
-             coalesce(v_thr[i], CASE WHEN cd.test IN ('ks', 'chi2', 'proportion_z')
-                                     THEN judge_columns.alpha ELSE 0.1 END) AS thr
-        FROM generate_subscripts(column_names, 1) AS i,
-             LATERAL drift.column_drift(baselines[i], currents[i], v_tests[i]) AS cd),
+      SELECT c.*,
+             -- p-value tests are judged by alpha, distances by 0.1, unless
+             -- overridden; a threshold learned from the baseline's chunks
+             -- judges the statistic, whatever the test
+             coalesce(v_thr[c.i], c.learned, CASE WHEN c.test IN ('ks', 'chi2', 'proportion_z')
+                                                  THEN judge_columns.alpha ELSE 0.1 END) AS thr,
+             v_thr[c.i] IS NULL AND c.learned IS NOT NULL
+               OR c.test NOT IN ('ks', 'chi2', 'proportion_z') AS by_statistic
+        FROM (SELECT i, column_names[i] AS col, column_kinds[i] AS kind,
+                     cd.test, cd.statistic, cd.p_value, cd.n_baseline, cd.n_current,
+                     cd.distinct_values,
+                     (judge_columns.thresholds -> column_names[i] ->> cd.test)::float8 AS learned,
+                     cd.reason || CASE WHEN judge_columns.thresholds IS NULL THEN ''
+                                       WHEN judge_columns.thresholds -> column_names[i] ? cd.test
+                                       THEN '; threshold learned from the baseline''s chunks'
+                                       ELSE '; no threshold learned for this test' END AS reason
+                FROM generate_subscripts(column_names, 1) AS i,
+                     LATERAL drift.column_drift(baselines[i], currents[i], v_tests[i]) AS cd) c),
     adjusted AS (
       SELECT t.*, (drift.adjust_p_values(
                      array_agg(t.p_value) OVER (ORDER BY t.i ROWS BETWEEN UNBOUNDED PRECEDING
@@ -450,13 +465,15 @@ BEGIN
     judged AS (
       SELECT a.*,
              CASE WHEN a.statistic IS NULL THEN NULL
-                  WHEN a.test IN ('ks', 'chi2', 'proportion_z') THEN
-                    CASE WHEN a.adj = 0 THEN 'Infinity'::float8
-                         ELSE ln(a.adj) / ln(a.thr) END
-                  ELSE a.statistic / a.thr END AS sev,
+                  -- a learned threshold may be 0 (chunks all alike)
+                  WHEN a.by_statistic AND a.thr = 0 THEN
+                    CASE WHEN a.statistic > 0 THEN 'Infinity'::float8 ELSE 0 END
+                  WHEN a.by_statistic THEN a.statistic / a.thr
+                  WHEN a.adj = 0 THEN 'Infinity'::float8
+                  ELSE ln(a.adj) / ln(a.thr) END AS sev,
              CASE WHEN a.statistic IS NULL THEN false
-                  WHEN a.test IN ('ks', 'chi2', 'proportion_z') THEN a.adj < a.thr
-                  ELSE a.statistic >= a.thr END AS drift
+                  WHEN a.by_statistic THEN a.statistic >= a.thr
+                  ELSE a.adj < a.thr END AS drift
         FROM adjusted a)
     SELECT j.col, j.kind, j.test, j.reason, j.statistic, j.p_value, j.adj, j.thr, j.drift, j.sev,
            CASE WHEN j.sev IS NULL THEN NULL
@@ -467,7 +484,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift.judge_columns(text[], text[], drift_profile[], drift_profile[], text,
-                                        float8, jsonb) IS
+                                        float8, jsonb, jsonb) IS
   'The judgement of a whole-model check from its columns'' baseline and current profiles: '
   'test and why, statistic, p-value, corrected p-value, threshold, drifted, severity, rank';
 
@@ -481,7 +498,8 @@ CREATE FUNCTION drift.dataset_drift(
     correction  text    DEFAULT 'none',
     alpha       float8  DEFAULT 0.05,
     drift_share float8  DEFAULT 0.5,
-    tests       jsonb   DEFAULT NULL)
+    tests       jsonb   DEFAULT NULL,
+    thresholds  text    DEFAULT NULL)
   RETURNS TABLE (column_name text, column_kind text, test text, reason text,
                  statistic float8, p_value float8, adjusted_p_value float8,
                  threshold float8, drifted boolean, severity float8, rank integer,
@@ -490,7 +508,8 @@ CREATE FUNCTION drift.dataset_drift(
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  p record;
+  p         record;
+  v_learned jsonb;
 BEGIN
   IF dataset_drift.drift_share IS NULL
      OR NOT (dataset_drift.drift_share >= 0 AND dataset_drift.drift_share <= 1) THEN
@@ -498,8 +517,16 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'drift_share is the share of drifted columns that makes the dataset drifted, such as 0.5.';
   END IF;
+  IF dataset_drift.thresholds IS DISTINCT FROM 'auto' AND dataset_drift.thresholds IS NOT NULL THEN
+    RAISE EXCEPTION 'thresholds must be ''auto'' or NULL, not "%"', dataset_drift.thresholds
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'auto uses the thresholds learned by drift.capture_chunks.';
+  END IF;
   -- the arguments that need no scan are checked before it
   PERFORM drift.judge_columns('{}', '{}', '{}', '{}', dataset_drift.correction, dataset_drift.alpha);
+  IF dataset_drift.thresholds = 'auto' THEN
+    v_learned := drift.learned_thresholds(dataset_drift.baseline);
+  END IF;
   SELECT array_agg(d.column_name ORDER BY d.o) AS cols, array_agg(d.column_kind ORDER BY d.o) AS kinds,
          array_agg(d.baseline_profile ORDER BY d.o) AS base,
          array_agg(d.current_profile ORDER BY d.o) AS cur
@@ -510,12 +537,14 @@ BEGIN
                                                                           current_profile, o);
   RETURN QUERY
     SELECT * FROM drift.judge_columns(p.cols, p.kinds, p.base, p.cur, dataset_drift.correction,
-                                      dataset_drift.alpha, dataset_drift.tests);
+                                      dataset_drift.alpha, dataset_drift.tests, v_learned);
 END
 $fn$;
-COMMENT ON FUNCTION drift.dataset_drift(text, regclass, text, text[], text, float8, float8, jsonb) IS
+COMMENT ON FUNCTION drift.dataset_drift(text, regclass, text, text[], text, float8, float8, jsonb,
+                                     text) IS
   'Every column of a baseline against a relation in one scan: the test chosen (or given in '
-  'tests) and why, statistic, p-value, corrected p-value, threshold, drifted, severity and rank';
+  'tests) and why, statistic, p-value, corrected p-value, threshold (learned from the '
+  'baseline''s chunks with thresholds => ''auto''), drifted, severity and rank';
 
 -- Data integrity of every column from the same kind of scan: NULL rates
 -- (and their change, as null_rate_drift tests it), the share of values
@@ -572,7 +601,8 @@ CREATE FUNCTION drift.dataset_drift_summary(
     correction  text    DEFAULT 'none',
     alpha       float8  DEFAULT 0.05,
     drift_share float8  DEFAULT 0.5,
-    tests       jsonb   DEFAULT NULL)
+    tests       jsonb   DEFAULT NULL,
+    thresholds  text    DEFAULT NULL)
   RETURNS TABLE (n_columns integer, n_drifted integer, drift_share float8,
                  dataset_drifted boolean, drifted_columns text[])
   LANGUAGE sql
@@ -583,8 +613,202 @@ AS $fn$
          (count(*) FILTER (WHERE d.drifted))::float8 / count(*),
          (count(*) FILTER (WHERE d.drifted))::float8 / count(*) >= $7,
          coalesce(array_agg(d.column_name ORDER BY d.rank) FILTER (WHERE d.drifted), '{}')
-    FROM drift.dataset_drift($1, $2, $3, $4, $5, $6, $7, $8) d
+    FROM drift.dataset_drift($1, $2, $3, $4, $5, $6, $7, $8, $9) d
 $fn$;
-COMMENT ON FUNCTION drift.dataset_drift_summary(text, regclass, text, text[], text, float8, float8, jsonb) IS
+COMMENT ON FUNCTION drift.dataset_drift_summary(text, regclass, text, text[], text, float8, float8, jsonb,
+                                     text) IS
   'The verdict of drift.dataset_drift: columns checked, columns drifted, their share, whether '
   'the share reaches drift_share, and the drifted columns by rank';
+
+-- ---------------------------------------------------------------------------
+-- Thresholds learned from the baseline (SPEC.md section 9, last point;
+-- NannyML's standard-deviation thresholds without its bias of scoring a
+-- reference chunk against a reference that contains it): the baseline's rows
+-- split into k chunks (by the time column when given, else evenly in scan
+-- order); each chunk is compared with the merge of the other k - 1 by every
+-- test the automatic choice could pick for the column; a column's threshold
+-- for a test is mean + 3 sd (population sd, as numpy.std) of those k
+-- statistics.
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE drift.baseline_chunks (
+  baseline_owner name NOT NULL,
+  baseline_name  text NOT NULL,
+  column_name    text NOT NULL,
+  chunk          integer NOT NULL CHECK (chunk >= 1),
+  profile        drift_profile NOT NULL,
+  PRIMARY KEY (baseline_owner, baseline_name, column_name, chunk),
+  FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
+    ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE drift.baseline_chunks IS
+  'Per-chunk profiles of a baseline''s columns (drift.capture_chunks), from which thresholds '
+  'are learned';
+
+CREATE TABLE drift.baseline_thresholds (
+  baseline_owner name NOT NULL,
+  baseline_name  text NOT NULL,
+  column_name    text NOT NULL,
+  test           text NOT NULL,
+  threshold      float8 NOT NULL,
+  mean           float8 NOT NULL,
+  sd             float8 NOT NULL,
+  chunks         integer NOT NULL,
+  PRIMARY KEY (baseline_owner, baseline_name, column_name, test),
+  FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
+    ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE drift.baseline_thresholds IS
+  'Thresholds learned from a baseline''s chunks: per column and test, mean + 3 sd of the '
+  'leave-one-chunk-out statistics (used by thresholds => ''auto'')';
+
+SELECT pg_catalog.pg_extension_config_dump('drift.baseline_chunks', '');
+SELECT pg_catalog.pg_extension_config_dump('drift.baseline_thresholds', '');
+ALTER TABLE drift.baseline_chunks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE drift.baseline_thresholds ENABLE ROW LEVEL SECURITY;
+-- as drift.baseline_columns: rows of the baselines the role may see
+CREATE POLICY baseline_chunks_by_owner ON drift.baseline_chunks
+  USING (EXISTS (SELECT 1 FROM drift.baselines b
+                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name
+                    AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
+CREATE POLICY baseline_thresholds_by_owner ON drift.baseline_thresholds
+  USING (EXISTS (SELECT 1 FROM drift.baselines b
+                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name
+                    AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
+GRANT SELECT, INSERT, UPDATE, DELETE ON drift.baseline_chunks, drift.baseline_thresholds TO PUBLIC;
+
+-- Split a baseline's rows into chunks and learn its thresholds.  Runs as
+-- the caller, re-reading the baseline's source (with its filter) in one
+-- scan; replaces earlier chunks of the baseline.
+CREATE FUNCTION drift.capture_chunks(baseline text, chunks integer, time_column text DEFAULT NULL)
+  RETURNS TABLE (column_name text, test text, threshold float8, mean float8, sd float8)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  SET jit = off
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  b      drift.baselines;
+  v_rel  regclass;
+  v_cols text[];
+  v_kinds text[];
+  v_exprs text[];
+  r      record;
+  t      text;
+  stats  float8[];
+BEGIN
+  SELECT * INTO b FROM drift.baselines x
+   WHERE x.name = capture_chunks.baseline AND x.owner = drift.baseline_owner(capture_chunks.baseline);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'baseline "%" does not exist', capture_chunks.baseline
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Create it with drift.capture_baseline(); drift.baselines lists the existing ones.';
+  END IF;
+  IF capture_chunks.chunks IS NULL OR capture_chunks.chunks < 2 THEN
+    RAISE EXCEPTION 'chunks must be at least 2, not %', capture_chunks.chunks
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Each chunk is compared with the merge of the others: it takes two or more.';
+  END IF;
+  IF capture_chunks.chunks > b.row_count THEN
+    RAISE EXCEPTION 'chunks (%) must not exceed the baseline''s rows (%)', capture_chunks.chunks,
+                    b.row_count
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use fewer chunks; each should hold enough rows for a test.';
+  END IF;
+  v_rel := to_regclass(b.source_relation);
+  IF v_rel IS NULL THEN
+    RAISE EXCEPTION 'the source of baseline "%", %, no longer exists', b.name, b.source_relation
+      USING ERRCODE = 'undefined_table';
+  END IF;
+  IF capture_chunks.time_column IS NOT NULL
+     AND drift.column_kind(v_rel, capture_chunks.time_column) IS DISTINCT FROM 'time' THEN
+    RAISE EXCEPTION 'time_column "%" is not a timestamp, timestamptz or date column of %',
+                    capture_chunks.time_column, v_rel
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  SELECT array_agg(c.column_name ORDER BY c.column_name), array_agg(c.kind ORDER BY c.column_name),
+         array_agg(drift.profile_expression(c.column_name, c.kind) ORDER BY c.column_name)
+    INTO v_cols, v_kinds, v_exprs
+    FROM drift.baseline_columns c
+   WHERE c.baseline_owner = b.owner AND c.baseline_name = b.name;
+
+  DELETE FROM drift.baseline_chunks x WHERE x.baseline_owner = b.owner AND x.baseline_name = b.name;
+  DELETE FROM drift.baseline_thresholds x
+   WHERE x.baseline_owner = b.owner AND x.baseline_name = b.name;
+  -- one scan: every row numbered into its chunk, every column profiled per chunk
+  FOR r IN EXECUTE format(
+      'SELECT t.chunk, ARRAY[%s] AS profiles'
+      ' FROM (SELECT s.*, pg_catalog.ntile(%s) OVER (%s) AS chunk FROM %s AS s%s) AS t'
+      ' GROUP BY t.chunk ORDER BY t.chunk',
+      array_to_string(v_exprs, ', '), capture_chunks.chunks,
+      CASE WHEN capture_chunks.time_column IS NULL THEN ''
+           ELSE format('ORDER BY s.%I', capture_chunks.time_column) END,
+      v_rel, CASE WHEN b.filter IS NULL THEN '' ELSE ' WHERE (' || b.filter || ')' END) LOOP
+    INSERT INTO drift.baseline_chunks (baseline_owner, baseline_name, column_name, chunk, profile)
+    SELECT b.owner, b.name, v_cols[i], r.chunk, drift.empty_if_null(r.profiles[i], v_kinds[i])
+      FROM generate_subscripts(v_cols, 1) i;
+  END LOOP;
+
+  -- per column, every test the automatic choice could pick for it
+  FOR r IN SELECT c.column_name AS col, c.kind,
+                  (@extschema@.drift_profile_info(c.profile)).distinct_entries AS u
+             FROM drift.baseline_columns c
+            WHERE c.baseline_owner = b.owner AND c.baseline_name = b.name LOOP
+    FOREACH t IN ARRAY CASE
+        WHEN r.kind = 'numeric' AND r.u <= 2 THEN ARRAY['ks', 'wasserstein_norm', 'chi2', 'js', 'proportion_z']
+        WHEN r.kind = 'numeric' AND r.u <= 5 THEN ARRAY['ks', 'wasserstein_norm', 'chi2', 'js']
+        WHEN r.kind = 'numeric' THEN ARRAY['ks', 'wasserstein_norm']
+        WHEN r.u <= 2 THEN ARRAY['chi2', 'js', 'proportion_z']
+        ELSE ARRAY['chi2', 'js'] END LOOP
+      SELECT array_agg(d.statistic ORDER BY k.chunk) INTO stats
+        FROM drift.baseline_chunks k
+        CROSS JOIN LATERAL (
+          SELECT @extschema@.drift_profile_merge(o.profile) AS others
+            FROM drift.baseline_chunks o
+           WHERE o.baseline_owner = b.owner AND o.baseline_name = b.name
+             AND o.column_name = r.col AND o.chunk <> k.chunk) m
+        CROSS JOIN LATERAL drift.column_drift(m.others, k.profile, t) d
+       WHERE k.baseline_owner = b.owner AND k.baseline_name = b.name AND k.column_name = r.col;
+      -- a chunk with nothing to compare gives no statistic: learn from the rest
+      IF (SELECT count(x) FROM unnest(stats) x) >= 2 THEN
+        INSERT INTO drift.baseline_thresholds AS x (baseline_owner, baseline_name, column_name,
+                                                   test, threshold, mean, sd, chunks)
+        SELECT b.owner, b.name, r.col, t, avg(x) + 3 * stddev_pop(x), avg(x), stddev_pop(x),
+               count(x)
+          FROM unnest(stats) x
+        RETURNING x.column_name, x.test, x.threshold, x.mean, x.sd
+          INTO column_name, test, threshold, mean, sd;
+        RETURN NEXT;
+      END IF;
+    END LOOP;
+  END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION drift.capture_chunks(text, integer, text) IS
+  'Split a baseline''s rows into chunks (by time_column, else evenly) in one scan and learn '
+  'each column''s threshold per test: mean + 3 sd of the leave-one-chunk-out statistics';
+
+-- The learned thresholds of a baseline as drift.judge_columns takes them.
+CREATE FUNCTION drift.learned_thresholds(baseline text) RETURNS jsonb
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v jsonb;
+BEGIN
+  SELECT jsonb_object_agg(s.column_name, s.t) INTO v
+    FROM (SELECT x.column_name, jsonb_object_agg(x.test, x.threshold) AS t
+            FROM drift.baseline_thresholds x
+           WHERE x.baseline_owner = drift.baseline_owner(learned_thresholds.baseline)
+             AND x.baseline_name = learned_thresholds.baseline
+           GROUP BY x.column_name) s;
+  IF v IS NULL THEN
+    RAISE EXCEPTION 'baseline "%" has no learned thresholds', learned_thresholds.baseline
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Learn them with drift.capture_chunks(baseline, chunks).';
+  END IF;
+  RETURN v;
+END
+$fn$;
+COMMENT ON FUNCTION drift.learned_thresholds(text) IS
+  'A baseline''s learned thresholds as {"column": {"test": threshold}} (drift.capture_chunks)';

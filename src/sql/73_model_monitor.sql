@@ -19,6 +19,8 @@ CREATE TABLE drift.model_monitors (
                CHECK (correction IN ('none', 'bonferroni', 'holm', 'bh')),
   alpha      float8 NOT NULL DEFAULT 0.05 CHECK (alpha > 0 AND alpha < 1),
   tests      jsonb,
+  -- thresholds => 'auto': those learned from the baseline's chunks
+  auto_thresholds boolean NOT NULL DEFAULT false,
   CHECK (cardinality(kinds) = cardinality(columns))
 );
 COMMENT ON TABLE drift.model_monitors IS
@@ -80,7 +82,8 @@ GRANT SELECT, DELETE ON drift.model_results TO PUBLIC;
 -- under NOTIFY's limit, saying so).
 CREATE FUNCTION model_drift_check(baseline text, column_names text[], column_kinds text[],
                                   currents drift_profile[], n_rows bigint,
-                                  correction text, alpha float8, tests jsonb)
+                                  correction text, alpha float8, tests jsonb,
+                                  auto_thresholds boolean)
   RETURNS jsonb
   LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
@@ -110,7 +113,9 @@ BEGIN
     FROM drift.judge_columns(column_names, column_kinds, v_base,
                              (SELECT array_agg(drift.empty_if_null(c.p, column_kinds[c.i]) ORDER BY c.i)
                                 FROM unnest(currents) WITH ORDINALITY c(p, i)),
-                             correction, alpha, tests) j
+                             correction, alpha, tests,
+                             CASE WHEN auto_thresholds
+                                  THEN drift.learned_thresholds(model_drift_check.baseline) END) j
     JOIN LATERAL drift.column_integrity(v_base[array_position(column_names, j.column_name)],
                                         drift.empty_if_null(currents[array_position(column_names, j.column_name)],
                                                             j.column_kind)) i ON true;
@@ -131,7 +136,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION model_drift_check(text, text[], text[], drift_profile[], bigint, text, float8,
-                                      jsonb) IS
+                                      jsonb, boolean) IS
   'A model monitor''s judgement of one slice from its columns'' current profiles: share of '
   'drifted columns, every column''s result and integrity, and the alert''s drifted columns';
 
@@ -159,11 +164,11 @@ BEGIN
             HINT = 'Create one with drift.create_model_monitor().';
   END IF;
   RETURN format('@extschema@.model_drift_check($3::text, %L::text[], %L::text[], ARRAY[%s]::@extschema@.drift_profile[], '
-                'pg_catalog.count(*), %L::text, %s::float8, %L::jsonb)',
+                'pg_catalog.count(*), %L::text, %s::float8, %L::jsonb, %L::boolean)',
                 mm.columns, mm.kinds,
                 (SELECT string_agg(drift.profile_expression(c, k), ', ' ORDER BY i)
                    FROM unnest(mm.columns, mm.kinds) WITH ORDINALITY u(c, k, i)),
-                mm.correction, mm.alpha, mm.tests);
+                mm.correction, mm.alpha, mm.tests, mm.auto_thresholds);
 END
 $fn$;
 COMMENT ON FUNCTION drift._model_expression(drift.monitors) IS
@@ -202,6 +207,7 @@ CREATE FUNCTION drift._api_create_model_monitor(
     alpha       float8,
     drift_share float8,
     tests       jsonb,
+    thresholds  text,
     filter      text,
     slice_by    text[],
     min_rows    bigint,
@@ -242,6 +248,11 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'The model fires when this share of its columns drifted, such as 0.5.';
   END IF;
+  IF thresholds IS NOT NULL AND thresholds <> 'auto' THEN
+    RAISE EXCEPTION 'thresholds must be ''auto'' or NULL, not "%"', thresholds
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'auto uses the thresholds learned by drift.capture_chunks.';
+  END IF;
   IF columns IS NOT NULL AND cardinality(columns) = 0 THEN
     RAISE EXCEPTION 'columns must not be empty'
       USING ERRCODE = 'invalid_parameter_value',
@@ -254,6 +265,13 @@ BEGIN
     RAISE EXCEPTION 'baseline "%" does not exist', baseline
       USING ERRCODE = 'undefined_object',
             HINT = 'The monitor''s owner must own or see the baseline.';
+  END IF;
+  IF thresholds = 'auto' AND NOT EXISTS (
+       SELECT 1 FROM drift.baseline_thresholds x
+        WHERE x.baseline_owner = v_bowner AND x.baseline_name = baseline) THEN
+    RAISE EXCEPTION 'baseline "%" has no learned thresholds', baseline
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Learn them with drift.capture_chunks(baseline, chunks).';
   END IF;
   SELECT array_agg(bc.column_name ORDER BY coalesce(u.i, a.attnum)),
          array_agg(bc.kind ORDER BY coalesce(u.i, a.attnum))
@@ -295,8 +313,9 @@ BEGIN
           coalesce(channel, 'pg_drift'), coalesce(fire_after, 1), coalesce(max_retries, 3),
           coalesce(paused, false), now())
   RETURNING * INTO m;
-  INSERT INTO drift.model_monitors (monitor_id, columns, kinds, correction, alpha, tests)
-  VALUES (m.monitor_id, v_cols, v_kinds, correction, alpha, tests);
+  INSERT INTO drift.model_monitors (monitor_id, columns, kinds, correction, alpha, tests,
+                                    auto_thresholds)
+  VALUES (m.monitor_id, v_cols, v_kinds, correction, alpha, tests, thresholds IS NOT NULL);
   -- the common validation (relation, privileges, window, slices, filter,
   -- and the whole query planned as the owner); an error undoes both rows
   PERFORM drift._check_monitor(m);
@@ -305,7 +324,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._api_create_model_monitor(oid, text, regclass, text, text, interval,
-  interval, text[], text, float8, float8, jsonb, text, text[], bigint, text, integer, integer,
+  interval, text[], text, float8, float8, jsonb, text, text, text[], bigint, text, integer, integer,
   name, boolean) IS
   'drift.create_model_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
@@ -321,6 +340,7 @@ CREATE FUNCTION drift.create_model_monitor(
     alpha       float8   DEFAULT 0.05,
     drift_share float8   DEFAULT 0.5,
     tests       jsonb    DEFAULT NULL,
+    thresholds  text     DEFAULT NULL,
     filter      text     DEFAULT NULL,
     slice_by    text[]   DEFAULT NULL,
     min_rows    bigint   DEFAULT 1,
@@ -332,7 +352,7 @@ CREATE FUNCTION drift.create_model_monitor(
   RETURNS bigint
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.create_model_monitor(text, regclass, text, text, interval, interval,
-  text[], text, float8, float8, jsonb, text, text[], bigint, text, integer, integer, name,
+  text[], text, float8, float8, jsonb, text, text, text[], bigint, text, integer, integer, name,
   boolean) IS
   'Declare a scheduled whole-model check: every column of a baseline (or those named) in one '
   'scan per run, a results row per column (drift.model_results) and one for the model, one '
