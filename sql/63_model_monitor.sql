@@ -123,3 +123,31 @@ SELECT count(*) AS settings_left FROM drift.model_monitors m
  WHERE m.columns = ARRAY['amount', 'items', 'country', 'vip'] AND m.tests IS NULL
    AND m.correction = 'holm';
 DROP ROLE mm_other;
+
+-- day over day: the window against the one before, no baseline comparison
+SELECT drift.create_model_monitor('mm_prev', 'mm_events', 'mm', time_column => 'ts',
+                                  window_size => '1 hour', compare_to => 'previous_window',
+                                  drift_share => 0.5) IS NOT NULL AS created;
+SELECT to_char(a AT TIME ZONE 'UTC', 'HH24:MI') AS as_of_utc, r.statistic, r.state
+  FROM unnest(ARRAY[timestamptz '2026-03-02 11:00+00', '2026-03-02 12:00+00',
+                    '2026-03-02 13:00+00']) a,
+       LATERAL drift.run_monitor('mm_prev', as_of => a) r
+ ORDER BY a;
+-- 11:00-12:00 against the drifted hour before: both drifted columns differ
+SELECT m.column_name, m.drifted, m.rank
+  FROM drift.model_results m
+ WHERE m.result_id = (SELECT min(result_id) FROM drift.results
+                       WHERE monitor = 'mm_prev' AND state = 'firing')
+ ORDER BY m.rank;
+\set SHOW_CONTEXT never
+SELECT drift.create_model_monitor('bad', 'mm_events', 'mm', compare_to => 'previous_window');
+SELECT drift.create_model_monitor('bad', 'mm_events', 'mm', time_column => 'ts', window_size => '1 hour',
+                                  compare_to => 'previous_window', thresholds => 'auto');
+\set SHOW_CONTEXT errors
+-- and per slice
+SELECT drift.create_model_monitor('mm_prev_sliced', 'mm_events', 'mm', time_column => 'ts',
+                                  window_size => '1 hour', compare_to => 'previous_window',
+                                  columns => ARRAY['amount', 'country'], slice_by => ARRAY['vip'],
+                                  drift_share => 0.5) IS NOT NULL AS created;
+SELECT r.slice, r.statistic, r.state
+  FROM drift.run_monitor('mm_prev_sliced', as_of => '2026-03-02 12:00+00') r ORDER BY r.slice::text;

@@ -258,6 +258,11 @@ BEGIN
   expr := replace(expr, '{profile}', 'prev.p');
 
   IF m.compare_to = 'previous_window' THEN
+    -- a model monitor profiles all its columns in the previous window
+    IF position('{model_profiles}' IN met.profile_source) > 0 THEN
+      met.profile_source := replace(met.profile_source, '{model_profiles}',
+                                    drift._model_profiles(m));
+    END IF;
     q := format('WITH prev AS (SELECT %s AS slice, %s AS p FROM %s'
                 ' WHERE t.%I >= $5 AND t.%I < $1 AND %s%s) ',
                 slice, replace(met.profile_source, '{value}', format('t.%I', m.column_name)),

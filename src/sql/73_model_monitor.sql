@@ -75,50 +75,39 @@ GRANT SELECT ON drift.model_monitors TO PUBLIC;
 GRANT SELECT, DELETE ON drift.model_results TO PUBLIC;
 
 -- The judgement of one slice, inside the monitor's query (run as the
--- monitor's owner: the baseline is the owner's).  Returns the slice's value
--- for drift._record_slices: statistic = share of drifted columns,
--- n_current = rows, per-column results, and the alert's fields (the drifted
--- columns by rank, cut to at most 3000 bytes so that the payload stays
--- under NOTIFY's limit, saying so).
-CREATE FUNCTION model_drift_check(baseline text, column_names text[], column_kinds text[],
-                                  currents drift_profile[], n_rows bigint,
-                                  correction text, alpha float8, tests jsonb,
-                                  auto_thresholds boolean)
+-- monitor's owner), against reference profiles: the baseline's, or the
+-- previous window's (compare_to => 'previous_window').  Returns the slice's
+-- value for drift._record_slices: statistic = share of drifted columns,
+-- n_current = rows, per-column results with their integrity, and the
+-- alert's fields (the drifted columns by rank, cut to at most 3000 bytes so
+-- that the payload stays under NOTIFY's limit, saying so).
+CREATE FUNCTION model_drift_check(reference drift_profile[], column_names text[],
+                                  column_kinds text[], currents drift_profile[], n_rows bigint,
+                                  correction text, alpha float8, tests jsonb, thresholds jsonb)
   RETURNS jsonb
   LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  v_owner name := drift.baseline_owner(model_drift_check.baseline);
-  v_base  @extschema@.drift_profile[];
+  v_ref   @extschema@.drift_profile[];
+  v_cur   @extschema@.drift_profile[];
   v_cols  jsonb;
   v_list  jsonb := '[]';
   v_n     integer;
   v_drift integer;
   r       record;
 BEGIN
-  SELECT array_agg(bc.profile ORDER BY u.i) INTO v_base
-    FROM unnest(column_names) WITH ORDINALITY u(c, i)
-    LEFT JOIN drift.baseline_columns bc
-      ON bc.baseline_owner = v_owner AND bc.baseline_name = model_drift_check.baseline
-     AND bc.column_name = u.c;
-  IF v_owner IS NULL OR array_position(v_base, NULL) IS NOT NULL THEN
-    RAISE EXCEPTION 'baseline "%" no longer has every column of the model', model_drift_check.baseline
-      USING ERRCODE = 'undefined_object',
-            HINT = 'Capture the baseline again, or recreate the model monitor.';
-  END IF;
+  SELECT array_agg(drift.empty_if_null(reference[i], column_kinds[i]) ORDER BY i),
+         array_agg(drift.empty_if_null(currents[i], column_kinds[i]) ORDER BY i)
+    INTO v_ref, v_cur
+    FROM generate_subscripts(column_names, 1) i;
   SELECT jsonb_agg(to_jsonb(j) || to_jsonb(i) ORDER BY j.rank NULLS LAST, j.column_name),
          count(*), count(*) FILTER (WHERE j.drifted)
     INTO v_cols, v_n, v_drift
-    FROM drift.judge_columns(column_names, column_kinds, v_base,
-                             (SELECT array_agg(drift.empty_if_null(c.p, column_kinds[c.i]) ORDER BY c.i)
-                                FROM unnest(currents) WITH ORDINALITY c(p, i)),
-                             correction, alpha, tests,
-                             CASE WHEN auto_thresholds
-                                  THEN drift.learned_thresholds(model_drift_check.baseline) END) j
-    JOIN LATERAL drift.column_integrity(v_base[array_position(column_names, j.column_name)],
-                                        drift.empty_if_null(currents[array_position(column_names, j.column_name)],
-                                                            j.column_kind)) i ON true;
+    FROM drift.judge_columns(column_names, column_kinds, v_ref, v_cur, correction, alpha, tests,
+                             thresholds) j
+    JOIN LATERAL drift.column_integrity(v_ref[array_position(column_names, j.column_name)],
+                                        v_cur[array_position(column_names, j.column_name)]) i ON true;
   -- the drifted columns by rank, as many as fit in 3000 bytes
   FOR r IN SELECT e.value ->> 'column_name' AS c
              FROM jsonb_array_elements(v_cols) e
@@ -135,16 +124,68 @@ BEGIN
                                 'drifted_columns_cut', jsonb_array_length(v_list) < v_drift));
 END
 $fn$;
+COMMENT ON FUNCTION model_drift_check(drift_profile[], text[], text[], drift_profile[], bigint,
+                                      text, float8, jsonb, jsonb) IS
+  'A model monitor''s judgement of one slice against reference profiles: share of drifted '
+  'columns, every column''s result and integrity, and the alert''s drifted columns by rank';
+
+-- The same against a named baseline (the owner's), with its learned
+-- thresholds when asked.
+CREATE FUNCTION model_drift_check(baseline text, column_names text[], column_kinds text[],
+                                  currents drift_profile[], n_rows bigint,
+                                  correction text, alpha float8, tests jsonb,
+                                  auto_thresholds boolean)
+  RETURNS jsonb
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_owner name := drift.baseline_owner(model_drift_check.baseline);
+  v_base  @extschema@.drift_profile[];
+BEGIN
+  SELECT array_agg(bc.profile ORDER BY u.i) INTO v_base
+    FROM unnest(column_names) WITH ORDINALITY u(c, i)
+    LEFT JOIN drift.baseline_columns bc
+      ON bc.baseline_owner = v_owner AND bc.baseline_name = model_drift_check.baseline
+     AND bc.column_name = u.c;
+  IF v_owner IS NULL OR array_position(v_base, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'baseline "%" no longer has every column of the model', model_drift_check.baseline
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Capture the baseline again, or recreate the model monitor.';
+  END IF;
+  RETURN @extschema@.model_drift_check(v_base, column_names, column_kinds, currents, n_rows,
+                                       correction, alpha, tests,
+                                       CASE WHEN auto_thresholds
+                                            THEN drift.learned_thresholds(model_drift_check.baseline)
+                                       END);
+END
+$fn$;
 COMMENT ON FUNCTION model_drift_check(text, text[], text[], drift_profile[], bigint, text, float8,
                                       jsonb, boolean) IS
-  'A model monitor''s judgement of one slice from its columns'' current profiles: share of '
-  'drifted columns, every column''s result and integrity, and the alert''s drifted columns';
+  'A model monitor''s judgement of one slice against the columns of a stored baseline '
+  '(its learned thresholds with auto_thresholds)';
+
+-- The previous window's profiles of a slice, joined to each of its rows.
+CREATE FUNCTION drift.keep_first(state drift_profile[], next drift_profile[])
+  RETURNS drift_profile[]
+  AS 'MODULE_PATHNAME', 'drift_keep_first' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift.keep_first(drift_profile[], drift_profile[]) IS
+  'Transition and combine function of drift.reference_profiles: keeps the first value';
+CREATE AGGREGATE drift.reference_profiles(drift_profile[]) (
+  SFUNC = drift.keep_first,
+  STYPE = drift_profile[],
+  COMBINEFUNC = drift.keep_first,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE drift.reference_profiles(drift_profile[]) IS
+  'The first non-NULL value of a group: a model monitor reads the previous window''s profiles, '
+  'the same on every row of a slice, through it';
 
 INSERT INTO drift.metrics (name, kind, function_name, column_kind, expression,
                            profile_expression, profile_source, needs_baseline, needs_label,
                            comparison, default_threshold, description) VALUES
-  ('dataset_drift', 'drift', 'model_drift_check', 'categorical', '{model}', NULL, NULL,
-   true, false, 'at_least', 0.5,
+  ('dataset_drift', 'drift', 'model_drift_check', 'categorical', '{model}', '{model}',
+   '{model_profiles}', true, false, 'at_least', 0.5,
    'Whole-model check of a model monitor (drift.create_model_monitor); breach when the share '
    'of drifted columns reaches the threshold (drift_share)');
 
@@ -163,16 +204,34 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Create one with drift.create_model_monitor().';
   END IF;
-  RETURN format('@extschema@.model_drift_check($3::text, %L::text[], %L::text[], ARRAY[%s]::@extschema@.drift_profile[], '
-                'pg_catalog.count(*), %L::text, %s::float8, %L::jsonb, %L::boolean)',
-                mm.columns, mm.kinds,
-                (SELECT string_agg(drift.profile_expression(c, k), ', ' ORDER BY i)
-                   FROM unnest(mm.columns, mm.kinds) WITH ORDINALITY u(c, k, i)),
-                mm.correction, mm.alpha, mm.tests, mm.auto_thresholds);
+  -- the reference: the baseline ($3), or the previous window's profiles of
+  -- the same slice (prev.p, from the query's prev CTE built by
+  -- {model_profiles}, through an aggregate as the check is none)
+  RETURN format('@extschema@.model_drift_check(%s, %L::text[], %L::text[], %s, '
+                'pg_catalog.count(*), %L::text, %s::float8, %L::jsonb, %s)',
+                CASE WHEN m.compare_to = 'previous_window'
+                     THEN 'drift.reference_profiles(prev.p)' ELSE '$3::text' END,
+                mm.columns, mm.kinds, drift._model_profiles(m),
+                mm.correction, mm.alpha, mm.tests,
+                CASE WHEN m.compare_to = 'previous_window' THEN 'NULL::jsonb'
+                     ELSE format('%L::boolean', mm.auto_thresholds) END);
 END
 $fn$;
 COMMENT ON FUNCTION drift._model_expression(drift.monitors) IS
   'The expression a model monitor''s query computes per slice: every column profiled and judged';
+
+-- {model_profiles}: every column of a model monitor profiled, as an array.
+CREATE FUNCTION drift._model_profiles(m drift.monitors) RETURNS text
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT format('ARRAY[%s]::@extschema@.drift_profile[]',
+                string_agg(drift.profile_expression(u.c, u.k), ', ' ORDER BY u.i))
+    FROM drift.model_monitors mm, unnest(mm.columns, mm.kinds) WITH ORDINALITY u(c, k, i)
+   WHERE mm.monitor_id = m.monitor_id
+$fn$;
+COMMENT ON FUNCTION drift._model_profiles(drift.monitors) IS
+  'The array of drift_profile_agg calls that profiles every column of a model monitor';
 
 -- A model run's per-column rows, beside each slice's dataset row.
 CREATE FUNCTION drift._record_model_columns(results drift.results[], vals jsonb[]) RETURNS void
@@ -208,6 +267,7 @@ CREATE FUNCTION drift._api_create_model_monitor(
     drift_share float8,
     tests       jsonb,
     thresholds  text,
+    compare_to  text,
     filter      text,
     slice_by    text[],
     min_rows    bigint,
@@ -252,6 +312,11 @@ BEGIN
     RAISE EXCEPTION 'thresholds must be ''auto'' or NULL, not "%"', thresholds
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'auto uses the thresholds learned by drift.capture_chunks.';
+  END IF;
+  IF thresholds IS NOT NULL AND compare_to = 'previous_window' THEN
+    RAISE EXCEPTION 'learned thresholds apply to comparisons with the baseline'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use thresholds => ''auto'' with compare_to => ''baseline''.';
   END IF;
   IF columns IS NOT NULL AND cardinality(columns) = 0 THEN
     RAISE EXCEPTION 'columns must not be empty'
@@ -306,12 +371,12 @@ BEGIN
   INSERT INTO drift.monitors AS x (name, owner, relation_oid, relation_name, metric, column_name,
                                    baseline, threshold, time_column, window_size, schedule,
                                    filter, slice_by, min_rows, channel, fire_after, max_retries,
-                                   paused, next_run)
+                                   compare_to, paused, next_run)
   VALUES (_api_create_model_monitor.name, v_owner, relation, relation::text, 'dataset_drift',
           v_cols[1], baseline, drift_share, time_column, window_size,
           coalesce(schedule, '1 hour'), filter, nullif(slice_by, '{}'), coalesce(min_rows, 1),
           coalesce(channel, 'pg_drift'), coalesce(fire_after, 1), coalesce(max_retries, 3),
-          coalesce(paused, false), now())
+          coalesce(compare_to, 'baseline'), coalesce(paused, false), now())
   RETURNING * INTO m;
   INSERT INTO drift.model_monitors (monitor_id, columns, kinds, correction, alpha, tests,
                                     auto_thresholds)
@@ -324,8 +389,8 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._api_create_model_monitor(oid, text, regclass, text, text, interval,
-  interval, text[], text, float8, float8, jsonb, text, text, text[], bigint, text, integer, integer,
-  name, boolean) IS
+  interval, text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer,
+  integer, name, boolean) IS
   'drift.create_model_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE FUNCTION drift.create_model_monitor(
@@ -341,6 +406,7 @@ CREATE FUNCTION drift.create_model_monitor(
     drift_share float8   DEFAULT 0.5,
     tests       jsonb    DEFAULT NULL,
     thresholds  text     DEFAULT NULL,
+    compare_to  text     DEFAULT 'baseline',
     filter      text     DEFAULT NULL,
     slice_by    text[]   DEFAULT NULL,
     min_rows    bigint   DEFAULT 1,
@@ -352,8 +418,8 @@ CREATE FUNCTION drift.create_model_monitor(
   RETURNS bigint
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.create_model_monitor(text, regclass, text, text, interval, interval,
-  text[], text, float8, float8, jsonb, text, text, text[], bigint, text, integer, integer, name,
-  boolean) IS
+  text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer, integer,
+  name, boolean) IS
   'Declare a scheduled whole-model check: every column of a baseline (or those named) in one '
   'scan per run, a results row per column (drift.model_results) and one for the model, one '
   'alert per state change listing the drifted columns by rank; returns the monitor id';
