@@ -57,3 +57,13 @@ WITH per_day AS (
     FROM predictions GROUP BY 1)
 SELECT (ks_drift(drift.baseline('fraud_v3', 'amount'), drift_profile_merge(p))).*
   FROM per_day;
+
+\echo
+\echo '== 4b. The whole model in one scan: every feature, the test chosen for it and why, one verdict'
+SELECT column_name, test, round(statistic::numeric, 4) AS statistic,
+       to_char(p_value, '9.99EEEE') AS p_value, drifted, rank, reason
+  FROM drift.dataset_drift('fraud_v3', 'predictions', filter => $$created_at >= '2026-11-19'$$)
+ ORDER BY rank;
+SELECT * FROM drift.dataset_drift_summary('fraud_v3', 'predictions',
+                                          filter => $$created_at >= '2026-11-19'$$,
+                                          drift_share => 0.3);

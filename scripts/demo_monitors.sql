@@ -27,6 +27,11 @@ SELECT drift.create_monitor('amount_vs_yesterday', 'predictions', metric => 'ks'
        column_name => 'amount', compare_to => 'previous_window', threshold => 0.01,
        time_column => 'created_at', window_size => '1 day', schedule => '1 day',
        paused => true) AS amount_vs_yesterday;
+-- the whole model: one monitor over every feature of the baseline, one scan
+-- a day, firing when a third of the features drifted
+SELECT drift.create_model_monitor('fraud_model', 'predictions', 'fraud_v3',
+       time_column => 'created_at', window_size => '1 day', schedule => '1 day',
+       drift_share => 0.3, paused => true) AS fraud_model;
 -- PSI too, when this build has it (metrics plug in through drift.metrics)
 SELECT drift.create_monitor('amount_psi', 'predictions', metric => 'psi',
        column_name => 'amount', baseline => 'fraud_v3', threshold => 0.05,
@@ -60,9 +65,19 @@ SELECT to_char(window_start, 'Dy DD Mon') AS day,
        max(state) FILTER (WHERE monitor = 'amount_ks') AS amount_ks,
        max(state) FILTER (WHERE monitor = 'amount_vs_yesterday') AS amount_vs_yesterday,
        max(state) FILTER (WHERE monitor = 'score_ks') AS score_ks,
-       max(state) FILTER (WHERE monitor = 'amount_psi') AS amount_psi
+       max(state) FILTER (WHERE monitor = 'amount_psi') AS amount_psi,
+       max(state) FILTER (WHERE monitor = 'fraud_model') AS fraud_model
   FROM drift.results
  GROUP BY window_start ORDER BY window_start;
+
+\echo
+\echo '== 8b. The model monitor, first day it fired: every feature by rank (drift.model_results)'
+SELECT m.column_name, m.test, round(m.statistic::numeric, 4) AS statistic, m.drifted, m.rank,
+       round(m.out_of_range_share::numeric, 4) AS out_of_range
+  FROM drift.model_results m
+ WHERE m.result_id = (SELECT min(result_id) FROM drift.results
+                       WHERE monitor = 'fraud_model' AND state = 'firing')
+ ORDER BY m.rank;
 
 \echo
 \echo '== 9. Status: what each monitor last saw'

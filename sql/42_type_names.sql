@@ -24,14 +24,15 @@ SELECT typname, typinput, typoutput, typreceive, typsend FROM ext_base_types
        IS DISTINCT FROM (typname || '_in', typname || '_out', typname || '_recv', typname || '_send')
  ORDER BY 1;
 
--- no aggregate keeps its state in a type of its own not named drift_*
+-- no aggregate keeps its state in a type of its own not named drift_* (an
+-- array of drift_profile, _drift_profile, is named after its element)
 SELECT DISTINCT a.aggtranstype::regtype AS state_type
   FROM pg_aggregate a
   JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
                   AND d.deptype = 'e'
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_drift'
   JOIN pg_type t ON t.oid = a.aggtranstype
- WHERE t.typtype = 'b' AND t.typname !~ '^drift_'
+ WHERE t.typtype = 'b' AND ltrim(t.typname, '_') !~ '^drift_'
    AND t.typnamespace <> 'pg_catalog'::regnamespace
  ORDER BY 1;
 

@@ -12,6 +12,10 @@
  *														categorical_profiles_result)
  *	test(baseline text[], current text[] [, fill])		raw samples
  *
+ * proportion_z_drift (SPEC.md section 9) is one more statistic of the same
+ * union, defined for at most two categories; its numeric forms are in
+ * src/model/model_tests.c.
+ *
  * Every statistic is computed over the union of the two samples' categories
  * in bytewise (COLLATE "C") order, as the reference does; stats/
  * categorical_stats.c has the formulas.  The streaming aggregates count rows
@@ -41,6 +45,7 @@
 #include "drift/category_table.h"
 #include "core/drift_result.h"
 #include "stats/categorical_stats.h"
+#include "stats/proportion_z.h"
 #include "drift/stream_state.h"
 
 PG_FUNCTION_INFO_V1(categorical_named_trans);
@@ -51,6 +56,7 @@ PG_FUNCTION_INFO_V1(psi_drift_categorical_final);
 PG_FUNCTION_INFO_V1(js_drift_categorical_final);
 PG_FUNCTION_INFO_V1(linf_drift_final);
 PG_FUNCTION_INFO_V1(tvd_drift_final);
+PG_FUNCTION_INFO_V1(proportion_z_drift_text_final);
 PG_FUNCTION_INFO_V1(chi2_drift_profiles);
 PG_FUNCTION_INFO_V1(chi2_drift_details_profiles);
 PG_FUNCTION_INFO_V1(linf_drift_profiles);
@@ -61,6 +67,7 @@ PG_FUNCTION_INFO_V1(psi_drift_categorical_arrays);
 PG_FUNCTION_INFO_V1(js_drift_categorical_arrays);
 PG_FUNCTION_INFO_V1(linf_drift_arrays);
 PG_FUNCTION_INFO_V1(tvd_drift_arrays);
+PG_FUNCTION_INFO_V1(proportion_z_drift_text_arrays);
 PG_FUNCTION_INFO_V1(unseen_share_named_trans);
 PG_FUNCTION_INFO_V1(unseen_share_profile_trans);
 PG_FUNCTION_INFO_V1(unseen_category_share_final);
@@ -92,6 +99,8 @@ stat_name(CategoricalStat stat)
 			return "linf_drift";
 		case CAT_STAT_TVD:
 			return "tvd_drift";
+		case CAT_STAT_PROPZ:
+			return "proportion_z_drift";
 	}
 	return "categorical drift test";
 }
@@ -141,6 +150,22 @@ union_result(FunctionCallInfo fcinfo, CategoricalStat stat, const CategoryUnion 
 		case CAT_STAT_LINF:
 			value = cat_linf(u->cb, u->cc, u->k, u->nb, u->nc);
 			break;
+		case CAT_STAT_PROPZ:
+			{
+				double		z,
+							p;
+
+				/* the share of the second category; the first's is its complement */
+				if (u->k > 2)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("proportion_z_drift needs at most two distinct values, found %lld",
+									(long long) u->k),
+							 errhint("Use chi2_drift or js_drift for more than two values.")));
+				proportion_z_test(u->k == 2 ? u->cb[1] : 0, u->nb, u->k == 2 ? u->cc[1] : 0, u->nc,
+								  &z, &p);
+				return drift_result_make(fcinfo, z, false, p, false, u->nb, u->nc);
+			}
 		case CAT_STAT_TVD:
 		default:
 			value = cat_tvd(u->cb, u->cc, u->k, u->nb, u->nc);
@@ -388,6 +413,12 @@ tvd_drift_final(PG_FUNCTION_ARGS)
 	return categorical_final(fcinfo, CAT_STAT_TVD);
 }
 
+Datum
+proportion_z_drift_text_final(PG_FUNCTION_ARGS)
+{
+	return categorical_final(fcinfo, CAT_STAT_PROPZ);
+}
+
 /* chi2_drift(baseline drift_profile, current drift_profile). */
 Datum
 chi2_drift_profiles(PG_FUNCTION_ARGS)
@@ -541,6 +572,12 @@ Datum
 tvd_drift_arrays(PG_FUNCTION_ARGS)
 {
 	return categorical_arrays(fcinfo, CAT_STAT_TVD, CATEGORICAL_PSI_FILL);
+}
+
+Datum
+proportion_z_drift_text_arrays(PG_FUNCTION_ARGS)
+{
+	return categorical_arrays(fcinfo, CAT_STAT_PROPZ, CATEGORICAL_PSI_FILL);
 }
 
 /*

@@ -21,7 +21,8 @@ typedef enum CategoricalStat
 	CAT_STAT_PSI,
 	CAT_STAT_JS,
 	CAT_STAT_LINF,
-	CAT_STAT_TVD
+	CAT_STAT_TVD,
+	CAT_STAT_PROPZ				/* proportion_z: at most two categories */
 } CategoricalStat;
 
 /* Default zero fill of categorical PSI (SPEC.md section 4). */

@@ -38,6 +38,7 @@
 #include "core/drift_result.h"
 #include "profile/profile.h"
 #include "stats/wasserstein_1d.h"
+#include "drift/sample_state.h"
 #include "drift/stream_state.h"
 #include "core/value_list.h"
 
@@ -349,15 +350,20 @@ wasserstein_drift_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-/* Final: the distance between the baseline and the current values. */
+/*
+ * See sample_state.h: the final step of every test that keeps the current
+ * values in this state (wasserstein_drift, wasserstein_norm_drift and the
+ * numeric proportion_z_drift): the baseline profile and the current sample,
+ * handed to stat.
+ */
 Datum
-wasserstein_drift_final(PG_FUNCTION_ARGS)
+sample_state_final(FunctionCallInfo fcinfo, const char *fname, SampleStat stat)
 {
 	WassersteinState *s;
 	DriftProfile *p;
 	MemoryContext old;
 
-	(void) aggregate_context(fcinfo, "wasserstein_drift_final");
+	(void) aggregate_context(fcinfo, fname);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (WassersteinState *) PG_GETARG_POINTER(0);
@@ -377,14 +383,29 @@ wasserstein_drift_final(PG_FUNCTION_ARGS)
 					 errhint("Run the query again.")));
 		p = sb->profile;
 	}
-	p = profile_require_numeric(p, "wasserstein_drift");
-	if (p->count == 0 || s->current.total == 0)
+	p = profile_require_numeric(p, fname);
+	return stat(fcinfo, p, s->current.values, s->current.counts, s->current.n_distinct,
+				s->current.total);
+}
+
+/* wasserstein_drift of a baseline profile and a current sample; NULL when either is empty. */
+static Datum
+distance_result(FunctionCallInfo fcinfo, const DriftProfile *p, const float8 *values,
+				const int64 *counts, int32 n, int64 total)
+{
+	if (p->count == 0 || total == 0)
 		PG_RETURN_NULL();
 	return drift_result_make(fcinfo,
 							 wasserstein_lists(profile_values(p), profile_counts(p), p->n_entries,
-											   p->count, s->current.values, s->current.counts,
-											   s->current.n_distinct, s->current.total),
-							 false, 0.0, true, p->count, s->current.total);
+											   p->count, values, counts, n, total),
+							 false, 0.0, true, p->count, total);
+}
+
+/* Final: the distance between the baseline and the current values. */
+Datum
+wasserstein_drift_final(PG_FUNCTION_ARGS)
+{
+	return sample_state_final(fcinfo, "wasserstein_drift", distance_result);
 }
 
 /* wasserstein_drift(baseline drift_profile, current drift_profile). */

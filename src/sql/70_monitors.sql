@@ -27,7 +27,7 @@ CREATE TABLE drift.metrics (
   needs_baseline     boolean NOT NULL,
   needs_label        boolean NOT NULL DEFAULT false,
   label_kind         text CHECK (label_kind IN ('numeric', 'categorical', 'boolean')),
-  comparison         text NOT NULL CHECK (comparison IN ('p_value', 'above', 'bounds')),
+  comparison         text NOT NULL CHECK (comparison IN ('p_value', 'above', 'bounds', 'at_least')),
   default_threshold  float8,
   description        text NOT NULL
 );

@@ -161,7 +161,7 @@ BEGIN
       RAISE EXCEPTION 'threshold of metric "%" is a p-value and must be in (0, 1]', m.metric
         USING ERRCODE = 'invalid_parameter_value';
     END IF;
-  ELSIF met.comparison = 'above' THEN
+  ELSIF met.comparison IN ('above', 'at_least') THEN
     IF m.threshold IS NULL OR m.threshold = 'NaN' THEN
       RAISE EXCEPTION 'metric "%" needs a threshold', m.metric
         USING ERRCODE = 'invalid_parameter_value',
@@ -245,6 +245,10 @@ BEGIN
 
   expr := CASE WHEN m.compare_to = 'previous_window' THEN met.profile_expression
                ELSE met.expression END;
+  -- a model monitor's one expression over all its columns (73_model_monitor.sql)
+  IF position('{model}' IN expr) > 0 THEN
+    expr := replace(expr, '{model}', drift._model_expression(m));
+  END IF;
   expr := replace(expr, '{value}', format('t.%I', m.column_name));
   IF m.label_column IS NOT NULL THEN
     expr := replace(expr, '{value2}', format('t.%I', m.label_column));
@@ -254,6 +258,11 @@ BEGIN
   expr := replace(expr, '{profile}', 'prev.p');
 
   IF m.compare_to = 'previous_window' THEN
+    -- a model monitor profiles all its columns in the previous window
+    IF position('{model_profiles}' IN met.profile_source) > 0 THEN
+      met.profile_source := replace(met.profile_source, '{model_profiles}',
+                                    drift._model_profiles(m));
+    END IF;
     q := format('WITH prev AS (SELECT %s AS slice, %s AS p FROM %s'
                 ' WHERE t.%I >= $5 AND t.%I < $1 AND %s%s) ',
                 slice, replace(met.profile_source, '{value}', format('t.%I', m.column_name)),

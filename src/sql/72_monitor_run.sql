@@ -190,14 +190,18 @@ BEGIN
   -- one statement: the judged slices are computed once (a CTE referenced
   -- several times is materialized), written, and summarised
   WITH judged AS MATERIALIZED (
-    SELECT v.i, v.slice, v.key, v.stat, v.pval, v.nbase, v.ncur,
+    SELECT v.i, v.slice, v.key, v.val, v.stat, v.pval, v.nbase, v.ncur,
            CASE WHEN v.ncur < m.min_rows OR v.stat IS NULL OR v.stat = 'NaN'
                      OR (comparison = 'p_value' AND v.pval IS NULL) THEN 'insufficient_data'
                 WHEN v.breach THEN CASE WHEN v.prev_breaches + 1 >= m.fire_after
                                         THEN 'firing' ELSE 'pending' END
                 WHEN v.prev_state = 'firing' THEN 'resolved'
                 ELSE 'ok' END AS st,
-           CASE WHEN v.breach THEN v.prev_breaches + 1 ELSE 0 END AS breaches
+           CASE WHEN v.breach THEN v.prev_breaches + 1 ELSE 0 END AS breaches,
+           -- a value with alert fields of its own (a model check) alerts on
+           -- a change of state only, not at every firing run
+           coalesce(jsonb_typeof(v.val) = 'object' AND v.val ? 'alert' AND v.breach
+                    AND v.prev_state = 'firing', false) AS quiet
       FROM (SELECT w.*,
                    coalesce((m.slice_state -> w.key ->> 'breaches')::integer, 0) AS prev_breaches,
                    m.slice_state -> w.key ->> 'state' AS prev_state,
@@ -205,8 +209,9 @@ BEGIN
                      WHEN 'p_value' THEN w.pval < m.threshold
                                          AND (m.min_effect IS NULL OR w.stat >= m.min_effect)
                      WHEN 'above' THEN w.stat > m.threshold
+                     WHEN 'at_least' THEN w.stat >= m.threshold
                      ELSE w.stat < m.lower_bound OR w.stat > m.upper_bound END AS breach
-              FROM (SELECT u.i, u.slice, drift._slice_key(u.slice) AS key,
+              FROM (SELECT u.i, u.slice, u.val, drift._slice_key(u.slice) AS key,
                            CASE WHEN jsonb_typeof(u.val) = 'object'
                                 THEN (u.val ->> 'statistic')::float8
                                 ELSE (u.val #>> '{}')::float8 END AS stat,
@@ -249,8 +254,14 @@ BEGIN
                                                        'statistic', ins.statistic,
                                                        'p_value', ins.p_value,
                                                        'n_current', ins.n_current)
+                                    -- a value may add fields to its alert (a model
+                                    -- check: its drifted columns by rank)
+                                    || coalesce(CASE WHEN jsonb_typeof(j.val) = 'object'
+                                                     THEN j.val -> 'alert' END, '{}')
                                     ORDER BY ins.result_id), '{}')
-            FROM ins WHERE ins.state IN ('firing', 'resolved')),
+            -- a join, not a subquery per slice: linear in the number of slices
+            FROM ins JOIN judged j ON j.slice = ins.slice
+           WHERE ins.state IN ('firing', 'resolved') AND NOT j.quiet),
          (SELECT CASE WHEN bool_or(j.st = 'firing') THEN 'firing'
                       WHEN bool_or(j.st = 'pending') THEN 'pending'
                       WHEN bool_or(j.st IN ('ok', 'resolved')) THEN 'ok'
@@ -454,6 +465,9 @@ BEGIN
     r := drift._record_slices(m, (SELECT x.comparison FROM drift.metrics x WHERE x.name = m.metric),
                               CASE WHEN due THEN m.next_run END, w.window_start, w.window_end,
                               c.slices, c.nrows, c.vals);
+    IF m.metric = 'dataset_drift' THEN
+      PERFORM drift._record_model_columns(r.results, c.vals);
+    END IF;
     PERFORM drift._finish_run(m, due, r.state, r.slice_state);
   END IF;
   PERFORM drift._emit_alerts(m, coalesce(c.relation::text, m.relation_name), w.window_start,

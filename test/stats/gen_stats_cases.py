@@ -340,6 +340,43 @@ def wasserstein_rows(rng):
 
 
 # --------------------------------------------------------------------------
+# two-proportion z-test and multiple-testing corrections (SPEC.md section 9)
+
+def proportion_z_rows(rng):
+    """|z| with the pooled variance and p = 2 norm.sf(|z|), in exact rational
+    arithmetic up to the square root; (0, 1) when both samples hold one value."""
+    cases = [(3, 10, 7, 10), (0, 5, 5, 5), (0, 100, 0, 50), (40, 40, 10, 10), (1, 1000, 999, 1000),
+             (300, 767, 500, 1203), (5000, 100000, 5400, 100000), (1, 2, 1, 2)]
+    for _ in range(8):
+        nb, nc = int(rng.integers(1, 3000)), int(rng.integers(1, 3000))
+        cases.append((int(rng.integers(0, nb + 1)), nb, int(rng.integers(0, nc + 1)), nc))
+    rows = []
+    for xb, nb, xc, nc in cases:
+        pool = Fraction(xb + xc, nb + nc)
+        var = pool * (1 - pool) * (Fraction(1, nb) + Fraction(1, nc))
+        if var == 0:
+            rows.append((xb, nb, xc, nc, "0", "1"))
+            continue
+        z = abs(float((Fraction(xb, nb) - Fraction(xc, nc)) / Fraction(math.sqrt(float(var)))))
+        rows.append((xb, nb, xc, nc, g(z), g(2 * stats.norm.sf(z))))
+    return rows
+
+
+def p_adjust_rows(rng):
+    from statsmodels.stats.multitest import multipletests
+    samples = [[0.01, 0.04, 0.03, 0.005], [0.5], [1.0, 1.0, 0.9], [0.02, 0.02, 0.02, 0.5],
+               [1e-300, 0.3, 1e-20, 0.049, 0.051], [0.0, 0.2]]
+    for m in (3, 7, 20, 100):
+        samples.append(list(rng.uniform(0, 1, m) ** 3))
+    rows = []
+    for p in samples:
+        for method, name in (("bonferroni", "bonferroni"), ("holm", "holm"), ("fdr_bh", "bh")):
+            q = multipletests(p, method=method)[1]
+            rows.append((name, floats(p), " ".join(g(v) for v in q)))
+    return rows
+
+
+# --------------------------------------------------------------------------
 # sorting
 
 def float_sort_rows(rng):
@@ -399,6 +436,10 @@ def main():
     write(os.path.join(out, "wasserstein_1d.csv"), ("b", "c", "expected"), wasserstein_rows(rng))
     write(os.path.join(out, "float_sort.csv"), ("values", "unique", "counts"), float_sort_rows(rng))
     write(os.path.join(out, "kolmogorov_parts.csv"), ("method", "n", "x", "cdf"), kolmogorov_rows(rng))
+    # a generator of their own, so that adding them leaves the tables above unchanged
+    rng2 = np.random.default_rng(20261204)
+    write(os.path.join(out, "proportion_z.csv"), ("xb", "nb", "xc", "nc", "z", "p"), proportion_z_rows(rng2))
+    write(os.path.join(out, "p_adjust.csv"), ("method", "p", "expected"), p_adjust_rows(rng2))
 
 
 if __name__ == "__main__":

@@ -84,6 +84,8 @@ main(int argc, char **argv)
 		{"wasserstein_1d", test_wasserstein_1d},
 		{"float_sort", test_float_sort},
 		{"kolmogorov_parts", test_kolmogorov_parts},
+		{"proportion_z", test_proportion_z},
+		{"p_adjust", test_p_adjust},
 	};
 
 	if (argc != 2)

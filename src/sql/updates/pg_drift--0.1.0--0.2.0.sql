@@ -885,7 +885,7 @@ BEGIN
       RAISE EXCEPTION 'threshold of metric "%" is a p-value and must be in (0, 1]', m.metric
         USING ERRCODE = 'invalid_parameter_value';
     END IF;
-  ELSIF met.comparison = 'above' THEN
+  ELSIF met.comparison IN ('above', 'at_least') THEN
     IF m.threshold IS NULL OR m.threshold = 'NaN' THEN
       RAISE EXCEPTION 'metric "%" needs a threshold', m.metric
         USING ERRCODE = 'invalid_parameter_value',
@@ -1444,14 +1444,18 @@ BEGIN
   -- one statement: the judged slices are computed once (a CTE referenced
   -- several times is materialized), written, and summarised
   WITH judged AS MATERIALIZED (
-    SELECT v.i, v.slice, v.key, v.stat, v.pval, v.nbase, v.ncur,
+    SELECT v.i, v.slice, v.key, v.val, v.stat, v.pval, v.nbase, v.ncur,
            CASE WHEN v.ncur < m.min_rows OR v.stat IS NULL OR v.stat = 'NaN'
                      OR (comparison = 'p_value' AND v.pval IS NULL) THEN 'insufficient_data'
                 WHEN v.breach THEN CASE WHEN v.prev_breaches + 1 >= m.fire_after
                                         THEN 'firing' ELSE 'pending' END
                 WHEN v.prev_state = 'firing' THEN 'resolved'
                 ELSE 'ok' END AS st,
-           CASE WHEN v.breach THEN v.prev_breaches + 1 ELSE 0 END AS breaches
+           CASE WHEN v.breach THEN v.prev_breaches + 1 ELSE 0 END AS breaches,
+           -- a value with alert fields of its own (a model check) alerts on
+           -- a change of state only, not at every firing run
+           coalesce(jsonb_typeof(v.val) = 'object' AND v.val ? 'alert' AND v.breach
+                    AND v.prev_state = 'firing', false) AS quiet
       FROM (SELECT w.*,
                    coalesce((m.slice_state -> w.key ->> 'breaches')::integer, 0) AS prev_breaches,
                    m.slice_state -> w.key ->> 'state' AS prev_state,
@@ -1459,8 +1463,9 @@ BEGIN
                      WHEN 'p_value' THEN w.pval < m.threshold
                                          AND (m.min_effect IS NULL OR w.stat >= m.min_effect)
                      WHEN 'above' THEN w.stat > m.threshold
+                     WHEN 'at_least' THEN w.stat >= m.threshold
                      ELSE w.stat < m.lower_bound OR w.stat > m.upper_bound END AS breach
-              FROM (SELECT u.i, u.slice, drift._slice_key(u.slice) AS key,
+              FROM (SELECT u.i, u.slice, u.val, drift._slice_key(u.slice) AS key,
                            CASE WHEN jsonb_typeof(u.val) = 'object'
                                 THEN (u.val ->> 'statistic')::float8
                                 ELSE (u.val #>> '{}')::float8 END AS stat,
@@ -1503,8 +1508,14 @@ BEGIN
                                                        'statistic', ins.statistic,
                                                        'p_value', ins.p_value,
                                                        'n_current', ins.n_current)
+                                    -- a value may add fields to its alert (a model
+                                    -- check: its drifted columns by rank)
+                                    || coalesce(CASE WHEN jsonb_typeof(j.val) = 'object'
+                                                     THEN j.val -> 'alert' END, '{}')
                                     ORDER BY ins.result_id), '{}')
-            FROM ins WHERE ins.state IN ('firing', 'resolved')),
+            -- a join, not a subquery per slice: linear in the number of slices
+            FROM ins JOIN judged j ON j.slice = ins.slice
+           WHERE ins.state IN ('firing', 'resolved') AND NOT j.quiet),
          (SELECT CASE WHEN bool_or(j.st = 'firing') THEN 'firing'
                       WHEN bool_or(j.st = 'pending') THEN 'pending'
                       WHEN bool_or(j.st IN ('ok', 'resolved')) THEN 'ok'
@@ -1704,6 +1715,9 @@ BEGIN
     r := drift._record_slices(m, (SELECT x.comparison FROM drift.metrics x WHERE x.name = m.metric),
                               CASE WHEN due THEN m.next_run END, w.window_start, w.window_end,
                               c.slices, c.nrows, c.vals);
+    IF m.metric = 'dataset_drift' THEN
+      PERFORM drift._record_model_columns(r.results, c.vals);
+    END IF;
     PERFORM drift._finish_run(m, due, r.state, r.slice_state);
   END IF;
   PERFORM drift._emit_alerts(m, coalesce(c.relation::text, m.relation_name), w.window_start,
@@ -2720,3 +2734,1334 @@ COMMENT ON FUNCTION drift.report(text[], timestamptz, text, integer) IS
   'One self-contained HTML page (inline SVG and CSS, no scripts, no external references) of '
   'the caller''s monitors (or those named): metric over time with threshold and alerts, '
   'baseline-vs-current histograms, latest results';
+
+-- ===========================================================================
+-- Issue 8, whole-model checks: src/sql/62_dataset_drift.sql (new objects)
+-- ===========================================================================
+
+-- ---------------------------------------------------------------------------
+-- Whole-model checks (SPEC.md section 9): the tests the automatic choice
+-- added (wasserstein_norm_drift, proportion_z_drift), numeric values as
+-- categories, the choice itself, multiple-testing corrections, and
+-- drift.dataset_drift / drift.dataset_drift_summary: every column of a
+-- baseline against a relation in one scan, a test per column, a verdict.
+-- ---------------------------------------------------------------------------
+
+-- wasserstein_norm_drift: the streaming forms share wasserstein_drift's
+-- state (the current values with counts; src/drift/sample_state.h).
+CREATE FUNCTION wasserstein_norm_drift_final(internal) RETURNS drift_result
+  AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION wasserstein_norm_drift_final(internal) IS
+  'Final function of wasserstein_norm_drift';
+
+CREATE AGGREGATE wasserstein_norm_drift(value float8, baseline text, column_name text) (
+  SFUNC = wasserstein_drift_named_trans,
+  STYPE = internal,
+  SSPACE = 65536,
+  COMBINEFUNC = wasserstein_drift_combine,
+  SERIALFUNC = wasserstein_drift_serialize,
+  DESERIALFUNC = wasserstein_drift_deserialize,
+  FINALFUNC = wasserstein_norm_drift_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE wasserstein_norm_drift(float8, text, text) IS
+  'Wasserstein distance of the rows from a stored baseline column, divided by '
+  'max(baseline std (ddof=0), 0.001) (keeps the current distinct values; gathers on Citus)';
+
+CREATE AGGREGATE wasserstein_norm_drift(value float8, baseline drift_profile) (
+  SFUNC = wasserstein_drift_profile_trans,
+  STYPE = internal,
+  SSPACE = 65536,
+  COMBINEFUNC = wasserstein_drift_combine,
+  SERIALFUNC = wasserstein_drift_serialize,
+  DESERIALFUNC = wasserstein_drift_deserialize,
+  FINALFUNC = wasserstein_norm_drift_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE wasserstein_norm_drift(float8, drift_profile) IS
+  'Wasserstein distance of the rows from a baseline profile, divided by '
+  'max(baseline std (ddof=0), 0.001) (keeps the current distinct values; gathers on Citus)';
+
+CREATE FUNCTION wasserstein_norm_drift(baseline drift_profile, current drift_profile)
+  RETURNS drift_result
+  AS 'MODULE_PATHNAME', 'wasserstein_norm_drift_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION wasserstein_norm_drift(drift_profile, drift_profile) IS
+  'Wasserstein distance between two profiles divided by max(baseline std (ddof=0), 0.001)';
+
+CREATE FUNCTION wasserstein_norm_drift(baseline float8[], current float8[])
+  RETURNS drift_result
+  AS 'MODULE_PATHNAME', 'wasserstein_norm_drift_arrays' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION wasserstein_norm_drift(float8[], float8[]) IS
+  'scipy.stats.wasserstein_distance(baseline, current) / max(numpy.std(baseline), 0.001)';
+
+-- proportion_z_drift on float8: the same sample state; on text: the
+-- categorical state (counts per baseline category and unseen categories).
+CREATE FUNCTION proportion_z_drift_float8_final(internal) RETURNS drift_result
+  AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION proportion_z_drift_float8_final(internal) IS
+  'Final function of proportion_z_drift on float8';
+CREATE FUNCTION proportion_z_drift_text_final(drift_category_state) RETURNS drift_result
+  AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION proportion_z_drift_text_final(drift_category_state) IS
+  'Final function of proportion_z_drift on text';
+
+CREATE AGGREGATE proportion_z_drift(value float8, baseline text, column_name text) (
+  SFUNC = wasserstein_drift_named_trans,
+  STYPE = internal,
+  SSPACE = 65536,
+  COMBINEFUNC = wasserstein_drift_combine,
+  SERIALFUNC = wasserstein_drift_serialize,
+  DESERIALFUNC = wasserstein_drift_deserialize,
+  FINALFUNC = proportion_z_drift_float8_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE proportion_z_drift(float8, text, text) IS
+  'Two-proportion z-test (|z|, pooled variance) of a two-valued numeric column against a '
+  'stored baseline column';
+
+CREATE AGGREGATE proportion_z_drift(value float8, baseline drift_profile) (
+  SFUNC = wasserstein_drift_profile_trans,
+  STYPE = internal,
+  SSPACE = 65536,
+  COMBINEFUNC = wasserstein_drift_combine,
+  SERIALFUNC = wasserstein_drift_serialize,
+  DESERIALFUNC = wasserstein_drift_deserialize,
+  FINALFUNC = proportion_z_drift_float8_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE proportion_z_drift(float8, drift_profile) IS
+  'Two-proportion z-test (|z|, pooled variance) of a two-valued numeric column against a '
+  'baseline profile';
+
+CREATE AGGREGATE proportion_z_drift(value text, baseline text, column_name text) (
+  SFUNC = categorical_named_trans,
+  STYPE = drift_category_state,
+  COMBINEFUNC = drift_category_state_combine,
+  FINALFUNC = proportion_z_drift_text_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE proportion_z_drift(text, text, text) IS
+  'Two-proportion z-test (|z|, pooled variance) of a two-category column against a stored '
+  'baseline column';
+
+CREATE AGGREGATE proportion_z_drift(value text, baseline drift_profile) (
+  SFUNC = categorical_profile_trans,
+  STYPE = drift_category_state,
+  COMBINEFUNC = drift_category_state_combine,
+  FINALFUNC = proportion_z_drift_text_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE proportion_z_drift(text, drift_profile) IS
+  'Two-proportion z-test (|z|, pooled variance) of a two-category column against a baseline '
+  'profile';
+
+CREATE FUNCTION proportion_z_drift(baseline drift_profile, current drift_profile)
+  RETURNS drift_result
+  AS 'MODULE_PATHNAME', 'proportion_z_drift_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION proportion_z_drift(drift_profile, drift_profile) IS
+  'Two-proportion z-test between two profiles (numeric values as categories) with at most '
+  'two distinct values';
+
+CREATE FUNCTION proportion_z_drift(baseline float8[], current float8[])
+  RETURNS drift_result
+  AS 'MODULE_PATHNAME', 'proportion_z_drift_float8_arrays' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION proportion_z_drift(float8[], float8[]) IS
+  'Two-proportion z-test between two samples with at most two distinct values';
+
+CREATE FUNCTION proportion_z_drift(baseline text[], current text[])
+  RETURNS drift_result
+  AS 'MODULE_PATHNAME', 'proportion_z_drift_text_arrays' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION proportion_z_drift(text[], text[]) IS
+  'Two-proportion z-test between two samples with at most two categories';
+
+CREATE FUNCTION drift_profile_categories(profile drift_profile) RETURNS drift_profile
+  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift_profile_categories(drift_profile) IS
+  'A numeric profile''s distinct values as the categories of a categorical profile (shortest '
+  'exact decimal text), so that chi2_drift and js_drift compare them as categories';
+
+CREATE FUNCTION drift.choose_test(baseline drift_profile, current drift_profile,
+                                  OUT test text, OUT reason text, OUT distinct_values bigint)
+  AS 'MODULE_PATHNAME', 'drift_choose_test' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift.choose_test(drift_profile, drift_profile) IS
+  'The whole-model check''s automatic test for one column (Evidently''s rule, SPEC.md section 9) '
+  'with its reason and the distinct values over both samples';
+
+CREATE FUNCTION drift.adjust_p_values(p_values float8[], correction text) RETURNS float8[]
+  AS 'MODULE_PATHNAME', 'drift_adjust_p_values' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift.adjust_p_values(float8[], text) IS
+  'p-values adjusted for multiple tests as statsmodels multipletests does: none, bonferroni, '
+  'holm or bh (Benjamini-Hochberg); NULL elements stay NULL and do not count';
+
+-- One column's test: the automatic choice or the one asked for, its
+-- statistic and p-value.  chi2 and js compare values as categories.
+CREATE FUNCTION drift.column_drift(baseline drift_profile, current drift_profile,
+                                   use_test text DEFAULT NULL)
+  RETURNS TABLE (test text, reason text, statistic float8, p_value float8,
+                 n_baseline bigint, n_current bigint, distinct_values bigint)
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE ROWS 1
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  c   record;
+  r   @extschema@.drift_result;
+  v_t text := column_drift.use_test;
+BEGIN
+  IF baseline IS NULL OR current IS NULL THEN
+    RAISE EXCEPTION 'baseline and current profiles must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  c := drift.choose_test(baseline, current);
+  reason := CASE WHEN v_t IS NULL THEN c.reason ELSE 'asked for' END;
+  v_t := coalesce(v_t, c.test);
+  IF v_t NOT IN ('ks', 'wasserstein_norm', 'proportion_z', 'chi2', 'js') THEN
+    RAISE EXCEPTION 'unknown test "%"', v_t
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Tests are ks, chi2, proportion_z, js and wasserstein_norm.';
+  END IF;
+  IF v_t IN ('ks', 'wasserstein_norm')
+     AND (@extschema@.drift_profile_info(baseline)).kind <> 'numeric' THEN
+    RAISE EXCEPTION 'test "%" does not fit a categorical column', v_t
+      USING ERRCODE = 'datatype_mismatch',
+            HINT = 'Categorical columns take chi2, js or proportion_z.';
+  END IF;
+  r := CASE v_t
+         WHEN 'ks' THEN @extschema@.ks_drift(baseline, current)
+         WHEN 'wasserstein_norm' THEN @extschema@.wasserstein_norm_drift(baseline, current)
+         WHEN 'proportion_z' THEN @extschema@.proportion_z_drift(baseline, current)
+         WHEN 'chi2' THEN @extschema@.chi2_drift(@extschema@.drift_profile_categories(baseline),
+                                                 @extschema@.drift_profile_categories(current))
+         WHEN 'js' THEN @extschema@.js_drift(@extschema@.drift_profile_categories(baseline),
+                                             @extschema@.drift_profile_categories(current))
+       END;
+  test := v_t;
+  statistic := r.statistic;
+  p_value := r.p_value;
+  n_baseline := (@extschema@.drift_profile_info(baseline)).count;
+  n_current := (@extschema@.drift_profile_info(current)).count;
+  distinct_values := c.distinct_values;
+  RETURN NEXT;
+END
+$fn$;
+COMMENT ON FUNCTION drift.column_drift(drift_profile, drift_profile, text) IS
+  'One column of a whole-model check: the test (chosen automatically when use_test is NULL), why, '
+  'statistic, p-value (NULL for distances), sample sizes and distinct values over both';
+
+-- Integrity rates between two profiles (src/model/profile_integrity.c)
+CREATE FUNCTION out_of_range_share(baseline drift_profile, current drift_profile) RETURNS float8
+  AS 'MODULE_PATHNAME', 'out_of_range_share_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION out_of_range_share(drift_profile, drift_profile) IS
+  'Share of the current profile''s values outside the baseline profile''s [min, max]';
+CREATE FUNCTION unseen_category_share(baseline drift_profile, current drift_profile) RETURNS float8
+  AS 'MODULE_PATHNAME', 'unseen_category_share_profiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION unseen_category_share(drift_profile, drift_profile) IS
+  'Share of the current profile''s values in categories the baseline profile never saw';
+
+-- The one scan of a whole-model check: every column of a baseline (or those
+-- named) profiled over the relation by one SELECT with one drift_profile_agg
+-- per column.  Runs as the caller (not SECURITY DEFINER): the relation is
+-- read, and the filter runs, with the caller's privileges; the baseline is
+-- read under the caller's row-level security.  Columns come in the order
+-- named, else the relation's; by default, columns missing from the relation
+-- or retyped so that they can no longer be read as numbers are left out
+-- (drift.check_schema and drift.dataset_integrity report them), while a
+-- column named in columns must be there.  A column with no row has an empty
+-- profile.
+CREATE FUNCTION drift.dataset_profiles(
+    baseline text,
+    relation regclass,
+    filter   text   DEFAULT NULL,
+    columns  text[] DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, baseline_profile drift_profile,
+                 current_profile drift_profile)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_owner name;
+  v_cols  text[] := '{}';
+  v_kinds text[] := '{}';
+  v_base  @extschema@.drift_profile[] := '{}';
+  v_exprs text[] := '{}';
+  v_cur   @extschema@.drift_profile[];
+  r       record;
+BEGIN
+  IF dataset_profiles.baseline IS NULL OR dataset_profiles.relation IS NULL THEN
+    RAISE EXCEPTION 'baseline and relation must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF dataset_profiles.columns IS NOT NULL AND cardinality(dataset_profiles.columns) = 0 THEN
+    RAISE EXCEPTION 'columns must not be empty'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass NULL (the default) to check every baseline column present in the relation.';
+  END IF;
+  v_owner := drift.baseline_owner(dataset_profiles.baseline);
+  IF v_owner IS NULL THEN
+    RAISE EXCEPTION 'baseline "%" does not exist', dataset_profiles.baseline
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Create it with drift.capture_baseline(); drift.baselines lists the existing ones.';
+  END IF;
+  -- every named column must be a column of the baseline and of the relation
+  FOR r IN SELECT u.c
+             FROM unnest(coalesce(dataset_profiles.columns, '{}')) AS u(c)
+            WHERE u.c IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM drift.baseline_columns bc
+                     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_profiles.baseline
+                       AND bc.column_name = u.c) LOOP
+    RAISE EXCEPTION 'column "%" in columns is not a column of baseline "%"', r.c, dataset_profiles.baseline
+      USING ERRCODE = 'undefined_column',
+            HINT = 'drift.baseline_columns lists the baseline''s columns (names are case-sensitive).';
+  END LOOP;
+
+  FOR r IN
+    SELECT bc.column_name AS col, bc.kind, bc.profile,
+           drift.column_kind(dataset_profiles.relation, bc.column_name) AS now_kind
+      FROM drift.baseline_columns bc
+      LEFT JOIN pg_attribute a
+        ON a.attrelid = dataset_profiles.relation AND a.attname = bc.column_name
+       AND a.attnum > 0 AND NOT a.attisdropped
+      LEFT JOIN LATERAL (
+        SELECT u.i FROM unnest(dataset_profiles.columns) WITH ORDINALITY AS u(c, i)
+         WHERE u.c = bc.column_name LIMIT 1) ord ON true
+     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_profiles.baseline
+       AND (dataset_profiles.columns IS NULL OR ord.i IS NOT NULL)
+       AND (dataset_profiles.columns IS NOT NULL OR a.attnum IS NOT NULL)
+     ORDER BY coalesce(ord.i, a.attnum)
+  LOOP
+    IF r.now_kind IS NULL THEN
+      RAISE EXCEPTION 'baseline column "%" does not exist in %', r.col, dataset_profiles.relation
+        USING ERRCODE = 'undefined_column',
+              HINT = 'Leave it out of columns; drift.check_schema shows how the relation changed.';
+    END IF;
+    IF r.kind = 'numeric' AND r.now_kind <> 'numeric' THEN
+      -- by default a column retyped out of reach is left to the schema check
+      CONTINUE WHEN dataset_profiles.columns IS NULL;
+      RAISE EXCEPTION 'column "%" of % is %, but baseline "%" profiled it as numeric',
+                      r.col, dataset_profiles.relation, r.now_kind, dataset_profiles.baseline
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Capture the baseline again, or leave the column out of columns.';
+    END IF;
+    v_cols  := v_cols || r.col;
+    v_kinds := v_kinds || r.kind;
+    v_base  := v_base || r.profile;
+    v_exprs := v_exprs || drift.profile_expression(r.col, r.kind);
+  END LOOP;
+  IF cardinality(v_cols) = 0 THEN
+    RAISE EXCEPTION 'no column of baseline "%" can be checked in %', dataset_profiles.baseline,
+                    dataset_profiles.relation
+      USING ERRCODE = 'undefined_column',
+            HINT = 'drift.check_schema compares the relation with the baseline''s source.';
+  END IF;
+
+  -- the one scan; the filter is the caller's SQL, run with the caller's privileges
+  EXECUTE format('SELECT ARRAY[%s] FROM %s AS t%s', array_to_string(v_exprs, ', '),
+                 dataset_profiles.relation,
+                 CASE WHEN dataset_profiles.filter IS NULL THEN ''
+                      ELSE ' WHERE (' || dataset_profiles.filter || ')' END)
+    INTO v_cur;
+  RETURN QUERY
+    SELECT v_cols[i], v_kinds[i], v_base[i], drift.empty_if_null(v_cur[i], v_kinds[i])
+      FROM generate_subscripts(v_cols, 1) AS i
+     ORDER BY i;
+END
+$fn$;
+COMMENT ON FUNCTION drift.dataset_profiles(text, regclass, text, text[]) IS
+  'One scan of a relation profiling every column of a baseline (or those named): per column '
+  'its kind, the baseline''s profile and the current one, read with the caller''s privileges';
+
+-- How a column enters the one scan (t is the relation's alias).
+CREATE FUNCTION drift.profile_expression(column_name text, kind text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT format('@extschema@.drift_profile_agg(t.%I::%s)', column_name,
+                CASE kind WHEN 'numeric' THEN 'float8' ELSE 'text' END)
+$fn$;
+COMMENT ON FUNCTION drift.profile_expression(text, text) IS
+  'The drift_profile_agg call that profiles a column of the given kind (numeric or '
+  'categorical) in a whole-model check''s one scan, identifier quoted';
+
+-- An aggregate over no row gives NULL: the check wants an empty profile.
+CREATE FUNCTION drift.empty_if_null(profile drift_profile, kind text) RETURNS drift_profile
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT coalesce(profile, CASE kind
+    WHEN 'numeric' THEN '{"version": 1, "kind": "numeric", "values": [], "counts": []}'
+    ELSE '{"version": 1, "kind": "categorical", "categories": [], "counts": []}'
+    END::@extschema@.drift_profile)
+$fn$;
+COMMENT ON FUNCTION drift.empty_if_null(drift_profile, text) IS
+  'The profile, or an empty one of the kind (numeric or categorical) when it is NULL';
+
+-- The judgement of a whole-model check from its columns' profiles (no scan):
+-- the test per column, corrections over the p-value tests, thresholds,
+-- drifted, severity and rank.  Arguments as drift.dataset_drift's, but
+-- thresholds: the learned ones, {"column": {"test": threshold}}
+-- (drift.learned_thresholds).
+CREATE FUNCTION drift.judge_columns(
+    column_names text[],
+    column_kinds text[],
+    baselines    drift_profile[],
+    currents     drift_profile[],
+    correction   text    DEFAULT 'none',
+    alpha        float8  DEFAULT 0.05,
+    tests        jsonb   DEFAULT NULL,
+    thresholds   jsonb   DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, test text, reason text,
+                 statistic float8, p_value float8, adjusted_p_value float8,
+                 threshold float8, drifted boolean, severity float8, rank integer,
+                 n_baseline bigint, n_current bigint, distinct_values bigint)
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+  -- the per-column query is small whatever the planner guesses: compiling it is not worth it
+  SET jit = off
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_tests text[] := array_fill(NULL::text, ARRAY[cardinality(column_names)]);
+  v_thr   float8[] := array_fill(NULL::float8, ARRAY[cardinality(column_names)]);
+  k       text;
+  v       jsonb;
+BEGIN
+  IF judge_columns.alpha IS NULL OR NOT (judge_columns.alpha > 0 AND judge_columns.alpha < 1) THEN
+    RAISE EXCEPTION 'alpha must be between 0 and 1, exclusive, not %', judge_columns.alpha
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'alpha is the significance level of the p-value tests, such as 0.05.';
+  END IF;
+  IF judge_columns.correction IS NULL
+     OR judge_columns.correction NOT IN ('none', 'bonferroni', 'holm', 'bh') THEN
+    RAISE EXCEPTION 'unknown correction "%"', judge_columns.correction
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'correction must be one of none, bonferroni, holm or bh.';
+  END IF;
+  IF judge_columns.tests IS NOT NULL AND jsonb_typeof(judge_columns.tests) <> 'object' THEN
+    RAISE EXCEPTION 'tests must be a JSON object'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Map column names to tests, as {"amount": "psi"} or {"amount": {"test": "ks", "threshold": 0.01}}.';
+  END IF;
+  -- per-column tests and thresholds: "test" or {"test": ..., "threshold": ...}
+  FOR k, v IN SELECT e.key, e.value FROM jsonb_each(coalesce(judge_columns.tests, '{}')) e LOOP
+    IF NOT k = ANY (column_names) THEN
+      RAISE EXCEPTION 'column "%" in tests is not among the columns checked', k
+        USING ERRCODE = 'undefined_column',
+              HINT = 'Name a column of the baseline present in the relation (names are case-sensitive).';
+    END IF;
+    IF jsonb_typeof(v) = 'string' THEN
+      v := jsonb_build_object('test', v);
+    END IF;
+    IF jsonb_typeof(v) <> 'object' OR jsonb_typeof(v -> 'test') NOT IN ('string', 'null')
+       OR (v ? 'threshold' AND jsonb_typeof(v -> 'threshold') <> 'number')
+       OR EXISTS (SELECT 1 FROM jsonb_object_keys(v) o WHERE o NOT IN ('test', 'threshold')) THEN
+      RAISE EXCEPTION 'tests entry for column "%" is malformed: %', k, v
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Give a test name, or {"test": name, "threshold": number}.';
+    END IF;
+    IF (v ->> 'test') IS NOT NULL AND (v ->> 'test') NOT IN ('ks', 'chi2', 'proportion_z', 'js', 'wasserstein_norm') THEN
+      RAISE EXCEPTION 'unknown test "%" in tests for column "%"', v ->> 'test', k
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Tests are ks, chi2, proportion_z, js and wasserstein_norm.';
+    END IF;
+    IF (v ->> 'test') IN ('ks', 'wasserstein_norm')
+       AND column_kinds[array_position(column_names, k)] <> 'numeric' THEN
+      RAISE EXCEPTION 'test "%" in tests does not fit categorical column "%"', v ->> 'test', k
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Categorical columns take chi2, js or proportion_z.';
+    END IF;
+    IF v ? 'threshold' AND NOT ((v ->> 'threshold')::float8 > 0) THEN
+      RAISE EXCEPTION 'threshold in tests for column "%" must be positive', k
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_tests[array_position(column_names, k)] := v ->> 'test';
+    v_thr[array_position(column_names, k)] := (v ->> 'threshold')::float8;
+  END LOOP;
+
+  RETURN QUERY
+    WITH tested AS (
+      SELECT c.*,
+             -- p-value tests are judged by alpha, distances by 0.1, unless
+             -- overridden; a threshold learned from the baseline's chunks
+             -- judges the statistic, whatever the test
+             coalesce(v_thr[c.i], c.learned, CASE WHEN c.test IN ('ks', 'chi2', 'proportion_z')
+                                                  THEN judge_columns.alpha ELSE 0.1 END) AS thr,
+             v_thr[c.i] IS NULL AND c.learned IS NOT NULL
+               OR c.test NOT IN ('ks', 'chi2', 'proportion_z') AS by_statistic
+        FROM (SELECT i, column_names[i] AS col, column_kinds[i] AS kind,
+                     cd.test, cd.statistic, cd.p_value, cd.n_baseline, cd.n_current,
+                     cd.distinct_values,
+                     (judge_columns.thresholds -> column_names[i] ->> cd.test)::float8 AS learned,
+                     cd.reason || CASE WHEN judge_columns.thresholds IS NULL THEN ''
+                                       WHEN judge_columns.thresholds -> column_names[i] ? cd.test
+                                       THEN '; threshold learned from the baseline''s chunks'
+                                       ELSE '; no threshold learned for this test' END AS reason
+                FROM generate_subscripts(column_names, 1) AS i,
+                     LATERAL drift.column_drift(baselines[i], currents[i], v_tests[i]) AS cd) c),
+    adjusted AS (
+      SELECT t.*, (drift.adjust_p_values(
+                     array_agg(t.p_value) OVER (ORDER BY t.i ROWS BETWEEN UNBOUNDED PRECEDING
+                                                            AND UNBOUNDED FOLLOWING),
+                     judge_columns.correction))[t.i] AS adj
+        FROM tested t),
+    judged AS (
+      SELECT a.*,
+             CASE WHEN a.statistic IS NULL THEN NULL
+                  -- a learned threshold may be 0 (chunks all alike)
+                  WHEN a.by_statistic AND a.thr = 0 THEN
+                    CASE WHEN a.statistic > 0 THEN 'Infinity'::float8 ELSE 0 END
+                  WHEN a.by_statistic THEN a.statistic / a.thr
+                  WHEN a.adj = 0 THEN 'Infinity'::float8
+                  ELSE ln(a.adj) / ln(a.thr) END AS sev,
+             CASE WHEN a.statistic IS NULL THEN false
+                  WHEN a.by_statistic THEN a.statistic >= a.thr
+                  ELSE a.adj < a.thr END AS drift
+        FROM adjusted a)
+    SELECT j.col, j.kind, j.test, j.reason, j.statistic, j.p_value, j.adj, j.thr, j.drift, j.sev,
+           CASE WHEN j.sev IS NULL THEN NULL
+                ELSE (rank() OVER (ORDER BY j.sev DESC NULLS LAST, j.col COLLATE "C"))::integer END,
+           j.n_baseline, j.n_current, j.distinct_values
+      FROM judged j
+     ORDER BY j.i;
+END
+$fn$;
+COMMENT ON FUNCTION drift.judge_columns(text[], text[], drift_profile[], drift_profile[], text,
+                                        float8, jsonb, jsonb) IS
+  'The judgement of a whole-model check from its columns'' baseline and current profiles: '
+  'test and why, statistic, p-value, corrected p-value, threshold, drifted, severity, rank';
+
+-- The whole-model check: drift.dataset_profiles (the one scan), then
+-- drift.judge_columns.
+CREATE FUNCTION drift.dataset_drift(
+    baseline    text,
+    relation    regclass,
+    filter      text    DEFAULT NULL,
+    columns     text[]  DEFAULT NULL,
+    correction  text    DEFAULT 'none',
+    alpha       float8  DEFAULT 0.05,
+    drift_share float8  DEFAULT 0.5,
+    tests       jsonb   DEFAULT NULL,
+    thresholds  text    DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, test text, reason text,
+                 statistic float8, p_value float8, adjusted_p_value float8,
+                 threshold float8, drifted boolean, severity float8, rank integer,
+                 n_baseline bigint, n_current bigint, distinct_values bigint)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  p         record;
+  v_learned jsonb;
+BEGIN
+  IF dataset_drift.drift_share IS NULL
+     OR NOT (dataset_drift.drift_share >= 0 AND dataset_drift.drift_share <= 1) THEN
+    RAISE EXCEPTION 'drift_share must be between 0 and 1, not %', dataset_drift.drift_share
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'drift_share is the share of drifted columns that makes the dataset drifted, such as 0.5.';
+  END IF;
+  IF dataset_drift.thresholds IS DISTINCT FROM 'auto' AND dataset_drift.thresholds IS NOT NULL THEN
+    RAISE EXCEPTION 'thresholds must be ''auto'' or NULL, not "%"', dataset_drift.thresholds
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'auto uses the thresholds learned by drift.capture_chunks.';
+  END IF;
+  -- the arguments that need no scan are checked before it
+  PERFORM drift.judge_columns('{}', '{}', '{}', '{}', dataset_drift.correction, dataset_drift.alpha);
+  IF dataset_drift.thresholds = 'auto' THEN
+    v_learned := drift.learned_thresholds(dataset_drift.baseline);
+  END IF;
+  SELECT array_agg(d.column_name ORDER BY d.o) AS cols, array_agg(d.column_kind ORDER BY d.o) AS kinds,
+         array_agg(d.baseline_profile ORDER BY d.o) AS base,
+         array_agg(d.current_profile ORDER BY d.o) AS cur
+    INTO p
+    FROM drift.dataset_profiles(dataset_drift.baseline, dataset_drift.relation, dataset_drift.filter,
+                                dataset_drift.columns) WITH ORDINALITY AS d(column_name, column_kind,
+                                                                          baseline_profile,
+                                                                          current_profile, o);
+  RETURN QUERY
+    SELECT * FROM drift.judge_columns(p.cols, p.kinds, p.base, p.cur, dataset_drift.correction,
+                                      dataset_drift.alpha, dataset_drift.tests, v_learned);
+END
+$fn$;
+COMMENT ON FUNCTION drift.dataset_drift(text, regclass, text, text[], text, float8, float8, jsonb,
+                                     text) IS
+  'Every column of a baseline against a relation in one scan: the test chosen (or given in '
+  'tests) and why, statistic, p-value, corrected p-value, threshold (learned from the '
+  'baseline''s chunks with thresholds => ''auto''), drifted, severity and rank';
+
+-- Data integrity of every column from the same kind of scan: NULL rates
+-- (and their change, as null_rate_drift tests it), the share of values
+-- outside the baseline's range (numeric), of unseen categories
+-- (categorical), and the column's schema status (drift.check_schema).
+CREATE FUNCTION drift.column_integrity(baseline drift_profile, current drift_profile,
+    OUT null_rate_baseline float8, OUT null_rate_current float8, OUT null_rate_p_value float8,
+    OUT out_of_range_share float8, OUT unseen_category_share float8)
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT b.null_count::float8 / nullif(b.count + b.null_count + b.nan_count, 0),
+         c.null_count::float8 / nullif(c.count + c.null_count + c.nan_count, 0),
+         (@extschema@.null_rate_drift(baseline, current)).p_value,
+         CASE WHEN b.kind = 'numeric' THEN @extschema@.out_of_range_share(baseline, current) END,
+         CASE WHEN b.kind = 'categorical' THEN @extschema@.unseen_category_share(baseline, current) END
+    FROM @extschema@.drift_profile_info(baseline) b, @extschema@.drift_profile_info(current) c
+$fn$;
+COMMENT ON FUNCTION drift.column_integrity(drift_profile, drift_profile) IS
+  'Integrity of one column from its baseline and current profiles: NULL rates and the '
+  'p-value of their change, out-of-range share (numeric), unseen-category share (categorical)';
+
+CREATE FUNCTION drift.dataset_integrity(
+    baseline text,
+    relation regclass,
+    filter   text   DEFAULT NULL,
+    columns  text[] DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, schema_status text,
+                 null_rate_baseline float8, null_rate_current float8, null_rate_p_value float8,
+                 out_of_range_share float8, unseen_category_share float8)
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT coalesce(p.column_name, s.column_name), p.column_kind, coalesce(s.status, 'ok'),
+         i.null_rate_baseline, i.null_rate_current, i.null_rate_p_value,
+         i.out_of_range_share, i.unseen_category_share
+    FROM drift.dataset_profiles($1, $2, $3, $4) WITH ORDINALITY AS p
+    FULL JOIN (SELECT * FROM drift.check_schema($1, $2) x
+                WHERE x.status <> 'ok'
+                  AND ($4 IS NULL OR x.column_name = ANY ($4))) s
+      ON s.column_name = p.column_name
+    LEFT JOIN LATERAL drift.column_integrity(p.baseline_profile, p.current_profile) i ON true
+   ORDER BY p.ordinality NULLS LAST, s.column_name
+$fn$;
+COMMENT ON FUNCTION drift.dataset_integrity(text, regclass, text, text[]) IS
+  'Data integrity of every column of a baseline in one scan of a relation: schema status '
+  '(ok, retyped, missing, new), NULL rates and their change, out-of-range and unseen shares';
+
+CREATE FUNCTION drift.dataset_drift_summary(
+    baseline    text,
+    relation    regclass,
+    filter      text    DEFAULT NULL,
+    columns     text[]  DEFAULT NULL,
+    correction  text    DEFAULT 'none',
+    alpha       float8  DEFAULT 0.05,
+    drift_share float8  DEFAULT 0.5,
+    tests       jsonb   DEFAULT NULL,
+    thresholds  text    DEFAULT NULL)
+  RETURNS TABLE (n_columns integer, n_drifted integer, drift_share float8,
+                 dataset_drifted boolean, drifted_columns text[])
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT count(*)::integer,
+         count(*) FILTER (WHERE d.drifted)::integer,
+         (count(*) FILTER (WHERE d.drifted))::float8 / count(*),
+         (count(*) FILTER (WHERE d.drifted))::float8 / count(*) >= $7,
+         coalesce(array_agg(d.column_name ORDER BY d.rank) FILTER (WHERE d.drifted), '{}')
+    FROM drift.dataset_drift($1, $2, $3, $4, $5, $6, $7, $8, $9) d
+$fn$;
+COMMENT ON FUNCTION drift.dataset_drift_summary(text, regclass, text, text[], text, float8, float8, jsonb,
+                                     text) IS
+  'The verdict of drift.dataset_drift: columns checked, columns drifted, their share, whether '
+  'the share reaches drift_share, and the drifted columns by rank';
+
+-- ---------------------------------------------------------------------------
+-- Thresholds learned from the baseline (SPEC.md section 9, last point;
+-- NannyML's standard-deviation thresholds without its bias of scoring a
+-- reference chunk against a reference that contains it): the baseline's rows
+-- split into k chunks (by the time column when given, else evenly in scan
+-- order); each chunk is compared with the merge of the other k - 1 by every
+-- test the automatic choice could pick for the column; a column's threshold
+-- for a test is mean + 3 sd (population sd, as numpy.std) of those k
+-- statistics.
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE drift.baseline_chunks (
+  baseline_owner name NOT NULL,
+  baseline_name  text NOT NULL,
+  column_name    text NOT NULL,
+  chunk          integer NOT NULL CHECK (chunk >= 1),
+  profile        drift_profile NOT NULL,
+  PRIMARY KEY (baseline_owner, baseline_name, column_name, chunk),
+  FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
+    ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE drift.baseline_chunks IS
+  'Per-chunk profiles of a baseline''s columns (drift.capture_chunks), from which thresholds '
+  'are learned';
+
+CREATE TABLE drift.baseline_thresholds (
+  baseline_owner name NOT NULL,
+  baseline_name  text NOT NULL,
+  column_name    text NOT NULL,
+  test           text NOT NULL,
+  threshold      float8 NOT NULL,
+  mean           float8 NOT NULL,
+  sd             float8 NOT NULL,
+  chunks         integer NOT NULL,
+  PRIMARY KEY (baseline_owner, baseline_name, column_name, test),
+  FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
+    ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE drift.baseline_thresholds IS
+  'Thresholds learned from a baseline''s chunks: per column and test, mean + 3 sd of the '
+  'leave-one-chunk-out statistics (used by thresholds => ''auto'')';
+
+SELECT pg_catalog.pg_extension_config_dump('drift.baseline_chunks', '');
+SELECT pg_catalog.pg_extension_config_dump('drift.baseline_thresholds', '');
+ALTER TABLE drift.baseline_chunks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE drift.baseline_thresholds ENABLE ROW LEVEL SECURITY;
+-- as drift.baseline_columns: rows of the baselines the role may see
+CREATE POLICY baseline_chunks_by_owner ON drift.baseline_chunks
+  USING (EXISTS (SELECT 1 FROM drift.baselines b
+                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name
+                    AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
+CREATE POLICY baseline_thresholds_by_owner ON drift.baseline_thresholds
+  USING (EXISTS (SELECT 1 FROM drift.baselines b
+                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name
+                    AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
+GRANT SELECT, INSERT, UPDATE, DELETE ON drift.baseline_chunks, drift.baseline_thresholds TO PUBLIC;
+
+-- Split a baseline's rows into chunks and learn its thresholds.  Runs as
+-- the caller, re-reading the baseline's source (with its filter) in one
+-- scan; replaces earlier chunks of the baseline.
+CREATE FUNCTION drift.capture_chunks(baseline text, chunks integer, time_column text DEFAULT NULL)
+  RETURNS TABLE (column_name text, test text, threshold float8, mean float8, sd float8)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  SET jit = off
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  b      drift.baselines;
+  v_rel  regclass;
+  v_cols text[];
+  v_kinds text[];
+  v_exprs text[];
+  r      record;
+  t      text;
+  stats  float8[];
+BEGIN
+  SELECT * INTO b FROM drift.baselines x
+   WHERE x.name = capture_chunks.baseline AND x.owner = drift.baseline_owner(capture_chunks.baseline);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'baseline "%" does not exist', capture_chunks.baseline
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Create it with drift.capture_baseline(); drift.baselines lists the existing ones.';
+  END IF;
+  IF capture_chunks.chunks IS NULL OR capture_chunks.chunks < 2 THEN
+    RAISE EXCEPTION 'chunks must be at least 2, not %', capture_chunks.chunks
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Each chunk is compared with the merge of the others: it takes two or more.';
+  END IF;
+  IF capture_chunks.chunks > b.row_count THEN
+    RAISE EXCEPTION 'chunks (%) must not exceed the baseline''s rows (%)', capture_chunks.chunks,
+                    b.row_count
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use fewer chunks; each should hold enough rows for a test.';
+  END IF;
+  v_rel := to_regclass(b.source_relation);
+  IF v_rel IS NULL THEN
+    RAISE EXCEPTION 'the source of baseline "%", %, no longer exists', b.name, b.source_relation
+      USING ERRCODE = 'undefined_table';
+  END IF;
+  IF capture_chunks.time_column IS NOT NULL
+     AND drift.column_kind(v_rel, capture_chunks.time_column) IS DISTINCT FROM 'time' THEN
+    RAISE EXCEPTION 'time_column "%" is not a timestamp, timestamptz or date column of %',
+                    capture_chunks.time_column, v_rel
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  SELECT array_agg(c.column_name ORDER BY c.column_name), array_agg(c.kind ORDER BY c.column_name),
+         array_agg(drift.profile_expression(c.column_name, c.kind) ORDER BY c.column_name)
+    INTO v_cols, v_kinds, v_exprs
+    FROM drift.baseline_columns c
+   WHERE c.baseline_owner = b.owner AND c.baseline_name = b.name;
+
+  DELETE FROM drift.baseline_chunks x WHERE x.baseline_owner = b.owner AND x.baseline_name = b.name;
+  DELETE FROM drift.baseline_thresholds x
+   WHERE x.baseline_owner = b.owner AND x.baseline_name = b.name;
+  -- one scan: every row numbered into its chunk, every column profiled per chunk
+  FOR r IN EXECUTE format(
+      'SELECT t.chunk, ARRAY[%s] AS profiles'
+      ' FROM (SELECT s.*, pg_catalog.ntile(%s) OVER (%s) AS chunk FROM %s AS s%s) AS t'
+      ' GROUP BY t.chunk ORDER BY t.chunk',
+      array_to_string(v_exprs, ', '), capture_chunks.chunks,
+      CASE WHEN capture_chunks.time_column IS NULL THEN ''
+           ELSE format('ORDER BY s.%I', capture_chunks.time_column) END,
+      v_rel, CASE WHEN b.filter IS NULL THEN '' ELSE ' WHERE (' || b.filter || ')' END) LOOP
+    INSERT INTO drift.baseline_chunks (baseline_owner, baseline_name, column_name, chunk, profile)
+    SELECT b.owner, b.name, v_cols[i], r.chunk, drift.empty_if_null(r.profiles[i], v_kinds[i])
+      FROM generate_subscripts(v_cols, 1) i;
+  END LOOP;
+
+  -- per column, every test the automatic choice could pick for it
+  FOR r IN SELECT c.column_name AS col, c.kind,
+                  (@extschema@.drift_profile_info(c.profile)).distinct_entries AS u
+             FROM drift.baseline_columns c
+            WHERE c.baseline_owner = b.owner AND c.baseline_name = b.name LOOP
+    FOREACH t IN ARRAY CASE
+        WHEN r.kind = 'numeric' AND r.u <= 2 THEN ARRAY['ks', 'wasserstein_norm', 'chi2', 'js', 'proportion_z']
+        WHEN r.kind = 'numeric' AND r.u <= 5 THEN ARRAY['ks', 'wasserstein_norm', 'chi2', 'js']
+        WHEN r.kind = 'numeric' THEN ARRAY['ks', 'wasserstein_norm']
+        WHEN r.u <= 2 THEN ARRAY['chi2', 'js', 'proportion_z']
+        ELSE ARRAY['chi2', 'js'] END LOOP
+      SELECT array_agg(d.statistic ORDER BY k.chunk) INTO stats
+        FROM drift.baseline_chunks k
+        CROSS JOIN LATERAL (
+          SELECT @extschema@.drift_profile_merge(o.profile) AS others
+            FROM drift.baseline_chunks o
+           WHERE o.baseline_owner = b.owner AND o.baseline_name = b.name
+             AND o.column_name = r.col AND o.chunk <> k.chunk) m
+        CROSS JOIN LATERAL drift.column_drift(m.others, k.profile, t) d
+       WHERE k.baseline_owner = b.owner AND k.baseline_name = b.name AND k.column_name = r.col;
+      -- a chunk with nothing to compare gives no statistic: learn from the rest
+      IF (SELECT count(x) FROM unnest(stats) x) >= 2 THEN
+        INSERT INTO drift.baseline_thresholds AS x (baseline_owner, baseline_name, column_name,
+                                                   test, threshold, mean, sd, chunks)
+        SELECT b.owner, b.name, r.col, t, avg(x) + 3 * stddev_pop(x), avg(x), stddev_pop(x),
+               count(x)
+          FROM unnest(stats) x
+        RETURNING x.column_name, x.test, x.threshold, x.mean, x.sd
+          INTO column_name, test, threshold, mean, sd;
+        RETURN NEXT;
+      END IF;
+    END LOOP;
+  END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION drift.capture_chunks(text, integer, text) IS
+  'Split a baseline''s rows into chunks (by time_column, else evenly) in one scan and learn '
+  'each column''s threshold per test: mean + 3 sd of the leave-one-chunk-out statistics';
+
+-- The learned thresholds of a baseline as drift.judge_columns takes them.
+CREATE FUNCTION drift.learned_thresholds(baseline text) RETURNS jsonb
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v jsonb;
+BEGIN
+  SELECT jsonb_object_agg(s.column_name, s.t) INTO v
+    FROM (SELECT x.column_name, jsonb_object_agg(x.test, x.threshold) AS t
+            FROM drift.baseline_thresholds x
+           WHERE x.baseline_owner = drift.baseline_owner(learned_thresholds.baseline)
+             AND x.baseline_name = learned_thresholds.baseline
+           GROUP BY x.column_name) s;
+  IF v IS NULL THEN
+    RAISE EXCEPTION 'baseline "%" has no learned thresholds', learned_thresholds.baseline
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Learn them with drift.capture_chunks(baseline, chunks).';
+  END IF;
+  RETURN v;
+END
+$fn$;
+COMMENT ON FUNCTION drift.learned_thresholds(text) IS
+  'A baseline''s learned thresholds as {"column": {"test": threshold}} (drift.capture_chunks)';
+
+-- ===========================================================================
+-- Issue 8, model monitors: src/sql/73_model_monitor.sql (new objects), the
+-- 'at_least' comparison of drift.metrics, and drift._monitor_query's {model}
+-- token (drift._check_monitor, drift._record_slices and drift._run_monitor
+-- took their small changes in place above)
+-- ===========================================================================
+
+ALTER TABLE drift.metrics DROP CONSTRAINT metrics_comparison_check;
+ALTER TABLE drift.metrics ADD CONSTRAINT metrics_comparison_check
+  CHECK (comparison IN ('p_value', 'above', 'bounds', 'at_least'));
+
+CREATE OR REPLACE FUNCTION drift._monitor_query(m drift.monitors) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  met    drift.metrics;
+  slice  text := '''{}''::jsonb';
+  pairs  text[] := '{}';
+  col    text;
+  expr   text;
+  wherec text := 'true';
+  src    text := format('%s AS t', m.relation_oid::regclass);
+  -- one row per slice seen; unsliced, one row unless the window is empty
+  -- (without grouping by a constant, which costs a comparison per row)
+  grp    text := ' HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0';
+  q      text;
+BEGIN
+  SELECT * INTO STRICT met FROM drift.metrics WHERE name = m.metric;
+  FOREACH col IN ARRAY coalesce(m.slice_by, '{}') LOOP
+    pairs := pairs || format('%L::text, t.%I', col, col);
+  END LOOP;
+  IF cardinality(pairs) > 0 THEN
+    slice := format('pg_catalog.jsonb_build_object(%s)', array_to_string(pairs, ', '));
+    grp := ' GROUP BY 1';
+  END IF;
+  IF m.filter IS NOT NULL THEN
+    wherec := format('(%s)', m.filter);
+  END IF;
+
+  expr := CASE WHEN m.compare_to = 'previous_window' THEN met.profile_expression
+               ELSE met.expression END;
+  -- a model monitor's one expression over all its columns (73_model_monitor.sql)
+  IF position('{model}' IN expr) > 0 THEN
+    expr := replace(expr, '{model}', drift._model_expression(m));
+  END IF;
+  expr := replace(expr, '{value}', format('t.%I', m.column_name));
+  IF m.label_column IS NOT NULL THEN
+    expr := replace(expr, '{value2}', format('t.%I', m.label_column));
+  END IF;
+  expr := replace(expr, '{baseline}', '$3::text');
+  expr := replace(expr, '{column}', '$4::text');
+  expr := replace(expr, '{profile}', 'prev.p');
+
+  IF m.compare_to = 'previous_window' THEN
+    -- a model monitor profiles all its columns in the previous window
+    IF position('{model_profiles}' IN met.profile_source) > 0 THEN
+      met.profile_source := replace(met.profile_source, '{model_profiles}',
+                                    drift._model_profiles(m));
+    END IF;
+    q := format('WITH prev AS (SELECT %s AS slice, %s AS p FROM %s'
+                ' WHERE t.%I >= $5 AND t.%I < $1 AND %s%s) ',
+                slice, replace(met.profile_source, '{value}', format('t.%I', m.column_name)),
+                src, m.time_column, m.time_column, wherec, grp);
+    src := src || format(' JOIN prev ON prev.slice OPERATOR(pg_catalog.=) %s', slice);
+  ELSE
+    q := '';
+  END IF;
+  IF m.time_column IS NOT NULL THEN
+    wherec := format('t.%I >= $1 AND t.%I < $2 AND %s', m.time_column, m.time_column, wherec);
+  END IF;
+  RETURN q || format('SELECT s.slice, s.n_rows, pg_catalog.to_jsonb(s.r) AS r FROM ('
+                     'SELECT %s AS slice, pg_catalog.count(*) AS n_rows, %s AS r'
+                     ' FROM %s WHERE %s%s) s',
+                     slice, expr, src, wherec, grp);
+END
+$fn$;
+
+-- ---------------------------------------------------------------------------
+-- Model monitors (SPEC.md section 9, "Monitors"; issue 8): one monitor per
+-- model.  It is a drift.monitors row of metric dataset_drift, run by the
+-- same code as every monitor (the worker, run_monitor, run_due_monitors):
+-- its check is one scan of the window per slice, one drift_profile_agg per
+-- column, judged by drift.judge_columns with each column's integrity; the
+-- dataset row is the run's drift.results row (statistic = share of drifted
+-- columns, threshold = drift_share, firing when the share reaches it), and
+-- every column's row goes to drift.model_results.  One alert per state
+-- change of the model (per slice), listing the drifted columns by rank.
+-- ---------------------------------------------------------------------------
+
+-- The model's settings beside its drift.monitors row.
+CREATE TABLE drift.model_monitors (
+  monitor_id bigint PRIMARY KEY REFERENCES drift.monitors ON DELETE CASCADE,
+  columns    text[] NOT NULL CHECK (cardinality(columns) > 0),
+  kinds      text[] NOT NULL,
+  correction text NOT NULL DEFAULT 'none'
+               CHECK (correction IN ('none', 'bonferroni', 'holm', 'bh')),
+  alpha      float8 NOT NULL DEFAULT 0.05 CHECK (alpha > 0 AND alpha < 1),
+  tests      jsonb,
+  -- thresholds => 'auto': those learned from the baseline's chunks
+  auto_thresholds boolean NOT NULL DEFAULT false,
+  CHECK (cardinality(kinds) = cardinality(columns))
+);
+COMMENT ON TABLE drift.model_monitors IS
+  'Settings of model monitors (drift.create_model_monitor): the columns checked and how they '
+  'are profiled, the correction, alpha and the per-column tests';
+
+-- One row per column of each model-monitor run, beside the run's dataset row.
+CREATE TABLE drift.model_results (
+  result_id        bigint NOT NULL REFERENCES drift.results ON DELETE CASCADE,
+  monitor_id       bigint NOT NULL,
+  column_name      text NOT NULL,
+  column_kind      text NOT NULL,
+  test             text,
+  reason           text,
+  statistic        float8,
+  p_value          float8,
+  adjusted_p_value float8,
+  threshold        float8,
+  drifted          boolean NOT NULL,
+  severity         float8,
+  rank             integer,
+  n_baseline       bigint,
+  n_current        bigint,
+  distinct_values  bigint,
+  null_rate_baseline    float8,
+  null_rate_current     float8,
+  null_rate_p_value     float8,
+  out_of_range_share    float8,
+  unseen_category_share float8,
+  PRIMARY KEY (result_id, column_name)
+);
+CREATE INDEX model_results_by_monitor ON drift.model_results (monitor_id, result_id);
+COMMENT ON TABLE drift.model_results IS
+  'Every column of every model-monitor run (its dataset row is in drift.results): test, '
+  'statistic, p-value, adjusted p-value, drifted, severity, rank and integrity rates';
+
+SELECT pg_catalog.pg_extension_config_dump('drift.model_monitors', '');
+SELECT pg_catalog.pg_extension_config_dump('drift.model_results', '');
+ALTER TABLE drift.model_monitors ENABLE ROW LEVEL SECURITY;
+ALTER TABLE drift.model_results ENABLE ROW LEVEL SECURITY;
+-- visible (and deletable) with their monitor, as drift.results rows are
+CREATE POLICY model_monitors_read ON drift.model_monitors FOR SELECT
+  USING (EXISTS (SELECT 1 FROM drift.monitors m
+                  WHERE m.monitor_id OPERATOR(pg_catalog.=) model_monitors.monitor_id));
+CREATE POLICY model_results_read ON drift.model_results FOR SELECT
+  USING (EXISTS (SELECT 1 FROM drift.monitors m
+                  WHERE m.monitor_id OPERATOR(pg_catalog.=) model_results.monitor_id));
+CREATE POLICY model_results_delete ON drift.model_results FOR DELETE
+  USING (EXISTS (SELECT 1 FROM drift.monitors m
+                  WHERE m.monitor_id OPERATOR(pg_catalog.=) model_results.monitor_id));
+GRANT SELECT ON drift.model_monitors TO PUBLIC;
+GRANT SELECT, DELETE ON drift.model_results TO PUBLIC;
+
+-- The judgement of one slice, inside the monitor's query (run as the
+-- monitor's owner), against reference profiles: the baseline's, or the
+-- previous window's (compare_to => 'previous_window').  Returns the slice's
+-- value for drift._record_slices: statistic = share of drifted columns,
+-- n_current = rows, per-column results with their integrity, and the
+-- alert's fields (the drifted columns by rank, cut to at most 3000 bytes so
+-- that the payload stays under NOTIFY's limit, saying so).
+CREATE FUNCTION model_drift_check(reference drift_profile[], column_names text[],
+                                  column_kinds text[], currents drift_profile[], n_rows bigint,
+                                  correction text, alpha float8, tests jsonb, thresholds jsonb)
+  RETURNS jsonb
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_ref   @extschema@.drift_profile[];
+  v_cur   @extschema@.drift_profile[];
+  v_cols  jsonb;
+  v_list  jsonb := '[]';
+  v_n     integer;
+  v_drift integer;
+  r       record;
+BEGIN
+  SELECT array_agg(drift.empty_if_null(reference[i], column_kinds[i]) ORDER BY i),
+         array_agg(drift.empty_if_null(currents[i], column_kinds[i]) ORDER BY i)
+    INTO v_ref, v_cur
+    FROM generate_subscripts(column_names, 1) i;
+  SELECT jsonb_agg(to_jsonb(j) || to_jsonb(i) ORDER BY j.rank NULLS LAST, j.column_name),
+         count(*), count(*) FILTER (WHERE j.drifted)
+    INTO v_cols, v_n, v_drift
+    FROM drift.judge_columns(column_names, column_kinds, v_ref, v_cur, correction, alpha, tests,
+                             thresholds) j
+    JOIN LATERAL drift.column_integrity(v_ref[array_position(column_names, j.column_name)],
+                                        v_cur[array_position(column_names, j.column_name)]) i ON true;
+  -- the drifted columns by rank, as many as fit in 3000 bytes
+  FOR r IN SELECT e.value ->> 'column_name' AS c
+             FROM jsonb_array_elements(v_cols) e
+            WHERE (e.value ->> 'drifted')::boolean
+            ORDER BY (e.value ->> 'rank')::integer LOOP
+    EXIT WHEN octet_length((v_list || to_jsonb(r.c))::text) > 3000;
+    v_list := v_list || to_jsonb(r.c);
+  END LOOP;
+  RETURN jsonb_build_object(
+    'statistic', v_drift::float8 / v_n, 'p_value', NULL, 'n_current', n_rows,
+    'columns', v_cols,
+    'alert', jsonb_build_object('n_columns', v_n, 'n_drifted', v_drift,
+                                'drifted_columns', v_list,
+                                'drifted_columns_cut', jsonb_array_length(v_list) < v_drift));
+END
+$fn$;
+COMMENT ON FUNCTION model_drift_check(drift_profile[], text[], text[], drift_profile[], bigint,
+                                      text, float8, jsonb, jsonb) IS
+  'A model monitor''s judgement of one slice against reference profiles: share of drifted '
+  'columns, every column''s result and integrity, and the alert''s drifted columns by rank';
+
+-- The same against a named baseline (the owner's), with its learned
+-- thresholds when asked.
+CREATE FUNCTION model_drift_check(baseline text, column_names text[], column_kinds text[],
+                                  currents drift_profile[], n_rows bigint,
+                                  correction text, alpha float8, tests jsonb,
+                                  auto_thresholds boolean)
+  RETURNS jsonb
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_owner name := drift.baseline_owner(model_drift_check.baseline);
+  v_base  @extschema@.drift_profile[];
+BEGIN
+  SELECT array_agg(bc.profile ORDER BY u.i) INTO v_base
+    FROM unnest(column_names) WITH ORDINALITY u(c, i)
+    LEFT JOIN drift.baseline_columns bc
+      ON bc.baseline_owner = v_owner AND bc.baseline_name = model_drift_check.baseline
+     AND bc.column_name = u.c;
+  IF v_owner IS NULL OR array_position(v_base, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'baseline "%" no longer has every column of the model', model_drift_check.baseline
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Capture the baseline again, or recreate the model monitor.';
+  END IF;
+  RETURN @extschema@.model_drift_check(v_base, column_names, column_kinds, currents, n_rows,
+                                       correction, alpha, tests,
+                                       CASE WHEN auto_thresholds
+                                            THEN drift.learned_thresholds(model_drift_check.baseline)
+                                       END);
+END
+$fn$;
+COMMENT ON FUNCTION model_drift_check(text, text[], text[], drift_profile[], bigint, text, float8,
+                                      jsonb, boolean) IS
+  'A model monitor''s judgement of one slice against the columns of a stored baseline '
+  '(its learned thresholds with auto_thresholds)';
+
+-- The previous window's profiles of a slice, joined to each of its rows.
+CREATE FUNCTION drift.keep_first(state drift_profile[], next drift_profile[])
+  RETURNS drift_profile[]
+  AS 'MODULE_PATHNAME', 'drift_keep_first' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION drift.keep_first(drift_profile[], drift_profile[]) IS
+  'Transition and combine function of drift.reference_profiles: keeps the first value';
+CREATE AGGREGATE drift.reference_profiles(drift_profile[]) (
+  SFUNC = drift.keep_first,
+  STYPE = drift_profile[],
+  COMBINEFUNC = drift.keep_first,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE drift.reference_profiles(drift_profile[]) IS
+  'The first non-NULL value of a group: a model monitor reads the previous window''s profiles, '
+  'the same on every row of a slice, through it';
+
+INSERT INTO drift.metrics (name, kind, function_name, column_kind, expression,
+                           profile_expression, profile_source, needs_baseline, needs_label,
+                           comparison, default_threshold, description) VALUES
+  ('dataset_drift', 'drift', 'model_drift_check', 'categorical', '{model}', '{model}',
+   '{model_profiles}', true, false, 'at_least', 0.5,
+   'Whole-model check of a model monitor (drift.create_model_monitor); breach when the share '
+   'of drifted columns reaches the threshold (drift_share)');
+
+-- The {model} expression of a model monitor's query: one drift_profile_agg
+-- per column, all judged together ($3 is the baseline).
+CREATE FUNCTION drift._model_expression(m drift.monitors) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  mm drift.model_monitors;
+BEGIN
+  SELECT * INTO mm FROM drift.model_monitors x WHERE x.monitor_id = m.monitor_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'metric "dataset_drift" is for model monitors'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Create one with drift.create_model_monitor().';
+  END IF;
+  -- the reference: the baseline ($3), or the previous window's profiles of
+  -- the same slice (prev.p, from the query's prev CTE built by
+  -- {model_profiles}, through an aggregate as the check is none)
+  RETURN format('@extschema@.model_drift_check(%s, %L::text[], %L::text[], %s, '
+                'pg_catalog.count(*), %L::text, %s::float8, %L::jsonb, %s)',
+                CASE WHEN m.compare_to = 'previous_window'
+                     THEN 'drift.reference_profiles(prev.p)' ELSE '$3::text' END,
+                mm.columns, mm.kinds, drift._model_profiles(m),
+                mm.correction, mm.alpha, mm.tests,
+                CASE WHEN m.compare_to = 'previous_window' THEN 'NULL::jsonb'
+                     ELSE format('%L::boolean', mm.auto_thresholds) END);
+END
+$fn$;
+COMMENT ON FUNCTION drift._model_expression(drift.monitors) IS
+  'The expression a model monitor''s query computes per slice: every column profiled and judged';
+
+-- {model_profiles}: every column of a model monitor profiled, as an array.
+CREATE FUNCTION drift._model_profiles(m drift.monitors) RETURNS text
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT format('ARRAY[%s]::@extschema@.drift_profile[]',
+                string_agg(drift.profile_expression(u.c, u.k), ', ' ORDER BY u.i))
+    FROM drift.model_monitors mm, unnest(mm.columns, mm.kinds) WITH ORDINALITY u(c, k, i)
+   WHERE mm.monitor_id = m.monitor_id
+$fn$;
+COMMENT ON FUNCTION drift._model_profiles(drift.monitors) IS
+  'The array of drift_profile_agg calls that profiles every column of a model monitor';
+
+-- A model run's per-column rows, beside each slice's dataset row.
+CREATE FUNCTION drift._record_model_columns(results drift.results[], vals jsonb[]) RETURNS void
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  INSERT INTO drift.model_results
+    SELECT results[i].result_id, results[i].monitor_id, x.*
+      FROM generate_subscripts(results, 1) AS i,
+           jsonb_to_recordset(CASE WHEN jsonb_typeof(vals[i]) = 'object' THEN vals[i] -> 'columns' END)
+             AS x(column_name text, column_kind text, test text, reason text, statistic float8,
+                  p_value float8, adjusted_p_value float8, threshold float8, drifted boolean,
+                  severity float8, rank integer, n_baseline bigint, n_current bigint,
+                  distinct_values bigint, null_rate_baseline float8, null_rate_current float8,
+                  null_rate_p_value float8, out_of_range_share float8,
+                  unseen_category_share float8)
+     WHERE results[i].state <> 'error'
+$fn$;
+COMMENT ON FUNCTION drift._record_model_columns(drift.results[], jsonb[]) IS
+  'Write the per-column rows of a model-monitor run to drift.model_results';
+
+CREATE FUNCTION drift._api_create_model_monitor(
+    caller      oid,
+    name        text,
+    relation    regclass,
+    baseline    text,
+    time_column text,
+    window_size interval,
+    schedule    interval,
+    columns     text[],
+    correction  text,
+    alpha       float8,
+    drift_share float8,
+    tests       jsonb,
+    thresholds  text,
+    compare_to  text,
+    filter      text,
+    slice_by    text[],
+    min_rows    bigint,
+    channel     text,
+    fire_after  integer,
+    max_retries integer,
+    owner       name,
+    paused      boolean)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_owner name := coalesce(_api_create_model_monitor.owner, pg_get_userbyid(caller));
+  v_bowner name;
+  v_cols  text[];
+  v_kinds text[];
+  id      bigint;
+  m       drift.monitors;
+BEGIN
+  IF relation IS NULL OR baseline IS NULL THEN
+    RAISE EXCEPTION 'relation and baseline must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = v_owner) THEN
+    RAISE EXCEPTION 'role "%" does not exist', v_owner USING ERRCODE = 'undefined_object';
+  END IF;
+  IF NOT pg_has_role(caller, v_owner, 'MEMBER') THEN
+    RAISE EXCEPTION 'permission denied to create a monitor owned by role "%"', v_owner
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF EXISTS (SELECT 1 FROM drift.monitors x
+              WHERE x.name = _api_create_model_monitor.name AND x.owner = v_owner) THEN
+    RAISE EXCEPTION 'monitor "%" already exists', _api_create_model_monitor.name
+      USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF drift_share IS NULL OR NOT (drift_share > 0 AND drift_share <= 1) THEN
+    RAISE EXCEPTION 'drift_share must be in (0, 1], not %', drift_share
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'The model fires when this share of its columns drifted, such as 0.5.';
+  END IF;
+  IF thresholds IS NOT NULL AND thresholds <> 'auto' THEN
+    RAISE EXCEPTION 'thresholds must be ''auto'' or NULL, not "%"', thresholds
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'auto uses the thresholds learned by drift.capture_chunks.';
+  END IF;
+  IF thresholds IS NOT NULL AND compare_to = 'previous_window' THEN
+    RAISE EXCEPTION 'learned thresholds apply to comparisons with the baseline'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use thresholds => ''auto'' with compare_to => ''baseline''.';
+  END IF;
+  IF columns IS NOT NULL AND cardinality(columns) = 0 THEN
+    RAISE EXCEPTION 'columns must not be empty'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass NULL (the default) to check every baseline column present in the relation.';
+  END IF;
+  -- the columns: as dataset_drift takes them, resolved now against the
+  -- owner's baseline (the run reads the baseline as the owner)
+  v_bowner := drift.baseline_owner(baseline, v_owner);
+  IF v_bowner IS NULL THEN
+    RAISE EXCEPTION 'baseline "%" does not exist', baseline
+      USING ERRCODE = 'undefined_object',
+            HINT = 'The monitor''s owner must own or see the baseline.';
+  END IF;
+  IF thresholds = 'auto' AND NOT EXISTS (
+       SELECT 1 FROM drift.baseline_thresholds x
+        WHERE x.baseline_owner = v_bowner AND x.baseline_name = baseline) THEN
+    RAISE EXCEPTION 'baseline "%" has no learned thresholds', baseline
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Learn them with drift.capture_chunks(baseline, chunks).';
+  END IF;
+  SELECT array_agg(bc.column_name ORDER BY coalesce(u.i, a.attnum)),
+         array_agg(bc.kind ORDER BY coalesce(u.i, a.attnum))
+    INTO v_cols, v_kinds
+    FROM drift.baseline_columns bc
+    LEFT JOIN pg_attribute a ON a.attrelid = relation AND a.attname = bc.column_name
+                            AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN LATERAL (SELECT x.i FROM unnest(columns) WITH ORDINALITY x(c, i)
+                        WHERE x.c = bc.column_name LIMIT 1) u ON true
+   WHERE bc.baseline_owner = v_bowner AND bc.baseline_name = baseline
+     AND (columns IS NULL OR u.i IS NOT NULL) AND a.attnum IS NOT NULL
+     AND (bc.kind <> 'numeric' OR drift.column_kind(relation, bc.column_name) = 'numeric');
+  IF cardinality(coalesce(v_cols, '{}')) < cardinality(coalesce(columns, '{}')) THEN
+    RAISE EXCEPTION 'columns names a column that baseline "%" and % do not both have (as numbers, if profiled so): %',
+                    baseline, relation,
+                    (SELECT string_agg(c, ', ') FROM unnest(columns) c WHERE c IS NULL OR c <> ALL (coalesce(v_cols, '{}')))
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  IF v_cols IS NULL THEN
+    RAISE EXCEPTION 'no column of baseline "%" can be checked in %', baseline, relation
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  -- correction, alpha and tests exactly as each run will judge them: the
+  -- baseline against itself
+  PERFORM drift.judge_columns(v_cols, v_kinds, p.base, p.base, correction, alpha, tests)
+     FROM (SELECT array_agg(bc.profile ORDER BY u.i) AS base
+             FROM unnest(v_cols) WITH ORDINALITY u(c, i)
+             JOIN drift.baseline_columns bc
+               ON bc.baseline_owner = v_bowner AND bc.baseline_name = baseline
+              AND bc.column_name = u.c) p;
+
+  INSERT INTO drift.monitors AS x (name, owner, relation_oid, relation_name, metric, column_name,
+                                   baseline, threshold, time_column, window_size, schedule,
+                                   filter, slice_by, min_rows, channel, fire_after, max_retries,
+                                   compare_to, paused, next_run)
+  VALUES (_api_create_model_monitor.name, v_owner, relation, relation::text, 'dataset_drift',
+          v_cols[1], baseline, drift_share, time_column, window_size,
+          coalesce(schedule, '1 hour'), filter, nullif(slice_by, '{}'), coalesce(min_rows, 1),
+          coalesce(channel, 'pg_drift'), coalesce(fire_after, 1), coalesce(max_retries, 3),
+          coalesce(compare_to, 'baseline'), coalesce(paused, false), now())
+  RETURNING * INTO m;
+  INSERT INTO drift.model_monitors (monitor_id, columns, kinds, correction, alpha, tests,
+                                    auto_thresholds)
+  VALUES (m.monitor_id, v_cols, v_kinds, correction, alpha, tests, thresholds IS NOT NULL);
+  -- the common validation (relation, privileges, window, slices, filter,
+  -- and the whole query planned as the owner); an error undoes both rows
+  PERFORM drift._check_monitor(m);
+  PERFORM drift._wake_scheduler();
+  RETURN m.monitor_id;
+END
+$fn$;
+COMMENT ON FUNCTION drift._api_create_model_monitor(oid, text, regclass, text, text, interval,
+  interval, text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer,
+  integer, name, boolean) IS
+  'drift.create_model_monitor for the calling role (reached only through it: src/worker/api_call.c)';
+
+CREATE FUNCTION drift.create_model_monitor(
+    name        text,
+    relation    regclass,
+    baseline    text,
+    time_column text     DEFAULT NULL,
+    window_size interval DEFAULT NULL,
+    schedule    interval DEFAULT '1 hour',
+    columns     text[]   DEFAULT NULL,
+    correction  text     DEFAULT 'none',
+    alpha       float8   DEFAULT 0.05,
+    drift_share float8   DEFAULT 0.5,
+    tests       jsonb    DEFAULT NULL,
+    thresholds  text     DEFAULT NULL,
+    compare_to  text     DEFAULT 'baseline',
+    filter      text     DEFAULT NULL,
+    slice_by    text[]   DEFAULT NULL,
+    min_rows    bigint   DEFAULT 1,
+    channel     text     DEFAULT 'pg_drift',
+    fire_after  integer  DEFAULT 1,
+    max_retries integer  DEFAULT 3,
+    owner       name     DEFAULT current_user,
+    paused      boolean  DEFAULT false)
+  RETURNS bigint
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION drift.create_model_monitor(text, regclass, text, text, interval, interval,
+  text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer, integer,
+  name, boolean) IS
+  'Declare a scheduled whole-model check: every column of a baseline (or those named) in one '
+  'scan per run, a results row per column (drift.model_results) and one for the model, one '
+  'alert per state change listing the drifted columns by rank; returns the monitor id';
+
+-- internal functions added after the revocation above
+REVOKE EXECUTE ON FUNCTION drift._model_expression(drift.monitors) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION drift._record_model_columns(drift.results[], jsonb[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION drift._model_profiles(drift.monitors) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION drift._api_create_model_monitor(oid, text, regclass, text, text, interval,
+  interval, text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer,
+  integer, name, boolean) FROM PUBLIC;
