@@ -49,4 +49,9 @@ SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS uncommented
    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_drift')
    AND d.deptype = 'e'
    AND obj_description(d.objid, (SELECT relname FROM pg_class WHERE oid = d.classid)) IS NULL
+   -- PostgreSQL 17 also records array types and tables' row types as members;
+   -- they are described by their element type and their table
+   AND NOT EXISTS (SELECT 1 FROM pg_type t LEFT JOIN pg_class c ON c.oid = t.typrelid
+                    WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid
+                      AND (t.typcategory = 'A' OR c.relkind IN ('r', 'v', 'm', 'p', 'f')))
  ORDER BY 1;
