@@ -151,3 +151,20 @@ SELECT drift.create_model_monitor('mm_prev_sliced', 'mm_events', 'mm', time_colu
                                   drift_share => 0.5) IS NOT NULL AS created;
 SELECT r.slice, r.statistic, r.state
   FROM drift.run_monitor('mm_prev_sliced', as_of => '2026-03-02 12:00+00') r ORDER BY r.slice::text;
+
+-- the report's whole-model section: per model monitor the latest run's
+-- columns, drifted first by rank, in a well-formed page
+SELECT xml_is_well_formed_document(drift.report(ARRAY['mm_prev_sliced'])) AS well_formed;
+SELECT (xpath('count(//section[@class="model"]/table[@class="model-columns"])', d))[1]::text AS model_tables,
+       (xpath('//section[@class="model"]/h3/text()', d))[1]::text AS model,
+       array_to_string(xpath('//table[@class="model-columns"]/tbody/tr[@class="drifted"]/td[2]/text()', d)::text[], ',')
+         AS drifted_by_rank,
+       (xpath('count(//table[@class="model-columns"]/tbody/tr)', d))[1]::text AS column_rows
+  FROM (SELECT drift.report(ARRAY['mm_prev_sliced'])::xml AS d) r;
+SELECT r.slice, string_agg(m.column_name, ',' ORDER BY m.rank) AS expected_drifted
+  FROM drift.model_results m
+  JOIN (SELECT result_id, slice FROM drift.results WHERE monitor = 'mm_prev_sliced'
+         ORDER BY run_at DESC, result_id DESC LIMIT 1) r USING (result_id)
+ WHERE m.drifted GROUP BY r.slice;
+-- no run since `since`: no whole-model section
+SELECT position('class="model"' IN drift.report(ARRAY['mm_prev_sliced'], since => now())) > 0 AS model_section_after_now;

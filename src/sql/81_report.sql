@@ -528,21 +528,60 @@ $fn$;
 COMMENT ON FUNCTION drift.report_results_table(bigint[], integer) IS
   'HTML table of the latest result per slice of the given (visible) monitors, firing first';
 
--- Hook for whole-model checks (SPEC section 9, drift.dataset_drift): the
--- report places whatever this returns between the histograms and the
--- results table.  Until the model monitors land it has nothing to show;
--- their change replaces this body (CREATE OR REPLACE) with the per-column
--- table of each selected model monitor's latest run.
+-- Whole-model checks (SPEC section 9): for each selected model monitor
+-- (metric dataset_drift), the per-column table of its latest result since
+-- `since` (drift.model_results; of a sliced monitor, the latest slice's,
+-- named), drifted columns first by rank, between the histograms and the
+-- results table.  Empty when no model monitor has such a result.
 CREATE FUNCTION drift.report_dataset_section(monitor_ids bigint[], since timestamptz)
   RETURNS text
   LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
 AS $fn$
-  SELECT ''::text
+  SELECT coalesce('<section class="model"><h2>Whole-model checks</h2>'
+                  || string_agg(t.html, '' ORDER BY t.name) || '</section>', '')
+    FROM (SELECT m.name,
+                 format('<h3>%s%s</h3><p class="meta">run at %s: %s of %s columns drifted</p>',
+                        drift.report_escape(m.name),
+                        CASE WHEN r.slice IS NOT NULL
+                             THEN ', slice ' || drift.report_escape(drift.slice_label(r.slice)) ELSE '' END,
+                        to_char(r.run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                        count(*) FILTER (WHERE c.drifted), count(*))
+                 || '<table class="model-columns"><thead><tr><th>rank</th><th>column</th>'
+                 || '<th>kind</th><th>test</th><th>reason</th><th>statistic</th><th>p-value</th>'
+                 || '<th>adjusted p</th><th>threshold</th><th>drifted</th><th>NULL rate</th>'
+                 || '<th>out of range</th><th>unseen</th></tr></thead><tbody>'
+                 || string_agg(format('<tr%s><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>'
+                                      '<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>'
+                                      '<td>%s</td><td>%s</td><td>%s</td></tr>',
+                                      CASE WHEN c.drifted THEN ' class="drifted"' ELSE '' END,
+                                      coalesce(c.rank::text, '-'), drift.report_escape(c.column_name),
+                                      drift.report_escape(c.column_kind), drift.report_escape(c.test),
+                                      drift.report_escape(c.reason), drift.report_number(c.statistic),
+                                      drift.report_number(c.p_value),
+                                      drift.report_number(c.adjusted_p_value),
+                                      drift.report_number(c.threshold),
+                                      CASE WHEN c.drifted THEN 'yes' ELSE 'no' END,
+                                      drift.report_number(c.null_rate_current),
+                                      drift.report_number(c.out_of_range_share),
+                                      drift.report_number(c.unseen_category_share)),
+                               '' ORDER BY c.drifted DESC, c.rank NULLS LAST, c.column_name)
+                 || '</tbody></table>' AS html
+            FROM drift.monitors m
+            JOIN LATERAL (SELECT x.result_id, x.run_at, x.slice
+                            FROM drift.results x
+                           WHERE x.monitor_id = m.monitor_id
+                             AND (since IS NULL OR x.run_at >= since)
+                             AND EXISTS (SELECT 1 FROM drift.model_results y
+                                          WHERE y.result_id = x.result_id)
+                           ORDER BY x.run_at DESC, x.result_id DESC LIMIT 1) r ON true
+            JOIN drift.model_results c ON c.result_id = r.result_id
+           WHERE m.monitor_id = ANY (monitor_ids) AND m.metric = 'dataset_drift'
+           GROUP BY m.name, r.run_at, r.slice) t
 $fn$;
 COMMENT ON FUNCTION drift.report_dataset_section(bigint[], timestamptz) IS
-  'Whole-model section of drift.report (per-column table of a dataset drift check); '
-  'empty until model monitors exist';
+  'Whole-model section of drift.report: per model monitor, the per-column table of its latest '
+  'run (test, reason, statistic, p-values, threshold, drifted, integrity), drifted first by rank';
 
 -- The page's style sheet (no '<' or '&', so the page stays well-formed XML).
 CREATE FUNCTION drift.report_style() RETURNS text
@@ -574,6 +613,7 @@ svg text { font-size: 11px; fill: #3b4454; }
 .series { fill: none; stroke-width: 2; }
 .point { fill: #ffffff; stroke-width: 1.5; }
 .breach { fill: #d62728; stroke-width: 1.5; }
+tr.drifted td { background: #fde8e8; }
 .fired { fill: #d62728; }
 .resolved { fill: #2ca02c; }
 .errmark { fill: #7f7f7f; }
