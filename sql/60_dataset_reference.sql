@@ -130,7 +130,6 @@ SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
-SET force_parallel_mode = on;
 CREATE TEMP TABLE ds_parallel AS
   SELECT c.case_id, k.correction, d.*
     FROM (SELECT DISTINCT case_id FROM ds_rows) c
@@ -145,7 +144,6 @@ SELECT count(*) AS rows_checked,
                            OR g.rank IS DISTINCT FROM p.rank) AS differing
   FROM ds_got g
   JOIN ds_parallel p USING (case_id, correction, column_name);
-RESET force_parallel_mode;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
 RESET min_parallel_table_scan_size;

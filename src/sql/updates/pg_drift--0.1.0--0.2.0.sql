@@ -3301,8 +3301,11 @@ AS $fn$
   SELECT b.null_count::float8 / nullif(b.count + b.null_count + b.nan_count, 0),
          c.null_count::float8 / nullif(c.count + c.null_count + c.nan_count, 0),
          (@extschema@.null_rate_drift(baseline, current)).p_value,
-         CASE WHEN b.kind = 'numeric' THEN @extschema@.out_of_range_share(baseline, current) END,
-         CASE WHEN b.kind = 'categorical' THEN @extschema@.unseen_category_share(baseline, current) END
+         -- the kind test goes inside the (STRICT) calls, not around them: where
+         -- the profiles are constants (PostgreSQL 18 plans SQL functions with
+         -- their arguments), a call in an untaken CASE branch is still folded
+         @extschema@.out_of_range_share(CASE WHEN b.kind = 'numeric' THEN baseline END, current),
+         @extschema@.unseen_category_share(CASE WHEN b.kind = 'categorical' THEN baseline END, current)
     FROM @extschema@.drift_profile_info(baseline) b, @extschema@.drift_profile_info(current) c
 $fn$;
 COMMENT ON FUNCTION drift.column_integrity(drift_profile, drift_profile) IS
