@@ -84,6 +84,7 @@ main(int argc, char **argv)
 		{"wasserstein_1d", test_wasserstein_1d},
 		{"float_sort", test_float_sort},
 		{"kolmogorov_parts", test_kolmogorov_parts},
+		{"isotonic", test_isotonic},
 	};
 
 	if (argc != 2)
