@@ -2174,3 +2174,15 @@ CREATE AGGREGATE estimated_binary_metrics(score float8, threshold float8, baseli
 COMMENT ON AGGREGATE estimated_binary_metrics(float8, float8, text, text) IS
   'Model quality estimated without labels (CBPE) under the calibration stored with a '
   'baseline''s score column (drift.baseline_calibration)';
+
+-- Issue 9: estimated quality as monitor metrics, src/sql/74_label_join.sql
+INSERT INTO drift.metrics (name, kind, function_name, column_kind, expression,
+                           profile_expression, profile_source, needs_baseline, needs_label,
+                           comparison, default_threshold, description)
+SELECT 'estimated_' || m, 'model', 'estimated_binary_metrics', 'numeric',
+       format('(@extschema@.estimated_binary_metrics({value}::float8, 0.5, {baseline}, {column})).%s', m),
+       NULL, NULL, true, false, 'bounds', NULL,
+       format('%s estimated without labels from the baseline''s calibration of the score (CBPE, '
+              'decision threshold 0.5); breach outside [lower_bound, upper_bound]', d)
+  FROM (VALUES ('accuracy', 'Accuracy'), ('precision', 'Precision'), ('recall', 'Recall'),
+               ('f1', 'F1 score'), ('roc_auc', 'ROC AUC')) v(m, d);
