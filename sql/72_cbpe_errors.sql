@@ -83,28 +83,50 @@ SELECT pg_temp.cal(-1, 1, '{0.2, 0.1}')::drift_calibration;             -- negat
 SELECT pg_temp.cal(10, 2147483647, '{0.2, 0.1}')::drift_calibration;    -- huge count
 SELECT '\x02'::drift_calibration;
 
--- hostile states: version 1, threshold, the calibration's fields, then the
--- score run: entries int32, per entry score, rows (as positives), negatives
-CREATE FUNCTION pg_temp.est(threshold float8, entries bytea, n int) RETURNS text
+-- hostile states: version 1, threshold, the calibration's fields, rows per
+-- segment of the calibration (at or below its first point, between points,
+-- above its last) predicted negative and positive, then the score run of
+-- the sloped segments: entries int32, per entry score, rows (as positives),
+-- negatives.  The calibration here: (0.2, 0.1), (0.8, 0.9), so segment 1,
+-- (0.2, 0.8], is sloped, the others flat.
+CREATE FUNCTION pg_temp.est(threshold float8, counts bigint[], entries bytea, n int) RETURNS text
   LANGUAGE sql IMMUTABLE AS $$
     SELECT pg_temp.txt('\x01'::bytea || float8send(threshold)
                        || decode(substr(pg_temp.cal(10, 2, '{0.2, 0.8, 0.1, 0.9}'), 5), 'hex')
+                       || coalesce((SELECT string_agg(int8send(v), ''::bytea ORDER BY i)
+                                      FROM unnest(counts) WITH ORDINALITY u(v, i)), ''::bytea)
                        || int4send(n) || entries) $$;
 CREATE FUNCTION pg_temp.entry(score float8, pos bigint, neg bigint) RETURNS bytea
   LANGUAGE sql IMMUTABLE AS $$ SELECT float8send(score) || int8send(pos) || int8send(neg) $$;
-SELECT (estimated_metrics_final(pg_temp.est(0.5, pg_temp.entry(0.3, 2, 0) || pg_temp.entry(0.9, 1, 0), 2)
+-- valid: two rows at 0.3 (sloped), one at 0.9 (flat, above the threshold);
+-- the same as the aggregate over those rows
+SELECT (estimated_metrics_final(pg_temp.est(0.5, '{0, 0, 0, 0, 0, 1}', pg_temp.entry(0.3, 2, 0), 1)
                                 ::drift_estimated_metrics_state)).* AS valid;
-SELECT pg_temp.est('NaN', pg_temp.entry(0.3, 2, 0), 1)::drift_estimated_metrics_state;
-SELECT pg_temp.est(0.5, pg_temp.entry(0.3, 2, 1), 1)::drift_estimated_metrics_state;
-SELECT pg_temp.est(0.5, pg_temp.entry(0.3, -2, 0), 1)::drift_estimated_metrics_state;
-SELECT pg_temp.est(0.5, pg_temp.entry(0.3, 0, 0), 1)::drift_estimated_metrics_state;
-SELECT pg_temp.est(0.5, pg_temp.entry(0.9, 2, 0) || pg_temp.entry(0.3, 1, 0), 2)::drift_estimated_metrics_state;
-SELECT pg_temp.est(0.5, pg_temp.entry('NaN', 2, 0), 1)::drift_estimated_metrics_state;
-SELECT pg_temp.est(0.5, pg_temp.entry(0.3, 2, 0), 5)::drift_estimated_metrics_state;
-SELECT pg_temp.est(0.5, pg_temp.entry(0.3, 9223372036854775807, 0) || pg_temp.entry(0.4, 9, 0), 2)
-         ::drift_estimated_metrics_state;
+SELECT (estimated_binary_metrics(s, 0.5, pg_temp.cal(10, 2, '{0.2, 0.8, 0.1, 0.9}')::drift_calibration)).*
+  FROM (VALUES (0.3), (0.3), (0.9)) v(s);
+SELECT pg_temp.est('NaN', '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, 2, 0), 1)::drift_estimated_metrics_state;
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, 2, 1), 1)::drift_estimated_metrics_state;
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, -2, 0), 1)::drift_estimated_metrics_state;
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, 0, 0), 1)::drift_estimated_metrics_state;
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.7, 2, 0) || pg_temp.entry(0.3, 1, 0), 2)
+         ::drift_estimated_metrics_state;                                      -- run not ascending
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry('NaN', 2, 0), 1)::drift_estimated_metrics_state;
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, 2, 0), 5)::drift_estimated_metrics_state;
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.9, 2, 0), 1)
+         ::drift_estimated_metrics_state;                                      -- run score where flat
+SELECT pg_temp.est(0.5, '{0, 0, 1, 0, 0, 0}', ''::bytea, 0)
+         ::drift_estimated_metrics_state;                                      -- count on the slope
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 1, 0}', ''::bytea, 0)
+         ::drift_estimated_metrics_state;                                      -- above counted below
+SELECT pg_temp.est(0.1, '{0, 0, 0, 0, 0, 0}', ''::bytea, 0) IS NOT NULL AS below_first_point_ok;
+SELECT pg_temp.est(0.9, '{0, 1, 0, 0, 0, 0}', ''::bytea, 0)
+         ::drift_estimated_metrics_state;                                      -- below counted above
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, -1, 0}', ''::bytea, 0)::drift_estimated_metrics_state;
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 9223372036854775807}', pg_temp.entry(0.3, 9, 0), 1)
+         ::drift_estimated_metrics_state;                                      -- total overflows
+SELECT pg_temp.est(0.5, '{0, 0, 0}', ''::bytea, 0)::drift_estimated_metrics_state;
 -- a moving aggregate whose inverse is asked to remove what its state never counted
-SELECT pg_temp.est(0.5, ''::bytea, 0) AS est_empty \gset
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', ''::bytea, 0) AS est_empty \gset
 SELECT format('CREATE AGGREGATE pg_temp.evil_est(float8, float8, drift_calibration) (SFUNC = estimated_metrics_trans, STYPE = drift_estimated_metrics_state, FINALFUNC = estimated_metrics_final, MSFUNC = estimated_metrics_inv, MINVFUNC = estimated_metrics_trans, MSTYPE = drift_estimated_metrics_state, MFINALFUNC = estimated_metrics_final, MINITCOND = %L)', :'est_empty') \gexec
 SELECT (pg_temp.evil_est(x / 10.0, 0.5, pg_temp.cal(10, 2, '{0.2, 0.8, 0.1, 0.9}')::drift_calibration)
           OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)).n

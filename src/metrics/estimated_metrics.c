@@ -18,10 +18,17 @@
  * (no concept drift: P(label | score) unchanged since the baseline).
  *
  * The state (drift_estimated_metrics_state) keeps the threshold, the
- * calibration's points and the number of rows per distinct score in a
- * score run (score_run.c): p is a function of the score, so the counts are
- * all the final needs, and a moving frame's removal is a decrement.  Each
- * final sweeps the distinct scores: O(distinct scores) per call, as roc_auc.
+ * calibration's points and, since p is a function of the score, only counts
+ * of rows: a moving frame's removal is a decrement.  Where the calibration
+ * is flat (constant p: below its first point, above its last, and between
+ * two points of equal value, which is most of an isotonic fit's range) a
+ * segment's rows add collinear steps to the expected ROC curve, so their
+ * order does not matter: two counts per segment (rows predicted positive or
+ * not) replace them, O(1) per row after a binary search over the points.
+ * Only rows on the sloped segments between two points of different values
+ * are kept per distinct score, in a score run (score_run.c).  Each final
+ * sweeps the segments and those scores once, from the top: O(points + distinct
+ * sloped scores) per call.
  * Sums are double-double (double_double.h) so that millions of rows keep
  * the 1e-9 relative agreement.
  *
@@ -37,11 +44,13 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "common/int.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "nodes/value.h"
 #include "parser/parse_func.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -62,19 +71,46 @@ typedef struct EstState
 	int32		n_pending;		/* then unsorted ones */
 	int32		capacity;		/* room for entries */
 	int32		pad;
+	uint64		setup_hash;		/* est_setup_hash of the threshold and calibration */
 	int64		n;				/* rows counted */
 	int64		cal_rows;		/* the calibration's labelled rows */
 	double		threshold;
-	/* calibration scores [n_points], values [n_points], then ScoreCount [capacity] */
+
+	/*
+	 * The calibration's scores [n_points] and values [n_points]; then per
+	 * segment (est_segment) the rows predicted negative and positive, int64
+	 * [2 (n_points + 1)]; then the score run, ScoreCount [capacity].
+	 */
 	double		data[FLEXIBLE_ARRAY_MEMBER];
 } EstState;
 
-#define EST_SIZE(k, cap) (offsetof(EstState, data) + sizeof(double) * 2 * (Size) (k) + \
-						  sizeof(ScoreCount) * (Size) (cap))
+#define EST_HEAD(k) (offsetof(EstState, data) + sizeof(double) * 2 * (Size) (k) + \
+					 sizeof(int64) * 2 * ((Size) (k) + 1))
+#define EST_SIZE(k, cap) (EST_HEAD(k) + sizeof(ScoreCount) * (Size) (cap))
 #define EST_X(s) ((s)->data)
 #define EST_Y(s) ((s)->data + (s)->n_points)
-#define EST_ENTRIES(s) ((ScoreCount *) ((s)->data + 2 * (s)->n_points))
+#define EST_COUNTS(s) ((int64 *) ((s)->data + 2 * (s)->n_points))
+#define EST_N_COUNTS(s) (2 * ((Size) (s)->n_points + 1))
+#define EST_ENTRIES(s) ((ScoreCount *) (EST_COUNTS(s) + EST_N_COUNTS(s)))
 #define EST_INITIAL 32
+/* most buckets of a setup's segment index (a power of 2) */
+#define EST_MAX_BUCKETS 65536
+
+/*
+ * A row's threshold and calibration, resolved (est_setup).  When they are
+ * query-constant the setup lives for the query, with an index that finds a
+ * score's segment in O(1): bucket[b] is the segment of b / n_buckets, the
+ * lowest score of bucket b of [0, 1], and a score's segment is at most a
+ * few points further (the buckets outnumber the points).
+ */
+typedef struct EstSetup
+{
+	const Calibration *cal;
+	double		threshold;
+	uint64		hash;
+	int32		n_buckets;		/* 0: no index, binary search */
+	int32	   *bucket;
+} EstSetup;
 
 PG_FUNCTION_INFO_V1(estimated_metrics_state_in);
 PG_FUNCTION_INFO_V1(estimated_metrics_state_out);
@@ -91,7 +127,22 @@ PG_FUNCTION_INFO_V1(estimated_metrics_final);
 static int32
 est_max_entries(int32 k)
 {
-	return (int32) ((MaxAllocSize - EST_SIZE(k, 0)) / sizeof(ScoreCount) / 2);
+	if (EST_HEAD(k) >= MaxAllocSize / 2)
+		return 0;
+	return (int32) ((MaxAllocSize - EST_HEAD(k)) / sizeof(ScoreCount) / 2);
+}
+
+/*
+ * A hash of a setup: states remember theirs, so that each row's check that
+ * its setup is the state's costs O(1), not a comparison of every point.
+ * (Thresholds are never -0: est_threshold.)
+ */
+static uint64
+est_setup_hash(double threshold, const double *xy, int32 k)
+{
+	return hash_bytes_extended((const unsigned char *) xy, (int) (sizeof(double) * 2 * (Size) k),
+							   (uint64) k) ^
+		hash_bytes_extended((const unsigned char *) &threshold, sizeof(double), 0);
 }
 
 /* An empty state for threshold and calibration c with room for capacity entries. */
@@ -112,15 +163,76 @@ est_alloc(double threshold, const double *xy, int32 k, int64 cal_rows, int32 cap
 	s->threshold = threshold;
 	s->cal_rows = cal_rows;
 	memcpy(s->data, xy, sizeof(double) * 2 * (Size) k);
+	s->setup_hash = est_setup_hash(threshold, xy, k);
 	return s;
 }
 
-/* Do two setups (threshold, calibration points) agree? */
+/* Do two states' setups (threshold, calibration points) agree? */
 static bool
-est_same_setup(const EstState *s, double threshold, const double *xy, int32 k)
+est_same_setup(const EstState *a, const EstState *b)
 {
-	return s->threshold == threshold && s->n_points == k &&
-		memcmp(s->data, xy, sizeof(double) * 2 * (Size) k) == 0;
+	return a->setup_hash == b->setup_hash && a->threshold == b->threshold &&
+		a->n_points == b->n_points &&
+		memcmp(a->data, b->data, sizeof(double) * 2 * (Size) a->n_points) == 0;
+}
+
+/*
+ * The calibration segment of score t, as isotonic_predict finds it: 0 at or
+ * below the first point, k for (x[k - 1], x[k]], n_points above the last.
+ */
+static inline int32
+est_segment(const EstState *s, double t)
+{
+	const double *x = EST_X(s);
+	int32		lo = 0,
+				hi = s->n_points;
+
+	while (lo < hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+
+		if (x[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* est_segment through a setup's index, when it has one (the setup is the state's). */
+static inline int32
+est_segment_indexed(const EstState *s, const EstSetup *setup, double t)
+{
+	int32		i;
+
+	if (setup->n_buckets == 0 || !(t >= 0.0 && t <= 1.0))
+		return est_segment(s, t);
+	i = setup->bucket[Min((int32) (t * setup->n_buckets), setup->n_buckets - 1)];
+	while (i < s->n_points && EST_X(s)[i] < t)
+		i++;
+	return i;
+}
+
+/*
+ * Is p constant on the segment?  Outside the points it is clipped; between
+ * two points of equal value the slope is 0 and isotonic_predict returns the
+ * value exactly.
+ */
+static inline bool
+est_flat(const EstState *s, int32 seg)
+{
+	return seg == 0 || seg == s->n_points || EST_Y(s)[seg - 1] == EST_Y(s)[seg];
+}
+
+/* The constant p of a flat segment (as isotonic_predict computes it there). */
+static double
+est_flat_value(const EstState *s, int32 seg)
+{
+	if (seg == 0)
+		return EST_Y(s)[0];
+	if (seg == s->n_points)
+		return isotonic_predict(EST_X(s), EST_Y(s), s->n_points, EST_X(s)[s->n_points - 1]);
+	return EST_Y(s)[seg - 1];
 }
 
 /* The calibration named by (baseline, column): drift.baseline_calibration, the one rule. */
@@ -134,21 +246,41 @@ named_calibration(Datum baseline, Datum column)
 	return (Calibration *) PG_DETOAST_DATUM(OidFunctionCall2(fn, baseline, column));
 }
 
+/* Build a setup's segment index in cxt (see EstSetup). */
+static void
+est_setup_index(EstSetup *setup, MemoryContext cxt)
+{
+	const double *x = CALIBRATION_X(setup->cal);
+	int32		k = setup->cal->n_points;
+	int32		nb = 1024;
+	int32		i = 0;
+
+	while (nb < EST_MAX_BUCKETS && nb < 2 * k)
+		nb *= 2;
+	setup->bucket = MemoryContextAlloc(cxt, sizeof(int32) * nb);
+	for (int32 b = 0; b < nb; b++)
+	{
+		double		low = (double) b / nb;	/* exact: nb is a power of 2 */
+
+		while (i < k && x[i] < low)
+			i++;
+		setup->bucket[b] = i;
+	}
+	setup->n_buckets = nb;
+}
+
 /*
  * This row's threshold and calibration: resolved once per query when the
- * arguments are query-constant, else for every row.
+ * arguments are query-constant (kept in the call site, with a segment
+ * index), else for every row (in *row).
  */
-static const Calibration *
-est_setup(FunctionCallInfo fcinfo, bool named, double *threshold)
+static const EstSetup *
+est_setup(FunctionCallInfo fcinfo, bool named, EstSetup *row)
 {
 	CallSite   *cs = call_site_get_after(fcinfo, 1);
-	const Calibration *c;
 
 	if (cs->resolved)
-	{
-		*threshold = cs->param;
-		return (const Calibration *) cs->data;
-	}
+		return (const EstSetup *) cs->data;
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || (named && PG_ARGISNULL(4)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -156,44 +288,57 @@ est_setup(FunctionCallInfo fcinfo, bool named, double *threshold)
 				 errhint(named ? "Name a baseline captured with a prediction and a label column."
 						 : "Pass isotonic_calibration(score, label) of labelled data, or "
 						 "drift.baseline_calibration(baseline, column).")));
-	*threshold = PG_GETARG_FLOAT8(2);
-	if (isnan(*threshold))
+	row->threshold = PG_GETARG_FLOAT8(2);
+	if (isnan(row->threshold))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("estimated_binary_metrics threshold must not be NaN")));
-	c = named ? named_calibration(PG_GETARG_DATUM(3), PG_GETARG_DATUM(4))
+	if (row->threshold == 0.0)
+		row->threshold = 0.0;	/* -0 and +0 are one threshold */
+	row->cal = named ? named_calibration(PG_GETARG_DATUM(3), PG_GETARG_DATUM(4))
 		: (const Calibration *) PG_DETOAST_DATUM(PG_GETARG_DATUM(3));
+	row->hash = est_setup_hash(row->threshold, row->cal->xy, row->cal->n_points);
+	row->n_buckets = 0;
+	row->bucket = NULL;
 	if (cs->args_const > 0)
 	{
-		Calibration *copy = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(c));
+		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+		EstSetup   *kept = MemoryContextAlloc(cxt, sizeof(EstSetup));
+		Calibration *copy = MemoryContextAlloc(cxt, VARSIZE(row->cal));
 
-		memcpy(copy, c, VARSIZE(c));
-		cs->data = copy;
-		cs->param = *threshold;
-		c = copy;
+		memcpy(copy, row->cal, VARSIZE(row->cal));
+		*kept = *row;
+		kept->cal = copy;
+		est_setup_index(kept, cxt);
+		cs->data = kept;
+		row = kept;
 	}
 	call_site_done(cs);
-	return c;
+	return row;
 }
 
 /*
- * The state argument, checked to have this row's setup, or a new one (a
- * moving aggregate's transition must return a state even for a row it
- * skips).
+ * The state argument, checked to have this row's setup (*setup), or a new
+ * one (a moving aggregate's transition must return a state even for a row
+ * it skips).  The check compares hashes (est_setup_hash) and the threshold:
+ * a state whose points differ from the row's under an equal hash could only
+ * be forged, and then answers for its own calibration, which it holds.
  */
 static EstState *
-est_state_arg(FunctionCallInfo fcinfo, bool named, const char *fn)
+est_state_arg(FunctionCallInfo fcinfo, bool named, const char *fn, const EstSetup **setup,
+			  EstSetup *row)
 {
-	double		threshold;
 	const Calibration *c;
 	EstState   *s;
 
 	(void) aggregate_context(fcinfo, fn);
-	c = est_setup(fcinfo, named, &threshold);
+	*setup = est_setup(fcinfo, named, row);
+	c = (*setup)->cal;
 	if (PG_ARGISNULL(0))
-		return est_alloc(threshold, c->xy, c->n_points, c->n_rows, EST_INITIAL);	/* the executor copies it */
+		return est_alloc((*setup)->threshold, c->xy, c->n_points, c->n_rows, EST_INITIAL);	/* the executor copies it */
 	s = (EstState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	if (!est_same_setup(s, threshold, c->xy, c->n_points))
+	if (s->setup_hash != (*setup)->hash || s->threshold != (*setup)->threshold ||
+		s->n_points != c->n_points)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("estimated_binary_metrics needs one threshold and one calibration per group"),
@@ -219,12 +364,22 @@ est_score(FunctionCallInfo fcinfo, double *score)
 static Datum
 est_trans(FunctionCallInfo fcinfo, bool named, const char *fn)
 {
-	EstState   *s = est_state_arg(fcinfo, named, fn);
+	const EstSetup *setup;
+	EstSetup	row;
+	EstState   *s = est_state_arg(fcinfo, named, fn, &setup, &row);
 	double		score;
 	ScoreCount *x;
+	int32		seg;
 
 	if (!est_score(fcinfo, &score))
 		PG_RETURN_POINTER(s);
+	seg = est_segment_indexed(s, setup, score);
+	if (est_flat(s, seg))
+	{
+		EST_COUNTS(s)[2 * seg + (score >= s->threshold)]++;
+		s->n++;
+		PG_RETURN_POINTER(s);
+	}
 	if (score_run_merge_due(s->n_sorted, s->n_pending))
 		score_run_normalize(EST_ENTRIES(s), &s->n_sorted, &s->n_pending);
 	if (s->n_sorted + s->n_pending >= s->capacity)
@@ -232,6 +387,7 @@ est_trans(FunctionCallInfo fcinfo, bool named, const char *fn)
 		/* grow: a new allocation in the current context, the executor copies it */
 		EstState   *g = est_alloc(s->threshold, s->data, s->n_points, s->cal_rows, s->capacity * 2);
 
+		memcpy(EST_COUNTS(g), EST_COUNTS(s), sizeof(int64) * EST_N_COUNTS(s));
 		memcpy(EST_ENTRIES(g), EST_ENTRIES(s), sizeof(ScoreCount) * (Size) (s->n_sorted + s->n_pending));
 		g->n_sorted = s->n_sorted;
 		g->n_pending = s->n_pending;
@@ -250,12 +406,26 @@ est_trans(FunctionCallInfo fcinfo, bool named, const char *fn)
 static Datum
 est_inv(FunctionCallInfo fcinfo, bool named, const char *fn)
 {
-	EstState   *s = est_state_arg(fcinfo, named, fn);
+	const EstSetup *setup;
+	EstSetup	row;
+	EstState   *s = est_state_arg(fcinfo, named, fn, &setup, &row);
 	double		score;
 	ScoreCount *found;
+	int32		seg;
 
 	if (!est_score(fcinfo, &score))
 		PG_RETURN_POINTER(s);
+	seg = est_segment_indexed(s, setup, score);
+	if (est_flat(s, seg))
+	{
+		int64	   *cell = &EST_COUNTS(s)[2 * seg + (score >= s->threshold)];
+
+		if (*cell <= 0)
+			metrics_inverse_missing(fn, "score");
+		(*cell)--;
+		s->n--;
+		PG_RETURN_POINTER(s);
+	}
 	found = score_run_find(EST_ENTRIES(s), s->n_sorted, s->n_pending, score, true);
 	if (found == NULL)
 		metrics_inverse_missing(fn, "score");
@@ -311,13 +481,15 @@ estimated_metrics_combine(PG_FUNCTION_ARGS)
 	EstState   *b = est_normalized_copy((EstState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1)));
 	EstState   *r;
 
-	if (!est_same_setup(a, b->threshold, b->data, b->n_points))
+	if (!est_same_setup(a, b))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine estimated_binary_metrics states of different thresholds or calibrations")));
 	r = est_alloc(a->threshold, a->data, a->n_points, a->cal_rows,
 				  Max(EST_INITIAL, a->n_sorted + b->n_sorted));
 	r->n = count_add(a->n, b->n);
+	for (Size i = 0; i < EST_N_COUNTS(r); i++)
+		EST_COUNTS(r)[i] = count_add(EST_COUNTS(a)[i], EST_COUNTS(b)[i]);
 	r->n_sorted = score_run_merge(EST_ENTRIES(a), a->n_sorted, EST_ENTRIES(b), b->n_sorted,
 								  EST_ENTRIES(r));
 	PG_RETURN_POINTER(r);
@@ -343,10 +515,48 @@ dd_product(double a, double b)
 	return r;
 }
 
+/* The expected confusion matrix and ROC curve, built from the top score down. */
+typedef struct EstSweep
+{
+	DD			tp,
+				fp,
+				fn,
+				tn;
+	DD			pos;			/* expected positives at or above the current score */
+	DD			neg;			/* expected negatives likewise */
+	DD			area;			/* twice the area under the unnormalized ROC curve */
+} EstSweep;
+
+/*
+ * Add rows of calibrated value p, n_pred of them predicted positive and
+ * n_other not, as one step of the ROC curve (a tie group, or collinear
+ * steps): trapezoid of width dn between heights pos and pos + dp.
+ */
+static void
+est_sweep_add(EstSweep *w, double p, int64 n_pred, int64 n_other)
+{
+	DD			dp_pred = dd_product((double) n_pred, p);
+	DD			dn_pred = dd_product((double) n_pred, 1.0 - p);
+	DD			dp_other = dd_product((double) n_other, p);
+	DD			dn_other = dd_product((double) n_other, 1.0 - p);
+	DD			dp = dd_add(dp_pred, dp_other);
+	DD			dn = dd_add(dn_pred, dn_other);
+	DD			pos_before = w->pos;
+
+	w->tp = dd_add(w->tp, dp_pred);
+	w->fp = dd_add(w->fp, dn_pred);
+	w->fn = dd_add(w->fn, dp_other);
+	w->tn = dd_add(w->tn, dn_other);
+	w->pos = dd_add(w->pos, dp);
+	w->neg = dd_add(w->neg, dn);
+	w->area = dd_add(w->area, dd_mul(dn, dd_add(pos_before, w->pos)));
+}
+
 /*
  * Final: (n, accuracy, precision, recall, specificity, f1, roc_auc).  One
- * descending sweep over the distinct scores builds the expected confusion
- * matrix and the expected ROC curve together.
+ * descending sweep over the segments: a sloped segment's distinct scores
+ * one by one (the run holds them, ascending), a flat segment's rows as one
+ * step.
  */
 Datum
 estimated_metrics_final(PG_FUNCTION_ARGS)
@@ -356,13 +566,9 @@ estimated_metrics_final(PG_FUNCTION_ARGS)
 	bool		nulls[7] = {false, true, true, true, true, true, true};
 	EstState   *s;
 	const ScoreCount *e;
-	DD			tp = {0, 0},
-				fp = {0, 0},
-				fn = {0, 0},
-				tn = {0, 0},
-				pos = {0, 0},	/* expected positives at or above the current score */
-				neg = {0, 0},
-				area = {0, 0};	/* twice the area under the unnormalized ROC curve */
+	const int64 *counts;
+	EstSweep	w = {{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}};
+	int32		j;
 
 	if (PG_ARGISNULL(0))
 	{
@@ -379,50 +585,46 @@ estimated_metrics_final(PG_FUNCTION_ARGS)
 			s = est_normalized_copy(s);
 	}
 	e = EST_ENTRIES(s);
-	for (int32 i = s->n_sorted - 1; i >= 0; i--)
+	counts = EST_COUNTS(s);
+	j = s->n_sorted - 1;
+	for (int32 seg = s->n_points; seg >= 0; seg--)
 	{
-		double		p = isotonic_predict(EST_X(s), EST_Y(s), s->n_points, e[i].score);
-		double		c = (double) e[i].pos;
-		DD			dp = dd_product(c, p);
-		DD			dn = dd_product(c, 1.0 - p);
-		DD			pos_before = pos;
-
-		if (e[i].pos == 0)
+		if (est_flat(s, seg))
+		{
+			if (counts[2 * seg] > 0 || counts[2 * seg + 1] > 0)
+				est_sweep_add(&w, est_flat_value(s, seg), counts[2 * seg + 1], counts[2 * seg]);
 			continue;
-		if (e[i].score >= s->threshold)
-		{
-			tp = dd_add(tp, dp);
-			fp = dd_add(fp, dn);
 		}
-		else
+		/* the run's scores on this segment, (x[seg - 1], x[seg]], from the top */
+		for (; j >= 0 && e[j].score > EST_X(s)[seg - 1]; j--)
 		{
-			fn = dd_add(fn, dp);
-			tn = dd_add(tn, dn);
+			bool		predicted = e[j].score >= s->threshold;
+
+			if (e[j].pos > 0)
+				est_sweep_add(&w, isotonic_predict(EST_X(s), EST_Y(s), s->n_points, e[j].score),
+							  predicted ? e[j].pos : 0, predicted ? 0 : e[j].pos);
 		}
-		pos = dd_add(pos, dp);
-		neg = dd_add(neg, dn);
-		/* trapezoid: width dn, heights pos_before and pos */
-		area = dd_add(area, dd_mul(dn, dd_add(pos_before, pos)));
 	}
 	values[0] = Int64GetDatum(s->n);
 	if (s->n > 0)
 	{
-		DD			all = dd_add(pos, neg);
-		DD			f1_den = dd_add(dd_add(tp, tp), dd_add(fp, fn));
+		DD			all = dd_add(w.pos, w.neg);
+		DD			f1_den = dd_add(dd_add(w.tp, w.tp), dd_add(w.fp, w.fn));
 
-		values[1] = est_ratio(dd_add(tp, tn), all, &nulls[1]);
-		values[2] = est_ratio(tp, dd_add(tp, fp), &nulls[2]);
-		values[3] = est_ratio(tp, pos, &nulls[3]);
-		values[4] = est_ratio(tn, neg, &nulls[4]);
-		values[5] = est_ratio(dd_add(tp, tp), f1_den, &nulls[5]);
-		values[6] = est_ratio(area, dd_mul(dd_add(pos, pos), neg), &nulls[6]);
+		values[1] = est_ratio(dd_add(w.tp, w.tn), all, &nulls[1]);
+		values[2] = est_ratio(w.tp, dd_add(w.tp, w.fp), &nulls[2]);
+		values[3] = est_ratio(w.tp, w.pos, &nulls[3]);
+		values[4] = est_ratio(w.tn, w.neg, &nulls[4]);
+		values[5] = est_ratio(dd_add(w.tp, w.tp), f1_den, &nulls[5]);
+		values[6] = est_ratio(w.area, dd_mul(dd_add(w.pos, w.pos), w.neg), &nulls[6]);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 
 /*
  * Binary form: version int8, threshold float8, the calibration's fields
- * (calibration_send_fields), then the normalized score run (score_run_send),
+ * (calibration_send_fields), the rows per segment and side (int64, 2
+ * (points + 1) of them), then the normalized score run (score_run_send),
  * whose entries count rows as positives.
  */
 static bytea *
@@ -440,6 +642,8 @@ est_state_send_bytes(const EstState *s)
 	pq_sendint8(&buf, METRICS_STATE_VERSION);
 	pq_sendfloat8(&buf, n->threshold);
 	calibration_send_fields(&buf, c);
+	for (Size i = 0; i < EST_N_COUNTS(n); i++)
+		pq_sendint64(&buf, EST_COUNTS(n)[i]);
 	score_run_send(&buf, EST_ENTRIES(n), n->n_sorted);
 	return pq_endtypsend(&buf);
 }
@@ -453,7 +657,8 @@ est_state_recv_buffer(StringInfo buf)
 	Calibration *c;
 	EstState   *s;
 	int32		n;
-	int64		n_neg = 0;
+	int64		rows = 0,
+				n_neg = 0;
 
 	metrics_check_version(t, buf);
 	if (buf->len - buf->cursor < 8)
@@ -462,11 +667,43 @@ est_state_recv_buffer(StringInfo buf)
 	if (isnan(threshold))
 		state_invalid(t, "The threshold is NaN.");
 	c = calibration_recv_fields(t, buf);
+	if (est_max_entries(c->n_points) == 0)
+		state_invalid(t, "The calibration has too many points for a state.");
+	s = est_alloc(threshold, c->xy, c->n_points, c->n_rows, EST_INITIAL);
+	if ((Size) (buf->len - buf->cursor) < sizeof(int64) * EST_N_COUNTS(s))
+		state_invalid(t, "The value is shorter than its counts.");
+	for (int32 seg = 0; seg <= s->n_points; seg++)
+	{
+		int64	   *cell = &EST_COUNTS(s)[2 * seg];
+
+		cell[0] = metrics_recv_count(t, buf);
+		cell[1] = metrics_recv_count(t, buf);
+		if ((cell[0] > 0 || cell[1] > 0) && !est_flat(s, seg))
+			state_invalid(t, "Rows are counted on a sloped segment of the calibration.");
+		if (seg > 0 && EST_X(s)[seg - 1] >= threshold && cell[0] > 0)
+			state_invalid(t, "Rows above the threshold are counted as below it.");
+		if (seg < s->n_points && EST_X(s)[seg] < threshold && cell[1] > 0)
+			state_invalid(t, "Rows below the threshold are counted as above it.");
+		if (pg_add_s64_overflow(s->n, cell[0], &s->n) || pg_add_s64_overflow(s->n, cell[1], &s->n))
+			state_invalid(t, "The counts overflow.");
+	}
 	n = score_run_recv_length(t, buf, est_max_entries(c->n_points));
-	s = est_alloc(threshold, c->xy, c->n_points, c->n_rows, Max(n, 1));
-	score_run_recv(t, buf, EST_ENTRIES(s), n, &s->n, &n_neg);
+	if (n > s->capacity)
+	{
+		EstState   *g = est_alloc(threshold, c->xy, c->n_points, c->n_rows, n);
+
+		memcpy(EST_COUNTS(g), EST_COUNTS(s), sizeof(int64) * EST_N_COUNTS(s));
+		g->n = s->n;
+		s = g;
+	}
+	score_run_recv(t, buf, EST_ENTRIES(s), n, &rows, &n_neg);
 	if (n_neg != 0)
 		state_invalid(t, "A score counts negatives.");
+	for (int32 i = 0; i < n; i++)
+		if (est_flat(s, est_segment(s, EST_ENTRIES(s)[i].score)))
+			state_invalid(t, "A score of the run lies where the calibration is flat.");
+	if (pg_add_s64_overflow(s->n, rows, &s->n))
+		state_invalid(t, "The counts overflow.");
 	s->n_sorted = n;
 	metrics_check_end(t, buf);
 	return s;
