@@ -14,7 +14,8 @@
  * keeps the numbers of positives and negatives per distinct score: a sorted
  * run of entries plus an unsorted tail of recent additions that is merged in
  * when it grows as long as the run (amortised O(log n) per row) and before
- * every final.  Removing a row for a moving frame decrements its entry, so a
+ * every final (score_run.c, shared with isotonic_calibration and
+ * estimated_binary_metrics).  Removing a row for a moving frame decrements its entry, so a
  * window needs no recomputation, but each final sweeps the distinct scores of
  * the frame: O(distinct scores) per row, not O(1).  Entries whose counts fall
  * to zero are dropped at the next merge, so the state tracks the frame, not
