@@ -71,3 +71,19 @@ SELECT (estimated_binary_metrics(score, 0.5, 'pub-cbpe-0001', 'score')).*
   FROM cb_win WHERE false;
 SELECT (estimated_binary_metrics(NULL::float8, 0.5, c.cal)).* FROM cb_cal c
  WHERE case_id = 'pub-cbpe-0001';
+
+-- a calibration of one point (one distinct training score) predicts its
+-- value everywhere; infinite scores are ordinary ordered values
+SELECT count(*) AS frames, count(*) FILTER (WHERE pg_temp.same(w.m, f.m)) AS same,
+       bool_and(abs((w.m).roc_auc - 0.5) < 1e-15) AS roc_auc_half
+  FROM (SELECT id, estimated_binary_metrics(score, 0.5, c.cal)
+                     OVER (ORDER BY id ROWS 3 PRECEDING) AS m
+          FROM (VALUES (1, 0.1::float8), (2, 'Infinity'), (3, '-Infinity'), (4, 0.7), (5, 0.5),
+                       (6, 0.5), (7, 2), (8, NULL)) v(id, score),
+               (SELECT isotonic_calibration(0.4, g % 4 = 0) AS cal FROM generate_series(1, 8) g) c) w,
+       LATERAL (SELECT estimated_binary_metrics(x.score, 0.5, c.cal) AS m
+                  FROM (VALUES (1, 0.1::float8), (2, 'Infinity'), (3, '-Infinity'), (4, 0.7),
+                               (5, 0.5), (6, 0.5), (7, 2), (8, NULL)) x(id, score),
+                       (SELECT isotonic_calibration(0.4, g % 4 = 0) AS cal
+                          FROM generate_series(1, 8) g) c
+                 WHERE x.id BETWEEN w.id - 3 AND w.id) f;

@@ -183,20 +183,7 @@ est_same_setup(const EstState *a, const EstState *b)
 static inline int32
 est_segment(const EstState *s, double t)
 {
-	const double *x = EST_X(s);
-	int32		lo = 0,
-				hi = s->n_points;
-
-	while (lo < hi)
-	{
-		int32		mid = lo + (hi - lo) / 2;
-
-		if (x[mid] < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return (int32) isotonic_segment(EST_X(s), s->n_points, t);
 }
 
 /* est_segment through a setup's index, when it has one (the setup is the state's). */

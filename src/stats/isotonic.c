@@ -145,19 +145,12 @@ isotonic_fit(double *x, double *wy, double *w, size_t n, size_t *target)
 	return k;
 }
 
-double
-isotonic_predict(const double *x, const double *y, size_t k, double t)
+size_t
+isotonic_segment(const double *x, size_t k, double t)
 {
 	size_t		lo = 0,
 				hi = k;
 
-	if (k == 1)
-		return y[0];
-	if (t < x[0])
-		t = x[0];
-	if (t > x[k - 1])
-		t = x[k - 1];
-	/* searchsorted(x, t, side='left'): the first index with x >= t */
 	while (lo < hi)
 	{
 		size_t		mid = lo + (hi - lo) / 2;
@@ -167,6 +160,21 @@ isotonic_predict(const double *x, const double *y, size_t k, double t)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+double
+isotonic_predict(const double *x, const double *y, size_t k, double t)
+{
+	size_t		lo;
+
+	if (k == 1)
+		return y[0];
+	if (t < x[0])
+		t = x[0];
+	if (t > x[k - 1])
+		t = x[k - 1];
+	lo = isotonic_segment(x, k, t);
 	if (lo < 1)
 		lo = 1;
 	{

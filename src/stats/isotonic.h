@@ -22,6 +22,12 @@
  */
 extern size_t isotonic_fit(double *x, double *wy, double *w, size_t n, size_t *target);
 
+/*
+ * The segment of the k fitted points t falls in, as numpy.searchsorted(x, t,
+ * side='left'): the first index i with x[i] >= t (k when there is none).
+ */
+extern size_t isotonic_segment(const double *x, size_t k, double t);
+
 /* The calibrated value of score t from the k >= 1 fitted points (x, y); t not NaN. */
 extern double isotonic_predict(const double *x, const double *y, size_t k, double t);
 
