@@ -95,12 +95,16 @@ BEGIN
       ELSE format('(@extschema@.binary_metrics(t.%I::float8, lab.label::boolean, 0.5)).%s',
                   m.column_name, substr(m.metric, length('estimated_') + 1)) END;
   END IF;
-  -- one row per prediction key: its label if all its label rows agree
+  -- one row per prediction key of the window: its label if all its label
+  -- rows agree.  Only the window's keys are looked up (with an index on the
+  -- label relation's join column, a probe per prediction), not every label.
   labels := format('SELECT l.%1$I AS j, (pg_catalog.array_agg(l.%2$I))[1] AS label,'
                    ' pg_catalog.count(DISTINCT l.%2$I) OPERATOR(pg_catalog.>) 1 AS conflict'
-                   ' FROM %3$s AS l WHERE l.%1$I IS NOT NULL AND l.%2$I IS NOT NULL GROUP BY l.%1$I',
+                   ' FROM %3$s AS l WHERE l.%2$I IS NOT NULL AND l.%1$I IN'
+                   ' (SELECT w.%1$I FROM %4$s AS w WHERE w.%5$I >= $1 AND w.%5$I < $2)'
+                   ' GROUP BY l.%1$I',
                    m.join_column, coalesce(m.label_column, m.join_column),
-                   m.label_relation_oid::regclass);
+                   m.label_relation_oid::regclass, m.relation_oid::regclass, m.time_column);
   RETURN format(
     'SELECT s.slice, s.n_rows, pg_catalog.jsonb_build_object(''statistic'', s.r,'
     ' ''label_coverage'', s.labelled::float8 OPERATOR(pg_catalog./) s.n_rows,'
