@@ -121,6 +121,14 @@ RESET ROLE;
 DROP OWNED BY regress_lj_other;
 DROP ROLE regress_lj_other;
 
+-- a label relation dropped later: the run is an error naming it
+CREATE TABLE lj_gone_labels AS SELECT id, is_fraud FROM lj_labels;
+SELECT drift.create_monitor('lj_gone', 'lj_preds', metric => 'f1', column_name => 'predicted',
+       label_column => 'is_fraud', lower_bound => 0.5, time_column => 'ts', window_size => '1 day',
+       label_relation => 'lj_gone_labels', join_column => 'id') > 0 AS created;
+DROP TABLE lj_gone_labels;
+SELECT state, error FROM drift.run_monitor('lj_gone', as_of => '2026-06-02 00:00+00');
+
 SELECT count(*) AS dropped FROM (SELECT drift.drop_monitor(name) FROM drift.monitors
                                   WHERE name LIKE 'lj\_%') d;
 SELECT drift.drop_baseline('lj_v1');

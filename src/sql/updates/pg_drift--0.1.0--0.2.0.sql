@@ -2357,6 +2357,14 @@ DECLARE
   realized text := 'NULL::float8';
   labels   text;
 BEGIN
+  -- after a restore (new OIDs) the label relation is found again by name
+  m.label_relation_oid := coalesce((SELECT c.oid FROM pg_class c WHERE c.oid = m.label_relation_oid),
+                                   to_regclass(m.label_relation_name));
+  IF m.label_relation_oid IS NULL THEN
+    RAISE EXCEPTION 'label relation "%" of monitor "%" no longer exists', m.label_relation_name,
+                    m.name
+      USING ERRCODE = 'undefined_table';
+  END IF;
   IF m.metric LIKE 'estimated\_%' AND m.label_column IS NOT NULL THEN
     realized := CASE m.metric
       WHEN 'estimated_roc_auc' THEN
