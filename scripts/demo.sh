@@ -6,9 +6,10 @@
 # and a week of predictions in which one feature drifts from mid-week, and
 # then tells the whole story: the baseline, day-by-day drift tests, monitors
 # running over the simulated week, the alerts as pg_drift_listen receives
-# them live, the history kept in drift.results, and drift.report()'s HTML page
-# (written to $PG_DRIFT_REPORT, default /tmp/pg_drift_report.html).  The
-# cluster is removed at the end.
+# them live, the history kept in drift.results, model quality estimated
+# before the labels arrive (CBPE) beside the realized quality once they do,
+# and drift.report()'s HTML page (written to $PG_DRIFT_REPORT, default
+# /tmp/pg_drift_report.html).  The cluster is removed at the end.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -36,6 +37,8 @@ kill -INT "$(cat "$listen_pid")" || true
 wait "$listen_job" || true
 printf '\n== 10. What pg_drift_listen printed while the week ran (one JSON line per alert)\n'
 cat "$alerts"
+# Quality before the labels arrive (CBPE): estimated F1 beside realized F1.
+as_pg psql -X -q -d demo -f "$BUILD_DIR/scripts/demo_cbpe.sql"
 
 # drift.report(): the week as one self-contained HTML page (charts with the
 # thresholds and alerts, baseline-vs-current histograms, latest results).

@@ -69,7 +69,7 @@ SELECT count(*) >= 15 AS internal_functions_checked
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_drift'
  WHERE p.proname LIKE '\_%';
 SELECT f, has_function_privilege('regress_esc_alice', f, 'EXECUTE') AS executable
-  FROM unnest(ARRAY['drift.create_monitor(text,regclass,text,text,text,float8,text,interval,interval,text,text[],bigint,text,text,float8,float8,float8,text,integer,integer,name,boolean)',
+  FROM unnest(ARRAY['drift.create_monitor(text,regclass,text,text,text,float8,text,interval,interval,text,text[],bigint,text,text,float8,float8,float8,text,integer,integer,name,boolean,regclass,text,interval,interval)',
                     'drift.run_monitor(text,timestamptz)', 'drift.run_due_monitors()',
                     'drift.pause_monitor(text)', 'drift.prune_results()']::regprocedure[]) f
  ORDER BY 1;

@@ -14,7 +14,8 @@
  * keeps the numbers of positives and negatives per distinct score: a sorted
  * run of entries plus an unsorted tail of recent additions that is merged in
  * when it grows as long as the run (amortised O(log n) per row) and before
- * every final.  Removing a row for a moving frame decrements its entry, so a
+ * every final (score_run.c, shared with isotonic_calibration and
+ * estimated_binary_metrics).  Removing a row for a moving frame decrements its entry, so a
  * window needs no recomputation, but each final sweeps the distinct scores of
  * the frame: O(distinct scores) per row, not O(1).  Entries whose counts fall
  * to zero are dropped at the next merge, so the state tracks the frame, not
@@ -34,6 +35,7 @@
 #include "metrics/metrics_io.h"
 #include "core/state_codec.h"
 #include "core/pg_drift.h"
+#include "metrics/roc_state.h"
 
 #define MEAN_STATE_TYPE "drift_metric_mean_state"
 #define ROC_STATE_TYPE "drift_roc_state"
@@ -60,28 +62,9 @@ typedef struct MeanState
 
 StaticAssertDecl(sizeof(MeanState) == 48, "drift_metric_mean_state INTERNALLENGTH in SQL");
 
-/* One distinct score and how many positives and negatives carry it. */
-typedef struct RocEntry
-{
-	double		score;
-	int64		pos;
-	int64		neg;
-} RocEntry;
-
-typedef struct RocState
-{
-	int32		vl_len_;		/* varlena header */
-	int32		n_sorted;		/* entries[0 .. n_sorted): ascending, distinct */
-	int32		n_pending;		/* then this many unsorted single-row entries */
-	int32		capacity;		/* room for entries */
-	int64		n_pos;			/* positives counted */
-	int64		n_neg;			/* negatives counted */
-	RocEntry	entries[FLEXIBLE_ARRAY_MEMBER];
-} RocState;
-
-#define ROC_SIZE(cap) (offsetof(RocState, entries) + sizeof(RocEntry) * (Size) (cap))
+#define ROC_SIZE(cap) (offsetof(RocState, entries) + sizeof(ScoreCount) * (Size) (cap))
 #define ROC_INITIAL 32
-#define ROC_MAX_ENTRIES ((int32) ((MaxAllocSize - offsetof(RocState, entries)) / sizeof(RocEntry) / 2))
+#define ROC_MAX_ENTRIES ((int32) ((MaxAllocSize - offsetof(RocState, entries)) / sizeof(ScoreCount) / 2))
 
 PG_FUNCTION_INFO_V1(log_loss_trans);
 PG_FUNCTION_INFO_V1(log_loss_inv);
@@ -337,93 +320,11 @@ roc_alloc(int32 capacity)
 	return s;
 }
 
-/* qsort order of entries by score. */
-static int
-roc_entry_cmp(const void *a, const void *b)
-{
-	double		x = ((const RocEntry *) a)->score;
-	double		y = ((const RocEntry *) b)->score;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * Merge the unsorted tail into the sorted run and drop entries whose counts
- * are both zero.  Works in place: the entry count never grows.
- */
+/* Merge the unsorted tail into the sorted run (score_run.c). */
 static void
 roc_normalize(RocState *s)
 {
-	RocEntry   *e = s->entries;
-	int32		total = s->n_sorted + s->n_pending;
-	int32		out = 0;
-
-	if (s->n_pending == 1)
-	{
-		/* the common case in a moving frame: one insertion by binary search */
-		RocEntry	x = e[s->n_sorted];
-		int32		lo = 0,
-					hi = s->n_sorted;
-
-		while (lo < hi)
-		{
-			int32		mid = lo + (hi - lo) / 2;
-
-			if (e[mid].score < x.score)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < s->n_sorted && e[lo].score == x.score)
-		{
-			e[lo].pos += x.pos;
-			e[lo].neg += x.neg;
-		}
-		else
-		{
-			memmove(&e[lo + 1], &e[lo], sizeof(RocEntry) * (s->n_sorted - lo));
-			e[lo] = x;
-			s->n_sorted++;
-		}
-		s->n_pending = 0;
-		total = s->n_sorted;
-	}
-	else if (s->n_pending > 1)
-	{
-		RocEntry   *merged = palloc(sizeof(RocEntry) * (Size) total);
-		RocEntry   *tail = &e[s->n_sorted];
-		int32		i = 0,
-					j = 0,
-					m = 0;
-
-		qsort(tail, s->n_pending, sizeof(RocEntry), roc_entry_cmp);
-		while (i < s->n_sorted || j < s->n_pending)
-		{
-			RocEntry	x;
-
-			if (j >= s->n_pending || (i < s->n_sorted && e[i].score <= tail[j].score))
-				x = e[i++];
-			else
-				x = tail[j++];
-			if (m > 0 && merged[m - 1].score == x.score)
-			{
-				merged[m - 1].pos += x.pos;
-				merged[m - 1].neg += x.neg;
-			}
-			else
-				merged[m++] = x;
-		}
-		memcpy(e, merged, sizeof(RocEntry) * (Size) m);
-		pfree(merged);
-		s->n_sorted = m;
-		s->n_pending = 0;
-		total = m;
-	}
-	/* drop emptied entries (left by removals) */
-	for (int32 i = 0; i < total; i++)
-		if (e[i].pos != 0 || e[i].neg != 0)
-			e[out++] = e[i];
-	s->n_sorted = out;
+	score_run_normalize(s->entries, &s->n_sorted, &s->n_pending);
 }
 
 /* The state argument, or a new empty one. */
@@ -459,11 +360,11 @@ roc_auc_trans(PG_FUNCTION_ARGS)
 	RocState   *s = roc_state_arg(fcinfo, "roc_auc_trans");
 	double		score;
 	bool		actual;
-	RocEntry   *x;
+	ScoreCount *x;
 
 	if (!roc_pair(fcinfo, &score, &actual))
 		PG_RETURN_POINTER(s);
-	if (s->n_pending >= Max(ROC_INITIAL, s->n_sorted))
+	if (score_run_merge_due(s->n_sorted, s->n_pending))
 		roc_normalize(s);
 	if (s->n_sorted + s->n_pending >= s->capacity)
 	{
@@ -494,27 +395,11 @@ roc_auc_inv(PG_FUNCTION_ARGS)
 	RocState   *s = roc_state_arg(fcinfo, "roc_auc_inv");
 	double		score;
 	bool		actual;
-	RocEntry   *e = s->entries;
-	RocEntry   *found = NULL;
-	int32		lo = 0,
-				hi = s->n_sorted;
+	ScoreCount *found;
 
 	if (!roc_pair(fcinfo, &score, &actual))
 		PG_RETURN_POINTER(s);
-	while (lo < hi)
-	{
-		int32		mid = lo + (hi - lo) / 2;
-
-		if (e[mid].score < score)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < s->n_sorted && e[lo].score == score && (actual ? e[lo].pos : e[lo].neg) > 0)
-		found = &e[lo];
-	for (int32 i = s->n_sorted; found == NULL && i < s->n_sorted + s->n_pending; i++)
-		if (e[i].score == score && (actual ? e[i].pos : e[i].neg) > 0)
-			found = &e[i];
+	found = score_run_find(s->entries, s->n_sorted, s->n_pending, score, actual);
 	if (found == NULL)
 		metrics_inverse_missing("roc_auc_inv", "score");
 	if (actual)
@@ -531,7 +416,7 @@ roc_auc_inv(PG_FUNCTION_ARGS)
 }
 
 /* A normalized copy of s (for functions that must not change their input). */
-static RocState *
+RocState *
 roc_normalized_copy(const RocState *s)
 {
 	RocState   *c = palloc(VARSIZE(s));
@@ -548,32 +433,13 @@ roc_auc_combine(PG_FUNCTION_ARGS)
 	RocState   *a = roc_normalized_copy((RocState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
 	RocState   *b = roc_normalized_copy((RocState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1)));
 	RocState   *r = roc_alloc(Max(ROC_INITIAL, a->n_sorted + b->n_sorted));
-	int32		i = 0,
-				j = 0,
-				m = 0;
 
 	if (pg_add_s64_overflow(a->n_pos, b->n_pos, &r->n_pos) ||
 		pg_add_s64_overflow(a->n_neg, b->n_neg, &r->n_neg))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("roc_auc counts out of range")));
-	while (i < a->n_sorted || j < b->n_sorted)
-	{
-		RocEntry	x;
-
-		if (j >= b->n_sorted || (i < a->n_sorted && a->entries[i].score <= b->entries[j].score))
-			x = a->entries[i++];
-		else
-			x = b->entries[j++];
-		if (m > 0 && r->entries[m - 1].score == x.score)
-		{
-			r->entries[m - 1].pos += x.pos;
-			r->entries[m - 1].neg += x.neg;
-		}
-		else
-			r->entries[m++] = x;
-	}
-	r->n_sorted = m;
+	r->n_sorted = score_run_merge(a->entries, a->n_sorted, b->entries, b->n_sorted, r->entries);
 	PG_RETURN_POINTER(r);
 }
 
@@ -602,7 +468,7 @@ roc_auc_final(PG_FUNCTION_ARGS)
 	}
 	for (int32 i = 0; i < s->n_sorted; i++)
 	{
-		const RocEntry *e = &s->entries[i];
+		const ScoreCount *e = &s->entries[i];
 
 		/* each positive beats the negatives below and ties with those here */
 		twice_u += (unsigned __int128) e->pos * (uint64) (2 * neg_below + e->neg);
@@ -624,13 +490,7 @@ roc_state_send_bytes(const void *state)
 
 	pq_begintypsend(&buf);
 	pq_sendint8(&buf, METRICS_STATE_VERSION);
-	pq_sendint32(&buf, n->n_sorted);
-	for (int32 i = 0; i < n->n_sorted; i++)
-	{
-		pq_sendfloat8(&buf, n->entries[i].score);
-		pq_sendint64(&buf, n->entries[i].pos);
-		pq_sendint64(&buf, n->entries[i].neg);
-	}
+	score_run_send(&buf, n->entries, n->n_sorted);
 	return pq_endtypsend(&buf);
 }
 
@@ -643,32 +503,9 @@ roc_state_recv_buffer(StringInfo buf)
 	RocState   *s;
 
 	metrics_check_version(t, buf);
-	if (buf->len - buf->cursor < 4)
-		state_invalid(t, "The value is shorter than its header.");
-	n = pq_getmsgint(buf, 4);
-	if (n < 0 || n > ROC_MAX_ENTRIES || (Size) n * 24 > (Size) (buf->len - buf->cursor))
-		state_invalid(t, "The number of scores does not match the value's length.");
+	n = score_run_recv_length(t, buf, ROC_MAX_ENTRIES);
 	s = roc_alloc(Max(n, 1));
-	for (int32 i = 0; i < n; i++)
-	{
-		RocEntry   *e = &s->entries[i];
-
-		e->score = pq_getmsgfloat8(buf);
-		e->pos = pq_getmsgint64(buf);
-		e->neg = pq_getmsgint64(buf);
-		if (isnan(e->score))
-			state_invalid(t, "A score is NaN.");
-		if (i > 0 && !(e->score > s->entries[i - 1].score))
-			state_invalid(t, "The scores are not strictly ascending.");
-		if (e->pos < 0 || e->neg < 0 || (e->pos == 0 && e->neg == 0))
-			state_invalid(t, "A score has a negative or no count.");
-		if (pg_add_s64_overflow(s->n_pos, e->pos, &s->n_pos) ||
-			pg_add_s64_overflow(s->n_neg, e->neg, &s->n_neg))
-			state_invalid(t, "The counts overflow.");
-	}
-	for (int32 i = 0; i < n; i++)
-		if (s->entries[i].score == 0.0 && signbit(s->entries[i].score))
-			state_invalid(t, "A score is negative zero.");
+	score_run_recv(t, buf, s->entries, n, &s->n_pos, &s->n_neg);
 	s->n_sorted = n;
 	return s;
 }

@@ -515,6 +515,11 @@ BEGIN
    WHERE m.baseline_name = v_name AND m.baseline_owner = v_owner;
   INSERT INTO drift.baseline_metrics (baseline_owner, baseline_name, metric, value)
     SELECT v_owner, v_name, j.key, (j.value)::float8 FROM jsonb_each_text(v_result) j;
+  -- a probability score also gets its calibration, for estimated_binary_metrics (61_cbpe.sql)
+  IF v_kind = 'scores' THEN
+    PERFORM drift.capture_calibration(v_name, v_source, v_pred, v_label,
+                                      capture_baseline_metrics.filter);
+  END IF;
   RETURN QUERY
     SELECT m.metric, m.value FROM drift.baseline_metrics m
      WHERE m.baseline_name = v_name AND m.baseline_owner = v_owner ORDER BY m.metric;

@@ -73,15 +73,18 @@ BEGIN
       USING ERRCODE = 'datatype_mismatch';
   END IF;
 
+  PERFORM drift._check_label_join(m, met);   -- labels in another relation (74_label_join.sql)
   IF met.needs_label THEN
     IF m.label_column IS NULL THEN
       RAISE EXCEPTION 'metric "%" needs label_column', m.metric
         USING ERRCODE = 'null_value_not_allowed',
               HINT = 'Name the column with the actual label (or the target, for corr).';
     END IF;
-    k := drift.column_kind(m.relation_oid, m.label_column);
+    -- the label is in the label relation when the monitor joins one (74_label_join.sql)
+    k := drift.column_kind(coalesce(m.label_relation_oid, m.relation_oid), m.label_column);
     IF k IS NULL THEN
-      RAISE EXCEPTION 'column "%" does not exist in %', m.label_column, m.relation_oid::regclass
+      RAISE EXCEPTION 'column "%" does not exist in %', m.label_column,
+                      coalesce(m.label_relation_oid, m.relation_oid)::regclass
         USING ERRCODE = 'undefined_column';
     END IF;
     IF k <> met.label_kind THEN
@@ -89,7 +92,7 @@ BEGIN
                       met.label_kind, m.label_column
         USING ERRCODE = 'datatype_mismatch';
     END IF;
-  ELSIF m.label_column IS NOT NULL THEN
+  ELSIF m.label_column IS NOT NULL AND m.label_relation_oid IS NULL THEN
     RAISE EXCEPTION 'metric "%" takes no label_column', m.metric
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -194,7 +197,7 @@ BEGIN
   -- without running it.  Planning runs the owner's code (IMMUTABLE functions
   -- are folded), so it happens as the owner, under the timeout.
   BEGIN
-    PERFORM drift._run_check(NULL, m.owner, drift._monitor_query(m), true,
+    PERFORM drift._run_check(NULL, m.owner, drift._monitor_sql(m), true,
                              now(), now(), m.baseline, m.column_name, now());
   EXCEPTION WHEN undefined_function THEN
     RAISE EXCEPTION 'metric "%" does not accept column "%" as given', m.metric, m.column_name
@@ -209,6 +212,52 @@ $fn$;
 COMMENT ON FUNCTION drift._check_monitor(drift.monitors) IS
   'Validate a monitor definition: relation, columns, types, baseline, thresholds, privileges';
 
+-- The parts of a check's SQL that every form of it shares: the slice key
+-- expression and its grouping, the filter, and the metric's expression with
+-- the row's columns and the $n parameters in place (value2: the label's SQL,
+-- t.<label_column> or, for labels in another relation, the joined label).
+CREATE FUNCTION drift._monitor_parts(m drift.monitors, value2 text,
+                                     OUT slice text, OUT grp text, OUT filter text,
+                                     OUT expr text)
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  met   drift.metrics;
+  pairs text[] := '{}';
+  col   text;
+BEGIN
+  SELECT * INTO STRICT met FROM drift.metrics WHERE name = m.metric;
+  slice := '''{}''::jsonb';
+  -- one row per slice seen; unsliced, one row unless the window is empty
+  -- (without grouping by a constant, which costs a comparison per row)
+  grp := ' HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0';
+  FOREACH col IN ARRAY coalesce(m.slice_by, '{}') LOOP
+    pairs := pairs || format('%L::text, t.%I', col, col);
+  END LOOP;
+  IF cardinality(pairs) > 0 THEN
+    slice := format('pg_catalog.jsonb_build_object(%s)', array_to_string(pairs, ', '));
+    grp := ' GROUP BY 1';
+  END IF;
+  filter := CASE WHEN m.filter IS NULL THEN 'true' ELSE format('(%s)', m.filter) END;
+  expr := CASE WHEN m.compare_to = 'previous_window' THEN met.profile_expression
+               ELSE met.expression END;
+  -- a model monitor's one expression over all its columns (73_model_monitor.sql)
+  IF position('{model}' IN expr) > 0 THEN
+    expr := replace(expr, '{model}', drift._model_expression(m));
+  END IF;
+  expr := replace(expr, '{value}', format('t.%I', m.column_name));
+  IF value2 IS NOT NULL THEN
+    expr := replace(expr, '{value2}', value2);
+  END IF;
+  expr := replace(expr, '{baseline}', '$3::text');
+  expr := replace(expr, '{column}', '$4::text');
+  expr := replace(expr, '{profile}', 'prev.p');
+END
+$fn$;
+COMMENT ON FUNCTION drift._monitor_parts(drift.monitors, text) IS
+  'Slice key, grouping, filter and metric expression of a monitor''s check SQL';
+
 -- The SQL of one check.  Identifiers are quoted with %I; values (window
 -- bounds, baseline and column names) are $n parameters:
 --   $1 window start, $2 window end, $3 baseline, $4 baseline column,
@@ -219,57 +268,24 @@ CREATE FUNCTION drift._monitor_query(m drift.monitors) RETURNS text
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-  met    drift.metrics;
-  slice  text := '''{}''::jsonb';
-  pairs  text[] := '{}';
-  col    text;
-  expr   text;
-  wherec text := 'true';
+  p      record := drift._monitor_parts(m, CASE WHEN m.label_column IS NOT NULL
+                                                THEN format('t.%I', m.label_column) END);
+  wherec text := p.filter;
   src    text := format('%s AS t', m.relation_oid::regclass);
-  -- one row per slice seen; unsliced, one row unless the window is empty
-  -- (without grouping by a constant, which costs a comparison per row)
-  grp    text := ' HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0';
-  q      text;
+  q      text := '';
+  psrc   text;
 BEGIN
-  SELECT * INTO STRICT met FROM drift.metrics WHERE name = m.metric;
-  FOREACH col IN ARRAY coalesce(m.slice_by, '{}') LOOP
-    pairs := pairs || format('%L::text, t.%I', col, col);
-  END LOOP;
-  IF cardinality(pairs) > 0 THEN
-    slice := format('pg_catalog.jsonb_build_object(%s)', array_to_string(pairs, ', '));
-    grp := ' GROUP BY 1';
-  END IF;
-  IF m.filter IS NOT NULL THEN
-    wherec := format('(%s)', m.filter);
-  END IF;
-
-  expr := CASE WHEN m.compare_to = 'previous_window' THEN met.profile_expression
-               ELSE met.expression END;
-  -- a model monitor's one expression over all its columns (73_model_monitor.sql)
-  IF position('{model}' IN expr) > 0 THEN
-    expr := replace(expr, '{model}', drift._model_expression(m));
-  END IF;
-  expr := replace(expr, '{value}', format('t.%I', m.column_name));
-  IF m.label_column IS NOT NULL THEN
-    expr := replace(expr, '{value2}', format('t.%I', m.label_column));
-  END IF;
-  expr := replace(expr, '{baseline}', '$3::text');
-  expr := replace(expr, '{column}', '$4::text');
-  expr := replace(expr, '{profile}', 'prev.p');
-
   IF m.compare_to = 'previous_window' THEN
+    psrc := (SELECT x.profile_source FROM drift.metrics x WHERE x.name = m.metric);
     -- a model monitor profiles all its columns in the previous window
-    IF position('{model_profiles}' IN met.profile_source) > 0 THEN
-      met.profile_source := replace(met.profile_source, '{model_profiles}',
-                                    drift._model_profiles(m));
+    IF position('{model_profiles}' IN psrc) > 0 THEN
+      psrc := replace(psrc, '{model_profiles}', drift._model_profiles(m));
     END IF;
     q := format('WITH prev AS (SELECT %s AS slice, %s AS p FROM %s'
                 ' WHERE t.%I >= $5 AND t.%I < $1 AND %s%s) ',
-                slice, replace(met.profile_source, '{value}', format('t.%I', m.column_name)),
-                src, m.time_column, m.time_column, wherec, grp);
-    src := src || format(' JOIN prev ON prev.slice OPERATOR(pg_catalog.=) %s', slice);
-  ELSE
-    q := '';
+                p.slice, replace(psrc, '{value}', format('t.%I', m.column_name)),
+                src, m.time_column, m.time_column, wherec, p.grp);
+    src := src || format(' JOIN prev ON prev.slice OPERATOR(pg_catalog.=) %s', p.slice);
   END IF;
   IF m.time_column IS NOT NULL THEN
     wherec := format('t.%I >= $1 AND t.%I < $2 AND %s', m.time_column, m.time_column, wherec);
@@ -277,7 +293,7 @@ BEGIN
   RETURN q || format('SELECT s.slice, s.n_rows, pg_catalog.to_jsonb(s.r) AS r FROM ('
                      'SELECT %s AS slice, pg_catalog.count(*) AS n_rows, %s AS r'
                      ' FROM %s WHERE %s%s) s',
-                     slice, expr, src, wherec, grp);
+                     p.slice, p.expr, src, wherec, p.grp);
 END
 $fn$;
 COMMENT ON FUNCTION drift._monitor_query(drift.monitors) IS
@@ -306,7 +322,11 @@ CREATE FUNCTION drift._api_create_monitor(
     fire_after   integer,
     max_retries  integer,
     owner        name,
-    paused       boolean)
+    paused       boolean,
+    label_relation regclass,
+    join_column  text,
+    label_delay  interval,
+    label_horizon interval)
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
@@ -351,6 +371,11 @@ BEGIN
   m.fire_after := _api_create_monitor.fire_after;
   m.max_retries := _api_create_monitor.max_retries;
   m.paused := coalesce(_api_create_monitor.paused, false);
+  m.label_relation_oid := _api_create_monitor.label_relation;
+  m.label_relation_name := _api_create_monitor.label_relation::text;
+  m.join_column := _api_create_monitor.join_column;
+  m.label_delay := coalesce(_api_create_monitor.label_delay, interval '0');
+  m.label_horizon := _api_create_monitor.label_horizon;
   IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = m.owner) THEN
     RAISE EXCEPTION 'role "%" does not exist', m.owner USING ERRCODE = 'undefined_object';
   END IF;
@@ -364,11 +389,13 @@ BEGIN
                               label_column, baseline, threshold, lower_bound, upper_bound,
                               min_effect, time_column, window_size, schedule, filter, slice_by,
                               min_rows, channel, compare_to, fire_after, max_retries, paused,
-                              next_run)
+                              next_run, label_relation_oid, label_relation_name, join_column,
+                              label_delay, label_horizon)
   VALUES (m.name, m.owner, m.relation_oid, m.relation_name, m.metric, m.column_name,
           m.label_column, m.baseline, m.threshold, m.lower_bound, m.upper_bound, m.min_effect,
           m.time_column, m.window_size, m.schedule, m.filter, m.slice_by, m.min_rows, m.channel,
-          m.compare_to, m.fire_after, m.max_retries, m.paused, now())
+          m.compare_to, m.fire_after, m.max_retries, m.paused, now(), m.label_relation_oid,
+          m.label_relation_name, m.join_column, m.label_delay, m.label_horizon)
   RETURNING x.monitor_id INTO id;
   PERFORM drift._wake_scheduler();
   RETURN id;
@@ -376,7 +403,7 @@ END
 $fn$;
 COMMENT ON FUNCTION drift._api_create_monitor(oid, text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
-  name, boolean) IS
+  name, boolean, regclass, text, interval, interval) IS
   'drift.create_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.create_monitor(
     name         text,
@@ -400,12 +427,16 @@ CREATE FUNCTION drift.create_monitor(
     fire_after   integer  DEFAULT 1,
     max_retries  integer  DEFAULT 3,
     owner        name     DEFAULT current_user,
-    paused       boolean  DEFAULT false)
+    paused       boolean  DEFAULT false,
+    label_relation regclass DEFAULT NULL,
+    join_column  text     DEFAULT NULL,
+    label_delay  interval DEFAULT NULL,
+    label_horizon interval DEFAULT NULL)
   RETURNS bigint
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.create_monitor(text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
-  name, boolean) IS
+  name, boolean, regclass, text, interval, interval) IS
   'Declare a scheduled check of a relation; validated now, first run as soon as the scheduler '
   'sees it; returns the monitor id';
 

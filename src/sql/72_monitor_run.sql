@@ -286,7 +286,9 @@ CREATE FUNCTION drift._run_window(m drift.monitors, as_of timestamptz,
   SET search_path = pg_catalog, pg_temp
 AS $fn$
   SELECT e - m.window_size, e, e - 2 * m.window_size
-    FROM (SELECT CASE WHEN m.window_size IS NOT NULL THEN coalesce(as_of, now()) END) AS w(e)
+    FROM (SELECT CASE WHEN m.window_size IS NOT NULL
+                      -- labels arrive late: a window is judged label_delay after it ends
+                      THEN coalesce(as_of, now()) - coalesce(m.label_delay, interval '0') END) AS w(e)
 $fn$;
 COMMENT ON FUNCTION drift._run_window(drift.monitors, timestamptz) IS
   'Start and end of the window a monitor''s run covers (and of the one before), NULL unwindowed';
@@ -333,7 +335,7 @@ BEGIN
     SELECT coalesce(array_agg(x.slice), '{}'), coalesce(array_agg(x.n_rows), '{}'),
            coalesce(array_agg(x.r), '{}')
       INTO slices, nrows, vals
-      FROM drift._run_check(m.monitor_id, m.owner, drift._monitor_query(m), false,
+      FROM drift._run_check(m.monitor_id, m.owner, drift._monitor_sql(m), false,
                             window_start, window_end, m.baseline, m.column_name,
                             prev_start) x;
     PERFORM drift._check_slice_count(m, cardinality(slices));
@@ -456,7 +458,14 @@ BEGIN
   END IF;
 
   w := drift._run_window(m, p_as_of);
+  IF m.label_horizon IS NOT NULL THEN
+    -- earlier windows whose labels changed are judged again first (74_label_join.sql)
+    m := drift._rejudge_windows(m, w.window_start, coalesce(p_as_of, now()));
+  END IF;
   c := drift._collect_slices(m, w.window_start, w.window_end, w.prev_start);
+  IF c.error IS NULL AND m.label_relation_oid IS NOT NULL THEN
+    c.error := drift._label_conflicts(m, c.vals);
+  END IF;
   IF c.error IS NOT NULL THEN
     r := drift._record_error(m, CASE WHEN due THEN m.next_run END, w.window_start,
                              w.window_end, c.error);
@@ -467,6 +476,9 @@ BEGIN
                               c.slices, c.nrows, c.vals);
     IF m.metric = 'dataset_drift' THEN
       PERFORM drift._record_model_columns(r.results, c.vals);
+    END IF;
+    IF m.label_relation_oid IS NOT NULL THEN
+      r.results := drift._note_labels(r.results, c.vals);
     END IF;
     PERFORM drift._finish_run(m, due, r.state, r.slice_state);
   END IF;
@@ -594,23 +606,8 @@ $fn$;
 COMMENT ON FUNCTION drift._record_failure(bigint, text) IS
   'Record an error result and alert for a run that failed outside the check itself';
 
-CREATE VIEW drift.monitor_status AS
-  SELECT m.monitor_id, m.name, m.owner, m.relation_name AS relation, m.metric, m.column_name,
-         m.state, m.paused, m.last_run, m.next_run, m.consecutive_failures,
-         r.result_id AS last_result_id, r.statistic AS last_statistic,
-         r.p_value AS last_p_value, r.error AS last_error,
-         (SELECT count(*) FROM pg_catalog.jsonb_each(m.slice_state) s
-           WHERE s.value OPERATOR(pg_catalog.->>) 'state' OPERATOR(pg_catalog.=) 'firing')
-           AS firing_slices
-    FROM drift.monitors m
-    LEFT JOIN LATERAL (
-      SELECT * FROM drift.results r
-       WHERE r.monitor_id OPERATOR(pg_catalog.=) m.monitor_id
-       ORDER BY r.run_at DESC, r.result_id DESC LIMIT 1) r ON true;
-ALTER VIEW drift.monitor_status SET (security_invoker = true);
-GRANT SELECT ON drift.monitor_status TO PUBLIC;
-COMMENT ON VIEW drift.monitor_status IS
-  'Each visible monitor: state, last result, last and next run, consecutive failures';
+-- drift.monitor_status, each monitor's state and last result, is defined in
+-- 74_label_join.sql (it shows the label coverage added there).
 
 -- A new database with the extension is served at once, not after
 -- pg_drift.database_check_interval.

@@ -86,6 +86,7 @@ main(int argc, char **argv)
 		{"kolmogorov_parts", test_kolmogorov_parts},
 		{"proportion_z", test_proportion_z},
 		{"p_adjust", test_p_adjust},
+		{"isotonic", test_isotonic},
 	};
 
 	if (argc != 2)

@@ -41,6 +41,7 @@ extern void test_float_sort(const char *datadir);
 extern void test_kolmogorov_parts(const char *datadir);
 extern void test_proportion_z(const char *datadir);
 extern void test_p_adjust(const char *datadir);
+extern void test_isotonic(const char *datadir);
 
 /* Sort v[0..n) in place and collapse it into malloc'd distinct values and counts. */
 extern size_t sorted_distinct(double *v, size_t n, double **values, int64_t **counts);

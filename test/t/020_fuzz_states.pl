@@ -1,4 +1,5 @@
-# Bounded fuzz test of every named state type and of drift_profile.
+# Bounded fuzz test of every named state type, of drift_profile and of
+# drift_calibration.
 #
 # Valid states of every state type (from several aggregates each, so that a
 # type's states of different tests, baselines and sizes meet), and valid
@@ -11,7 +12,8 @@
 #   - used as INITCOND of a pg_temp aggregate over each transition function of
 #     its type (and as MINITCOND of moving aggregates whose MSFUNC is the
 #     transition or the inverse function), with and without GROUP BY,
-#   - used as the baseline of streaming tests (profiles),
+#   - used as the baseline of streaming tests (profiles), or as the
+#     calibration of estimated_binary_metrics (drift_calibration),
 # each attempt in its own statement.  Errors are expected; what must not
 # happen is a crash, a restart, or an internal error (SQLSTATE class XX, an
 # elog rather than an ereport).  After every batch the server must be alive,
@@ -114,6 +116,16 @@ $node->safe_psql('postgres', q{
     SELECT 'num' AS k, drift.baseline('fzn', 'x') AS p
     UNION ALL SELECT 'cat', drift.baseline('fzc', 'c');
 });
+# A calibrated score baseline (estimated_binary_metrics), its calibration as a literal.
+$node->safe_psql('postgres', q{
+  CREATE TABLE fz_score AS
+    SELECT (g % 21)::float8 / 20 AS score, (g * 7919 % 13) < (g % 21) * 13 / 20 AS label
+      FROM generate_series(1, 2000) g;
+  SELECT count(*) FROM drift.capture_baseline('fzs', 'fz_score', columns => ARRAY['score'],
+                                              prediction_column => 'score', label_column => 'label');
+});
+my $CAL = quote($node->safe_psql('postgres', q{SELECT drift.baseline_calibration('fzs', 'score')::text}))
+  . '::drift_calibration';
 my $NP = q{(SELECT p FROM fz_prof WHERE k = 'num')};
 my $CP = q{(SELECT p FROM fz_prof WHERE k = 'cat')};
 
@@ -198,9 +210,22 @@ my %types = (
 		combine => 'metric_mean_combine',
 	},
 	drift_roc_state => {
-		trans => [ [ 'roc_auc_trans', 'float8, bool', "$P, $B", 'roc_auc_inv' ] ],
-		finals => [qw(roc_auc_final)],
+		trans => [
+			[ 'roc_auc_trans', 'float8, bool', "$P, $B", 'roc_auc_inv' ],
+			[ 'isotonic_calibration_trans', 'float8, bool', "$P, $B" ],
+		],
+		finals => [qw(roc_auc_final isotonic_calibration_final)],
 		combine => 'roc_auc_combine',
+	},
+	drift_estimated_metrics_state => {
+		trans => [
+			[ 'estimated_metrics_trans', 'float8, float8, drift_calibration', "$X / 26, 0.5, $CAL",
+			  'estimated_metrics_inv' ],
+			[ 'estimated_metrics_named_trans', 'float8, float8, text, text', "$P, 0.5, 'fzs', 'score'",
+			  'estimated_metrics_named_inv' ],
+		],
+		finals => [qw(estimated_metrics_final)],
+		combine => 'estimated_metrics_combine',
 	},
 	drift_multiclass_metrics_state => {
 		trans => [ [ 'multiclass_metrics_trans', 'text, text', "'l' || (g % 4), 'l' || (g % 3)", 'multiclass_metrics_inv' ] ],
@@ -388,6 +413,29 @@ foreach (1 .. 3 * $per_type)
 }
 run_batch('drift_profile text mutants', @text_stmts);
 run_batch('drift_profile binary mutants', @bin_stmts);
+
+# drift_calibration: valid calibrations' binary forms mutated byte-wise, each
+# read as text and through COPY, applied, listed and used by
+# estimated_binary_metrics.
+my @calibrations = map { pack('H*', substr($_, 2)) } split /\n/, $node->safe_psql('postgres', q{
+  SELECT drift.baseline_calibration('fzs', 'score')::text
+  UNION ALL SELECT isotonic_calibration((g % 7)::float8 / 6, g % 2 = 0)::text FROM generate_series(1, 50) g
+  UNION ALL SELECT isotonic_calibration(0.5, true)::text});
+cmp_ok(scalar @calibrations, '>=', 3, 'valid calibrations to mutate');
+$node->safe_psql('postgres', 'CREATE TABLE fz_bin_calibration (v drift_calibration)');
+my @cal_stmts;
+for (1 .. $per_type)
+{
+	my $m = mutant(pick(@calibrations), pick(@calibrations));
+	my $lit = quote(hex_text($m)) . '::drift_calibration';
+	push @cal_stmts, "SELECT 'ok' FROM (SELECT $lit) s;",
+	  "SELECT calibrate($lit, 0.3), calibration_points($lit);",
+	  "SELECT estimated_binary_metrics($P, 0.5, $lit) FROM $ROWS;",
+	  'TRUNCATE fz_bin_calibration;',
+	  'COPY fz_bin_calibration FROM ' . quote(copy_file($m)) . ' (FORMAT binary);',
+	  "SELECT calibrate(v, 0.7), calibration_points(v) FROM fz_bin_calibration;";
+}
+run_batch('drift_calibration mutants', @cal_stmts);
 
 # The valid states and profiles were accepted; most mutants were not.
 cmp_ok($accepted, '>', 0, "some values were accepted ($accepted)");

@@ -701,6 +701,11 @@ BEGIN
    WHERE m.baseline_name = v_name AND m.baseline_owner = v_owner;
   INSERT INTO drift.baseline_metrics (baseline_owner, baseline_name, metric, value)
     SELECT v_owner, v_name, j.key, (j.value)::float8 FROM jsonb_each_text(v_result) j;
+  -- a probability score also gets its calibration, for estimated_binary_metrics (61_cbpe.sql)
+  IF v_kind = 'scores' THEN
+    PERFORM drift.capture_calibration(v_name, v_source, v_pred, v_label,
+                                      capture_baseline_metrics.filter);
+  END IF;
   RETURN QUERY
     SELECT m.metric, m.value FROM drift.baseline_metrics m
      WHERE m.baseline_name = v_name AND m.baseline_owner = v_owner ORDER BY m.metric;
@@ -797,15 +802,18 @@ BEGIN
       USING ERRCODE = 'datatype_mismatch';
   END IF;
 
+  PERFORM drift._check_label_join(m, met);   -- labels in another relation (74_label_join.sql)
   IF met.needs_label THEN
     IF m.label_column IS NULL THEN
       RAISE EXCEPTION 'metric "%" needs label_column', m.metric
         USING ERRCODE = 'null_value_not_allowed',
               HINT = 'Name the column with the actual label (or the target, for corr).';
     END IF;
-    k := drift.column_kind(m.relation_oid, m.label_column);
+    -- the label is in the label relation when the monitor joins one (74_label_join.sql)
+    k := drift.column_kind(coalesce(m.label_relation_oid, m.relation_oid), m.label_column);
     IF k IS NULL THEN
-      RAISE EXCEPTION 'column "%" does not exist in %', m.label_column, m.relation_oid::regclass
+      RAISE EXCEPTION 'column "%" does not exist in %', m.label_column,
+                      coalesce(m.label_relation_oid, m.relation_oid)::regclass
         USING ERRCODE = 'undefined_column';
     END IF;
     IF k <> met.label_kind THEN
@@ -813,7 +821,7 @@ BEGIN
                       met.label_kind, m.label_column
         USING ERRCODE = 'datatype_mismatch';
     END IF;
-  ELSIF m.label_column IS NOT NULL THEN
+  ELSIF m.label_column IS NOT NULL AND m.label_relation_oid IS NULL THEN
     RAISE EXCEPTION 'metric "%" takes no label_column', m.metric
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -918,7 +926,7 @@ BEGIN
   -- without running it.  Planning runs the owner's code (IMMUTABLE functions
   -- are folded), so it happens as the owner, under the timeout.
   BEGIN
-    PERFORM drift._run_check(NULL, m.owner, drift._monitor_query(m), true,
+    PERFORM drift._run_check(NULL, m.owner, drift._monitor_sql(m), true,
                              now(), now(), m.baseline, m.column_name, now());
   EXCEPTION WHEN undefined_function THEN
     RAISE EXCEPTION 'metric "%" does not accept column "%" as given', m.metric, m.column_name
@@ -933,7 +941,11 @@ $fn$;
 COMMENT ON FUNCTION drift._check_monitor(drift.monitors) IS
   'Validate a monitor definition: relation, columns, types, baseline, thresholds, privileges';
 
-CREATE OR REPLACE FUNCTION drift._api_create_monitor(
+-- issue 9 adds label_relation, join_column, label_delay, label_horizon
+DROP FUNCTION IF EXISTS drift._api_create_monitor(oid, text, regclass, text, text, text, float8, text, interval,
+  interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
+  name, boolean);
+CREATE FUNCTION drift._api_create_monitor(
     caller       oid,
     name         text,
     relation     regclass,
@@ -956,7 +968,11 @@ CREATE OR REPLACE FUNCTION drift._api_create_monitor(
     fire_after   integer,
     max_retries  integer,
     owner        name,
-    paused       boolean)
+    paused       boolean,
+    label_relation regclass,
+    join_column  text,
+    label_delay  interval,
+    label_horizon interval)
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
@@ -1001,6 +1017,11 @@ BEGIN
   m.fire_after := _api_create_monitor.fire_after;
   m.max_retries := _api_create_monitor.max_retries;
   m.paused := coalesce(_api_create_monitor.paused, false);
+  m.label_relation_oid := _api_create_monitor.label_relation;
+  m.label_relation_name := _api_create_monitor.label_relation::text;
+  m.join_column := _api_create_monitor.join_column;
+  m.label_delay := coalesce(_api_create_monitor.label_delay, interval '0');
+  m.label_horizon := _api_create_monitor.label_horizon;
   IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = m.owner) THEN
     RAISE EXCEPTION 'role "%" does not exist', m.owner USING ERRCODE = 'undefined_object';
   END IF;
@@ -1014,11 +1035,13 @@ BEGIN
                               label_column, baseline, threshold, lower_bound, upper_bound,
                               min_effect, time_column, window_size, schedule, filter, slice_by,
                               min_rows, channel, compare_to, fire_after, max_retries, paused,
-                              next_run)
+                              next_run, label_relation_oid, label_relation_name, join_column,
+                              label_delay, label_horizon)
   VALUES (m.name, m.owner, m.relation_oid, m.relation_name, m.metric, m.column_name,
           m.label_column, m.baseline, m.threshold, m.lower_bound, m.upper_bound, m.min_effect,
           m.time_column, m.window_size, m.schedule, m.filter, m.slice_by, m.min_rows, m.channel,
-          m.compare_to, m.fire_after, m.max_retries, m.paused, now())
+          m.compare_to, m.fire_after, m.max_retries, m.paused, now(), m.label_relation_oid,
+          m.label_relation_name, m.join_column, m.label_delay, m.label_horizon)
   RETURNING x.monitor_id INTO id;
   PERFORM drift._wake_scheduler();
   RETURN id;
@@ -1027,10 +1050,13 @@ $fn$;
 
 COMMENT ON FUNCTION drift._api_create_monitor(oid, text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
-  name, boolean) IS
+  name, boolean, regclass, text, interval, interval) IS
   'drift.create_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
-CREATE OR REPLACE FUNCTION drift.create_monitor(
+DROP FUNCTION drift.create_monitor(text, regclass, text, text, text, float8, text, interval,
+  interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
+  name, boolean);
+CREATE FUNCTION drift.create_monitor(
     name         text,
     relation     regclass,
     metric       text     DEFAULT 'ks',
@@ -1052,7 +1078,11 @@ CREATE OR REPLACE FUNCTION drift.create_monitor(
     fire_after   integer  DEFAULT 1,
     max_retries  integer  DEFAULT 3,
     owner        name     DEFAULT current_user,
-    paused       boolean  DEFAULT false)
+    paused       boolean  DEFAULT false,
+    label_relation regclass DEFAULT NULL,
+    join_column  text     DEFAULT NULL,
+    label_delay  interval DEFAULT NULL,
+    label_horizon interval DEFAULT NULL)
   RETURNS bigint
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 
@@ -1541,7 +1571,9 @@ CREATE FUNCTION drift._run_window(m drift.monitors, as_of timestamptz,
   SET search_path = pg_catalog, pg_temp
 AS $fn$
   SELECT e - m.window_size, e, e - 2 * m.window_size
-    FROM (SELECT CASE WHEN m.window_size IS NOT NULL THEN coalesce(as_of, now()) END) AS w(e)
+    FROM (SELECT CASE WHEN m.window_size IS NOT NULL
+                      -- labels arrive late: a window is judged label_delay after it ends
+                      THEN coalesce(as_of, now()) - coalesce(m.label_delay, interval '0') END) AS w(e)
 $fn$;
 COMMENT ON FUNCTION drift._run_window(drift.monitors, timestamptz) IS
   'Start and end of the window a monitor''s run covers (and of the one before), NULL unwindowed';
@@ -1588,7 +1620,7 @@ BEGIN
     SELECT coalesce(array_agg(x.slice), '{}'), coalesce(array_agg(x.n_rows), '{}'),
            coalesce(array_agg(x.r), '{}')
       INTO slices, nrows, vals
-      FROM drift._run_check(m.monitor_id, m.owner, drift._monitor_query(m), false,
+      FROM drift._run_check(m.monitor_id, m.owner, drift._monitor_sql(m), false,
                             window_start, window_end, m.baseline, m.column_name,
                             prev_start) x;
     PERFORM drift._check_slice_count(m, cardinality(slices));
@@ -1706,7 +1738,14 @@ BEGIN
   END IF;
 
   w := drift._run_window(m, p_as_of);
+  IF m.label_horizon IS NOT NULL THEN
+    -- earlier windows whose labels changed are judged again first (74_label_join.sql)
+    m := drift._rejudge_windows(m, w.window_start, coalesce(p_as_of, now()));
+  END IF;
   c := drift._collect_slices(m, w.window_start, w.window_end, w.prev_start);
+  IF c.error IS NULL AND m.label_relation_oid IS NOT NULL THEN
+    c.error := drift._label_conflicts(m, c.vals);
+  END IF;
   IF c.error IS NOT NULL THEN
     r := drift._record_error(m, CASE WHEN due THEN m.next_run END, w.window_start,
                              w.window_end, c.error);
@@ -1717,6 +1756,9 @@ BEGIN
                               c.slices, c.nrows, c.vals);
     IF m.metric = 'dataset_drift' THEN
       PERFORM drift._record_model_columns(r.results, c.vals);
+    END IF;
+    IF m.label_relation_oid IS NOT NULL THEN
+      r.results := drift._note_labels(r.results, c.vals);
     END IF;
     PERFORM drift._finish_run(m, due, r.state, r.slice_state);
   END IF;
@@ -4127,3 +4169,788 @@ $fn$;
 COMMENT ON FUNCTION drift.report_dataset_section(bigint[], timestamptz) IS
   'Whole-model section of drift.report: per model monitor, the per-column table of its latest '
   'run (test, reason, statistic, p-values, threshold, drifted, integrity), drifted first by rank';
+
+
+-- ---------------------------------------------------------------------------
+-- Issue 9: performance estimated without labels (CBPE), src/sql/61_cbpe.sql
+-- ---------------------------------------------------------------------------
+-- ---- drift_calibration ----------------------------------------------------
+
+CREATE TYPE drift_calibration;
+CREATE FUNCTION drift_calibration_in(cstring) RETURNS drift_calibration
+  AS 'MODULE_PATHNAME', 'calibration_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_calibration_out(drift_calibration) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'calibration_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_calibration_recv(internal) RETURNS drift_calibration
+  AS 'MODULE_PATHNAME', 'calibration_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_calibration_send(drift_calibration) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'calibration_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE drift_calibration (
+  INPUT = drift_calibration_in,
+  OUTPUT = drift_calibration_out,
+  RECEIVE = drift_calibration_recv,
+  SEND = drift_calibration_send,
+  INTERNALLENGTH = VARIABLE,
+  ALIGNMENT = double,
+  STORAGE = extended
+);
+COMMENT ON FUNCTION drift_calibration_in(cstring) IS 'Text input of drift_calibration (\x and hex), validated';
+COMMENT ON FUNCTION drift_calibration_out(drift_calibration) IS 'Text output of drift_calibration: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_calibration_recv(internal) IS 'Binary input of drift_calibration, validated';
+COMMENT ON FUNCTION drift_calibration_send(drift_calibration) IS 'Binary output of drift_calibration';
+COMMENT ON TYPE drift_calibration IS
+  'Isotonic calibration of a score on binary labels (scikit-learn IsotonicRegression, '
+  'out_of_bounds=clip): the fitted points and the number of labelled rows';
+
+CREATE FUNCTION isotonic_calibration_trans(drift_roc_state, float8, bool)
+  RETURNS drift_roc_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION isotonic_calibration_final(drift_roc_state)
+  RETURNS drift_calibration AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION isotonic_calibration_trans(drift_roc_state, float8, bool) IS
+  'State function of isotonic_calibration: counts labels per score (a score outside [0, 1] is an error)';
+COMMENT ON FUNCTION isotonic_calibration_final(drift_roc_state) IS
+  'Final function of isotonic_calibration: fits the calibration to the counts';
+
+CREATE AGGREGATE isotonic_calibration(score float8, label bool) (
+  SFUNC = isotonic_calibration_trans,
+  STYPE = drift_roc_state,
+  COMBINEFUNC = roc_auc_combine,
+  FINALFUNC = isotonic_calibration_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE isotonic_calibration(float8, bool) IS
+  'Isotonic calibration of a probability score on boolean labels, exactly scikit-learn 1.2''s '
+  'IsotonicRegression(out_of_bounds=''clip'').fit(score, label); pairs with a NULL side are '
+  'skipped, a score outside [0, 1] is an error; NULL without pairs';
+
+CREATE FUNCTION calibrate(calibration drift_calibration, score float8) RETURNS float8
+  AS 'MODULE_PATHNAME', 'calibration_calibrate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION calibrate(drift_calibration, float8) IS
+  'The calibrated probability of a score: linear between the fitted points, clipped outside '
+  'them (NULL for NaN)';
+
+CREATE FUNCTION calibration_points(calibration drift_calibration) RETURNS float8[]
+  AS 'MODULE_PATHNAME', 'calibration_points' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION calibration_points(drift_calibration) IS
+  'The fitted points of a calibration as a 2 x n array: scores (ascending), then their '
+  'calibrated values';
+
+-- ---- stored with a baseline -----------------------------------------------
+
+CREATE TABLE drift.baseline_calibrations (
+  baseline_name  text NOT NULL,
+  column_name    text NOT NULL,
+  label_column   text NOT NULL,
+  calibration    drift_calibration NOT NULL,
+  baseline_owner name NOT NULL,
+  PRIMARY KEY (baseline_owner, baseline_name, column_name),
+  FOREIGN KEY (baseline_owner, baseline_name) REFERENCES drift.baselines (owner, name)
+    ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE drift.baseline_calibrations IS
+  'Isotonic calibration of a baseline''s score column on its label column '
+  '(drift.capture_calibration), read by estimated_binary_metrics';
+
+SELECT pg_catalog.pg_extension_config_dump('drift.baseline_calibrations', '');
+ALTER TABLE drift.baseline_calibrations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY baseline_calibrations_by_owner ON drift.baseline_calibrations
+  USING (EXISTS (SELECT 1 FROM drift.baselines b
+                  WHERE b.name OPERATOR(pg_catalog.=) baseline_name
+                    AND b.owner OPERATOR(pg_catalog.=) baseline_owner));
+GRANT SELECT, INSERT, UPDATE, DELETE ON drift.baseline_calibrations TO PUBLIC;
+CREATE TRIGGER fill_baseline_owner BEFORE INSERT ON drift.baseline_calibrations
+  FOR EACH ROW EXECUTE FUNCTION drift._fill_baseline_owner();
+COMMENT ON TRIGGER fill_baseline_owner ON drift.baseline_calibrations IS
+  'Rows restored without baseline_owner get the owner of the baseline their name means';
+
+-- Labels may be boolean, or integers that are 0 or 1 (anything else is an
+-- error, not a silent cast: 2::boolean is true).
+CREATE FUNCTION drift.capture_calibration(
+    baseline_name text,
+    source        regclass,
+    score_column  text,
+    label_column  text,
+    filter        text DEFAULT NULL)
+  RETURNS drift_calibration
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_name   text := capture_calibration.baseline_name;
+  v_owner  name;
+  v_kinds  text[] := '{}';
+  v_types  text[] := '{}';
+  v_col    text;
+  v_label  text;
+  v_bad    bigint;
+  v_cal    @extschema@.drift_calibration;
+BEGIN
+  IF v_name IS NULL OR source IS NULL OR score_column IS NULL OR label_column IS NULL THEN
+    RAISE EXCEPTION 'baseline name, source, score and label columns must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  v_owner := drift.baseline_owner(v_name);
+  IF v_owner IS NULL THEN
+    RAISE EXCEPTION 'baseline "%" does not exist', v_name
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Capture the baseline first with drift.capture_baseline.';
+  END IF;
+  FOREACH v_col IN ARRAY ARRAY[score_column, label_column] LOOP
+    SELECT v_types || format_type(a.atttypid, a.atttypmod),
+           v_kinds || CASE WHEN a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+                           THEN 'integer' ELSE drift.column_kind(source, v_col) END
+      INTO v_types, v_kinds
+      FROM pg_attribute a
+     WHERE a.attrelid = source AND a.attname = v_col AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'column "%" does not exist in %', v_col, source
+        USING ERRCODE = 'undefined_column',
+              HINT = 'Name columns exactly as the relation spells them (case matters).';
+    END IF;
+  END LOOP;
+  IF v_kinds[1] NOT IN ('numeric', 'integer') THEN
+    RAISE EXCEPTION 'cannot calibrate scores of type %', v_types[1]
+      USING ERRCODE = 'datatype_mismatch',
+            HINT = 'The score must be a number: the predicted probability of the positive class.';
+  END IF;
+  IF v_kinds[2] = 'boolean' THEN
+    v_label := format('t.%I::boolean', label_column);
+  ELSIF v_kinds[2] = 'integer' THEN
+    v_label := format('CASE t.%1$I WHEN 0 THEN false WHEN 1 THEN true END', label_column);
+    EXECUTE format('SELECT count(*) FROM %s AS t WHERE t.%I NOT IN (0, 1)%s', source, label_column,
+                   CASE WHEN filter IS NULL THEN '' ELSE ' AND (' || filter || ')' END)
+      INTO v_bad;
+    IF v_bad > 0 THEN
+      RAISE EXCEPTION 'label column "%" has % values other than 0 and 1', label_column, v_bad
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Labels of a calibration are boolean, or integers 0 and 1.';
+    END IF;
+  ELSE
+    RAISE EXCEPTION 'cannot calibrate on labels of type %', v_types[2]
+      USING ERRCODE = 'datatype_mismatch',
+            HINT = 'Labels of a calibration are boolean, or integers 0 and 1.';
+  END IF;
+
+  -- The filter is the caller's own SQL, run with the caller's privileges.
+  EXECUTE format('SELECT @extschema@.isotonic_calibration(t.%I::float8, %s) FROM %s AS t%s',
+                 score_column, v_label, source,
+                 CASE WHEN filter IS NULL THEN '' ELSE ' WHERE (' || filter || ')' END)
+    INTO v_cal;
+  IF v_cal IS NULL THEN
+    RAISE EXCEPTION 'no labelled rows to calibrate % on', score_column
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'The score and the label must both be non-NULL on some rows.';
+  END IF;
+  DELETE FROM drift.baseline_calibrations c
+   WHERE c.baseline_name = v_name AND c.baseline_owner = v_owner
+     AND c.column_name = capture_calibration.score_column;
+  INSERT INTO drift.baseline_calibrations (baseline_owner, baseline_name, column_name,
+                                           label_column, calibration)
+  VALUES (v_owner, v_name, score_column, label_column, v_cal);
+  RETURN v_cal;
+END
+$fn$;
+COMMENT ON FUNCTION drift.capture_calibration(text, regclass, text, text, text) IS
+  'Fit the isotonic calibration of a score column on a label column (boolean, or integer 0/1) '
+  'of a relation and store it with a baseline; drift.capture_baseline calls it for a numeric '
+  'prediction column with a boolean label column';
+
+CREATE FUNCTION drift.baseline_calibration(baseline_name text, column_name text)
+  RETURNS drift_calibration
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_owner name := drift.baseline_owner(baseline_calibration.baseline_name);
+  v_cal   @extschema@.drift_calibration;
+BEGIN
+  IF baseline_calibration.baseline_name IS NULL OR baseline_calibration.column_name IS NULL THEN
+    RAISE EXCEPTION 'baseline name and column must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF v_owner IS NULL THEN
+    RAISE EXCEPTION 'baseline "%" does not exist', baseline_calibration.baseline_name
+      USING ERRCODE = 'undefined_object',
+            HINT = 'drift.baselines lists the baselines you can see.';
+  END IF;
+  SELECT c.calibration INTO v_cal FROM drift.baseline_calibrations c
+   WHERE c.baseline_owner = v_owner AND c.baseline_name = baseline_calibration.baseline_name
+     AND c.column_name = baseline_calibration.column_name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'baseline "%" has no calibration of column "%"',
+                    baseline_calibration.baseline_name, baseline_calibration.column_name
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Capture the baseline with prediction_column => the score and label_column => '
+                   'a boolean label, or call drift.capture_calibration.';
+  END IF;
+  RETURN v_cal;
+END
+$fn$;
+COMMENT ON FUNCTION drift.baseline_calibration(text, text) IS
+  'The stored calibration of a baseline''s score column (an error when there is none)';
+
+-- ---- estimated_binary_metrics ---------------------------------------------
+
+CREATE TYPE estimated_binary_metrics_result AS (
+  n           bigint,
+  accuracy    float8,
+  precision   float8,
+  recall      float8,
+  specificity float8,
+  f1          float8,
+  roc_auc     float8
+);
+COMMENT ON TYPE estimated_binary_metrics_result IS
+  'Result of estimated_binary_metrics: rows counted and the expected accuracy, precision, '
+  'recall, specificity, F1 and ROC AUC under the calibration (NULL where undefined)';
+
+CREATE TYPE drift_estimated_metrics_state;
+CREATE FUNCTION drift_estimated_metrics_state_in(cstring) RETURNS drift_estimated_metrics_state
+  AS 'MODULE_PATHNAME', 'estimated_metrics_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_estimated_metrics_state_out(drift_estimated_metrics_state) RETURNS cstring
+  AS 'MODULE_PATHNAME', 'estimated_metrics_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_estimated_metrics_state_recv(internal) RETURNS drift_estimated_metrics_state
+  AS 'MODULE_PATHNAME', 'estimated_metrics_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION drift_estimated_metrics_state_send(drift_estimated_metrics_state) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'estimated_metrics_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE drift_estimated_metrics_state (
+  INPUT = drift_estimated_metrics_state_in,
+  OUTPUT = drift_estimated_metrics_state_out,
+  RECEIVE = drift_estimated_metrics_state_recv,
+  SEND = drift_estimated_metrics_state_send,
+  INTERNALLENGTH = VARIABLE,
+  ALIGNMENT = double,
+  STORAGE = extended
+);
+COMMENT ON FUNCTION drift_estimated_metrics_state_in(cstring) IS
+  'Text input of drift_estimated_metrics_state (\x and hex), validated';
+COMMENT ON FUNCTION drift_estimated_metrics_state_out(drift_estimated_metrics_state) IS
+  'Text output of drift_estimated_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_estimated_metrics_state_recv(internal) IS
+  'Binary input of drift_estimated_metrics_state, validated';
+COMMENT ON FUNCTION drift_estimated_metrics_state_send(drift_estimated_metrics_state) IS
+  'Binary output of drift_estimated_metrics_state';
+COMMENT ON TYPE drift_estimated_metrics_state IS
+  'Partial state of estimated_binary_metrics: the threshold, the calibration and the number '
+  'of rows per distinct score';
+
+CREATE FUNCTION estimated_metrics_trans(drift_estimated_metrics_state, float8, float8, drift_calibration)
+  RETURNS drift_estimated_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION estimated_metrics_inv(drift_estimated_metrics_state, float8, float8, drift_calibration)
+  RETURNS drift_estimated_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION estimated_metrics_named_trans(drift_estimated_metrics_state, float8, float8, text, text)
+  RETURNS drift_estimated_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION estimated_metrics_named_inv(drift_estimated_metrics_state, float8, float8, text, text)
+  RETURNS drift_estimated_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION estimated_metrics_combine(drift_estimated_metrics_state, drift_estimated_metrics_state)
+  RETURNS drift_estimated_metrics_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION estimated_metrics_final(drift_estimated_metrics_state)
+  RETURNS estimated_binary_metrics_result AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION estimated_metrics_trans(drift_estimated_metrics_state, float8, float8, drift_calibration) IS
+  'State function of estimated_binary_metrics with a calibration value';
+COMMENT ON FUNCTION estimated_metrics_inv(drift_estimated_metrics_state, float8, float8, drift_calibration) IS
+  'Inverse (moving-window) state function of estimated_binary_metrics with a calibration value';
+COMMENT ON FUNCTION estimated_metrics_named_trans(drift_estimated_metrics_state, float8, float8, text, text) IS
+  'State function of estimated_binary_metrics with a stored baseline''s calibration';
+COMMENT ON FUNCTION estimated_metrics_named_inv(drift_estimated_metrics_state, float8, float8, text, text) IS
+  'Inverse (moving-window) state function of estimated_binary_metrics with a stored baseline''s calibration';
+COMMENT ON FUNCTION estimated_metrics_combine(drift_estimated_metrics_state, drift_estimated_metrics_state) IS
+  'Combine function of estimated_binary_metrics: merges the per-score counts';
+COMMENT ON FUNCTION estimated_metrics_final(drift_estimated_metrics_state) IS
+  'Final function of estimated_binary_metrics';
+
+CREATE AGGREGATE estimated_binary_metrics(score float8, threshold float8, calibration drift_calibration) (
+  SFUNC = estimated_metrics_trans,
+  STYPE = drift_estimated_metrics_state,
+  COMBINEFUNC = estimated_metrics_combine,
+  FINALFUNC = estimated_metrics_final,
+  MSFUNC = estimated_metrics_trans,
+  MINVFUNC = estimated_metrics_inv,
+  MSTYPE = drift_estimated_metrics_state,
+  MFINALFUNC = estimated_metrics_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE estimated_binary_metrics(float8, float8, drift_calibration) IS
+  'Model quality estimated without labels (CBPE): expected accuracy, precision, recall, '
+  'specificity, F1 and ROC AUC of predicted = score >= threshold under the calibration';
+
+CREATE AGGREGATE estimated_binary_metrics(score float8, threshold float8, baseline text, column_name text) (
+  SFUNC = estimated_metrics_named_trans,
+  STYPE = drift_estimated_metrics_state,
+  COMBINEFUNC = estimated_metrics_combine,
+  FINALFUNC = estimated_metrics_final,
+  MSFUNC = estimated_metrics_named_trans,
+  MINVFUNC = estimated_metrics_named_inv,
+  MSTYPE = drift_estimated_metrics_state,
+  MFINALFUNC = estimated_metrics_final,
+  PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE estimated_binary_metrics(float8, float8, text, text) IS
+  'Model quality estimated without labels (CBPE) under the calibration stored with a '
+  'baseline''s score column (drift.baseline_calibration)';
+
+-- Issue 9: estimated quality as monitor metrics, src/sql/74_label_join.sql
+INSERT INTO drift.metrics (name, kind, function_name, column_kind, expression,
+                           profile_expression, profile_source, needs_baseline, needs_label,
+                           comparison, default_threshold, description)
+SELECT 'estimated_' || m, 'model', 'estimated_binary_metrics', 'numeric',
+       format('(@extschema@.estimated_binary_metrics({value}::float8, 0.5, {baseline}, {column})).%s', m),
+       NULL, NULL, true, false, 'bounds', NULL,
+       format('%s estimated without labels from the baseline''s calibration of the score (CBPE, '
+              'decision threshold 0.5); breach outside [lower_bound, upper_bound]', d)
+  FROM (VALUES ('accuracy', 'Accuracy'), ('precision', 'Precision'), ('recall', 'Recall'),
+               ('f1', 'F1 score'), ('roc_auc', 'ROC AUC')) v(m, d);
+
+-- Issue 9: labels in another relation that arrive late, src/sql/74_label_join.sql
+-- (the check's shared parts move to drift._monitor_parts, which
+-- drift._monitor_query and drift._label_join_query both use)
+-- The parts of a check's SQL that every form of it shares: the slice key
+-- expression and its grouping, the filter, and the metric's expression with
+-- the row's columns and the $n parameters in place (value2: the label's SQL,
+-- t.<label_column> or, for labels in another relation, the joined label).
+CREATE FUNCTION drift._monitor_parts(m drift.monitors, value2 text,
+                                     OUT slice text, OUT grp text, OUT filter text,
+                                     OUT expr text)
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  met   drift.metrics;
+  pairs text[] := '{}';
+  col   text;
+BEGIN
+  SELECT * INTO STRICT met FROM drift.metrics WHERE name = m.metric;
+  slice := '''{}''::jsonb';
+  -- one row per slice seen; unsliced, one row unless the window is empty
+  -- (without grouping by a constant, which costs a comparison per row)
+  grp := ' HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0';
+  FOREACH col IN ARRAY coalesce(m.slice_by, '{}') LOOP
+    pairs := pairs || format('%L::text, t.%I', col, col);
+  END LOOP;
+  IF cardinality(pairs) > 0 THEN
+    slice := format('pg_catalog.jsonb_build_object(%s)', array_to_string(pairs, ', '));
+    grp := ' GROUP BY 1';
+  END IF;
+  filter := CASE WHEN m.filter IS NULL THEN 'true' ELSE format('(%s)', m.filter) END;
+  expr := CASE WHEN m.compare_to = 'previous_window' THEN met.profile_expression
+               ELSE met.expression END;
+  expr := replace(expr, '{value}', format('t.%I', m.column_name));
+  IF value2 IS NOT NULL THEN
+    expr := replace(expr, '{value2}', value2);
+  END IF;
+  expr := replace(expr, '{baseline}', '$3::text');
+  expr := replace(expr, '{column}', '$4::text');
+  expr := replace(expr, '{profile}', 'prev.p');
+END
+$fn$;
+COMMENT ON FUNCTION drift._monitor_parts(drift.monitors, text) IS
+  'Slice key, grouping, filter and metric expression of a monitor''s check SQL';
+
+-- The SQL of one check.  Identifiers are quoted with %I; values (window
+-- bounds, baseline and column names) are $n parameters:
+--   $1 window start, $2 window end, $3 baseline, $4 baseline column,
+--   $5 start of the previous window.
+-- Output: one row per slice with (slice jsonb, n_rows bigint, r jsonb).
+CREATE OR REPLACE FUNCTION drift._monitor_query(m drift.monitors) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  p      record := drift._monitor_parts(m, CASE WHEN m.label_column IS NOT NULL
+                                                THEN format('t.%I', m.label_column) END);
+  wherec text := p.filter;
+  src    text := format('%s AS t', m.relation_oid::regclass);
+  q      text := '';
+BEGIN
+  IF m.compare_to = 'previous_window' THEN
+    q := format('WITH prev AS (SELECT %s AS slice, %s AS p FROM %s'
+                ' WHERE t.%I >= $5 AND t.%I < $1 AND %s%s) ',
+                p.slice, replace((SELECT x.profile_source FROM drift.metrics x
+                                   WHERE x.name = m.metric),
+                                 '{value}', format('t.%I', m.column_name)),
+                src, m.time_column, m.time_column, wherec, p.grp);
+    src := src || format(' JOIN prev ON prev.slice OPERATOR(pg_catalog.=) %s', p.slice);
+  END IF;
+  IF m.time_column IS NOT NULL THEN
+    wherec := format('t.%I >= $1 AND t.%I < $2 AND %s', m.time_column, m.time_column, wherec);
+  END IF;
+  RETURN q || format('SELECT s.slice, s.n_rows, pg_catalog.to_jsonb(s.r) AS r FROM ('
+                     'SELECT %s AS slice, pg_catalog.count(*) AS n_rows, %s AS r'
+                     ' FROM %s WHERE %s%s) s',
+                     p.slice, p.expr, src, wherec, p.grp);
+END
+$fn$;
+COMMENT ON FUNCTION drift._monitor_query(drift.monitors) IS
+  'The SQL a monitor runs: quoted identifiers, values as $n parameters, one row per slice';
+
+ALTER TABLE drift.monitors
+  ADD COLUMN label_relation_oid  oid,
+  ADD COLUMN label_relation_name text,
+  ADD COLUMN join_column         text,
+  ADD COLUMN label_delay         interval NOT NULL DEFAULT '0',
+  ADD COLUMN label_horizon       interval,
+  ADD CONSTRAINT monitors_label_delay_check CHECK (label_delay >= interval '0'),
+  ADD CONSTRAINT monitors_label_horizon_check CHECK (label_horizon >= interval '0');
+COMMENT ON COLUMN drift.monitors.label_relation_oid IS
+  'Relation holding the labels (joined on join_column), or NULL when they are in the relation itself';
+COMMENT ON COLUMN drift.monitors.label_delay IS
+  'A window is judged first this long after it ends (labels arrive late)';
+COMMENT ON COLUMN drift.monitors.label_horizon IS
+  'Windows ending at most this long ago are judged again when their labels changed';
+
+ALTER TABLE drift.results
+  ADD COLUMN label_coverage float8,
+  ADD COLUMN realized       float8,
+  ADD COLUMN label_digest   text;
+COMMENT ON COLUMN drift.results.label_coverage IS
+  'Share of the window''s predictions (of the slice) that had a label when it was judged';
+COMMENT ON COLUMN drift.results.realized IS
+  'For an estimated_* metric with labels: the realized value on the labelled predictions';
+COMMENT ON COLUMN drift.results.label_digest IS
+  'Digest of the window''s labels when it was judged: a change makes it judged again';
+
+-- The SQL a monitor runs: drift._monitor_query, or the label join below.
+CREATE FUNCTION drift._monitor_sql(m drift.monitors) RETURNS text
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT CASE WHEN m.label_relation_oid IS NULL THEN drift._monitor_query(m)
+              ELSE drift._label_join_query(m) END
+$fn$;
+COMMENT ON FUNCTION drift._monitor_sql(drift.monitors) IS
+  'The SQL a monitor runs: with a label relation the label join, else drift._monitor_query';
+
+-- The check over predictions joined with their labels: as
+-- drift._monitor_query (same $n parameters, slices, filter and window), the
+-- value an object of the statistic, the label coverage, the realized value
+-- (estimated_* metrics), the labels' digest and the number of predictions
+-- whose labels disagree.
+CREATE FUNCTION drift._label_join_query(m drift.monitors) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  p        record := drift._monitor_parts(m, 'lab.label');
+  realized text := 'NULL::float8';
+  labels   text;
+BEGIN
+  -- after a restore (new OIDs) the label relation is found again by name
+  m.label_relation_oid := coalesce((SELECT c.oid FROM pg_class c WHERE c.oid = m.label_relation_oid),
+                                   to_regclass(m.label_relation_name));
+  IF m.label_relation_oid IS NULL THEN
+    RAISE EXCEPTION 'label relation "%" of monitor "%" no longer exists', m.label_relation_name,
+                    m.name
+      USING ERRCODE = 'undefined_table';
+  END IF;
+  IF m.metric LIKE 'estimated\_%' AND m.label_column IS NOT NULL THEN
+    realized := CASE m.metric
+      WHEN 'estimated_roc_auc' THEN
+        format('@extschema@.roc_auc(t.%I::float8, lab.label::boolean)', m.column_name)
+      ELSE format('(@extschema@.binary_metrics(t.%I::float8, lab.label::boolean, 0.5)).%s',
+                  m.column_name, substr(m.metric, length('estimated_') + 1)) END;
+  END IF;
+  -- one row per prediction key of the window: its label if all its label
+  -- rows agree.  Only the window's keys are looked up (with an index on the
+  -- label relation's join column, a probe per prediction), not every label.
+  labels := format('SELECT l.%1$I AS j, (pg_catalog.array_agg(l.%2$I))[1] AS label,'
+                   ' pg_catalog.count(DISTINCT l.%2$I) OPERATOR(pg_catalog.>) 1 AS conflict'
+                   ' FROM %3$s AS l WHERE l.%2$I IS NOT NULL AND l.%1$I IN'
+                   ' (SELECT w.%1$I FROM %4$s AS w WHERE w.%5$I >= $1 AND w.%5$I < $2)'
+                   ' GROUP BY l.%1$I',
+                   m.join_column, coalesce(m.label_column, m.join_column),
+                   m.label_relation_oid::regclass, m.relation_oid::regclass, m.time_column);
+  RETURN format(
+    'SELECT s.slice, s.n_rows, pg_catalog.jsonb_build_object(''statistic'', s.r,'
+    ' ''label_coverage'', s.labelled::float8 OPERATOR(pg_catalog./) s.n_rows,'
+    ' ''labelled'', s.labelled, ''realized'', s.realized, ''conflicts'', s.conflicts,'
+    ' ''digest'', s.labelled::text OPERATOR(pg_catalog.||) '':'' OPERATOR(pg_catalog.||) s.digest::text) AS r'
+    ' FROM (SELECT %s AS slice, pg_catalog.count(*) AS n_rows, %s AS r, %s AS realized,'
+    ' pg_catalog.count(lab.j) AS labelled,'
+    ' pg_catalog.count(*) FILTER (WHERE lab.conflict) AS conflicts,'
+    ' COALESCE(pg_catalog.sum(pg_catalog.hashtext(lab.j::text OPERATOR(pg_catalog.||)'
+    ' '':'' OPERATOR(pg_catalog.||) lab.label::text)::bigint), 0) AS digest'
+    ' FROM %s AS t LEFT JOIN (%s) AS lab ON lab.j OPERATOR(pg_catalog.=) t.%I'
+    ' WHERE %s%s) s',
+    p.slice, p.expr, realized, m.relation_oid::regclass, labels, m.join_column,
+    format('t.%I >= $1 AND t.%I < $2 AND %s', m.time_column, m.time_column, p.filter), p.grp);
+END
+$fn$;
+COMMENT ON FUNCTION drift._label_join_query(drift.monitors) IS
+  'The SQL of a monitor whose labels are in another relation: predictions left-joined with '
+  'their labels; per slice the statistic, label coverage, realized value and labels'' digest';
+
+-- Validate the label join of a monitor definition (drift._check_monitor).
+CREATE FUNCTION drift._check_label_join(m drift.monitors, met drift.metrics) RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  t_pred oid;
+  t_lab  oid;
+BEGIN
+  IF m.label_relation_oid IS NULL THEN
+    IF m.join_column IS NOT NULL OR m.label_delay <> interval '0' OR m.label_horizon IS NOT NULL THEN
+      RAISE EXCEPTION 'join_column, label_delay and label_horizon need label_relation'
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Name the relation that holds the labels, or leave these out.';
+    END IF;
+    RETURN;
+  END IF;
+  IF met.kind <> 'model' THEN
+    RAISE EXCEPTION 'metric "%" takes no label_relation', m.metric
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Labels in another relation serve model-quality metrics.';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = m.label_relation_oid) THEN
+    RAISE EXCEPTION 'relation "%" does not exist', m.label_relation_name
+      USING ERRCODE = 'undefined_table';
+  END IF;
+  IF NOT has_table_privilege(m.owner, m.label_relation_oid, 'SELECT') THEN
+    RAISE EXCEPTION 'permission denied: role "%" cannot read %', m.owner,
+                    m.label_relation_oid::regclass
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A monitor reads its relations with its owner''s privileges.',
+            HINT = 'GRANT SELECT on the label relation to the monitor''s owner.';
+  END IF;
+  IF m.join_column IS NULL THEN
+    RAISE EXCEPTION 'label_relation needs join_column' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Name the column that identifies a prediction in both relations.';
+  END IF;
+  SELECT a.atttypid INTO t_pred FROM pg_attribute a
+   WHERE a.attrelid = m.relation_oid AND a.attname = m.join_column AND a.attnum > 0
+     AND NOT a.attisdropped;
+  SELECT a.atttypid INTO t_lab FROM pg_attribute a
+   WHERE a.attrelid = m.label_relation_oid AND a.attname = m.join_column AND a.attnum > 0
+     AND NOT a.attisdropped;
+  IF t_pred IS NULL OR t_lab IS NULL THEN
+    RAISE EXCEPTION 'join column "%" does not exist in %', m.join_column,
+                    CASE WHEN t_pred IS NULL THEN m.relation_oid ELSE m.label_relation_oid END::regclass
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  IF t_pred <> t_lab THEN
+    RAISE EXCEPTION 'join column "%" is % in % but % in %', m.join_column,
+                    format_type(t_pred, NULL), m.relation_oid::regclass,
+                    format_type(t_lab, NULL), m.label_relation_oid::regclass
+      USING ERRCODE = 'datatype_mismatch',
+            HINT = 'Join columns of the same type (cast in a view if needed).';
+  END IF;
+  IF m.time_column IS NULL THEN
+    RAISE EXCEPTION 'label_relation needs time_column and window_size'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Labels are judged per window of prediction time.';
+  END IF;
+  IF m.label_delay < interval '0' OR m.label_horizon < interval '0' THEN
+    RAISE EXCEPTION 'label_delay and label_horizon must not be negative'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF NOT met.needs_label AND m.label_column IS NOT NULL
+     AND drift.column_kind(m.label_relation_oid, m.label_column) IS DISTINCT FROM 'boolean' THEN
+    RAISE EXCEPTION 'label column "%" of % must be boolean', m.label_column,
+                    m.label_relation_oid::regclass
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION drift._check_label_join(drift.monitors, drift.metrics) IS
+  'Validate a monitor''s label relation, join column, label column, delay and horizon';
+
+-- The error of a run whose label relation gives one prediction different labels.
+CREATE FUNCTION drift._label_conflicts(m drift.monitors, vals jsonb[]) RETURNS text
+  LANGUAGE sql IMMUTABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT format('labels in %s (column "%s") disagree for %s prediction(s) of the window',
+                m.label_relation_name, m.label_column, n)
+    FROM (SELECT sum((v ->> 'conflicts')::bigint) AS n FROM unnest(vals) v) s
+   WHERE n > 0
+$fn$;
+COMMENT ON FUNCTION drift._label_conflicts(drift.monitors, jsonb[]) IS
+  'The error message of a label-join run in which some prediction has disagreeing labels';
+
+-- Write the label fields of a run's results (in slice order, as vals) and
+-- return the results as now stored.  The digest is the window's: all its
+-- slices' labels.
+CREATE FUNCTION drift._note_labels(results drift.results[], vals jsonb[])
+  RETURNS drift.results[]
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  WITH d AS (SELECT string_agg(v ->> 'digest', ',' ORDER BY i) AS digest
+               FROM unnest(vals) WITH ORDINALITY u(v, i)),
+  upd AS (
+    UPDATE drift.results x
+       SET label_coverage = (vals[i] ->> 'label_coverage')::float8,
+           realized = (vals[i] ->> 'realized')::float8,
+           label_digest = d.digest
+      FROM generate_subscripts(results, 1) AS i, d
+     WHERE x.result_id = (results[i]).result_id
+    RETURNING x.*)
+  SELECT array_agg(upd::drift.results ORDER BY upd.result_id) FROM upd
+$fn$;
+COMMENT ON FUNCTION drift._note_labels(drift.results[], jsonb[]) IS
+  'Store label coverage, realized value and the window''s label digest on a run''s results';
+
+-- Judge again the earlier windows of a label-join monitor that end within
+-- label_horizon of as_of and whose labels changed since their latest
+-- evaluation (a different digest), oldest first; return the monitor with
+-- the slice states those evaluations left.  A window whose check fails now
+-- keeps its evaluation (the next run tries again).
+CREATE FUNCTION drift._rejudge_windows(m drift.monitors, current_start timestamptz,
+                                       as_of timestamptz)
+  RETURNS drift.monitors
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  w record;
+  c record;
+  r record;
+  digest text;
+BEGIN
+  FOR w IN
+    SELECT DISTINCT ON (x.window_start, x.window_end)
+           x.window_start, x.window_end, x.label_digest
+      FROM drift.results x
+     WHERE x.monitor_id = m.monitor_id AND x.window_start < current_start
+       AND x.window_end >= as_of - m.label_horizon
+     ORDER BY x.window_start, x.window_end, x.result_id DESC
+  LOOP
+    CONTINUE WHEN w.label_digest IS NULL;   -- its latest evaluation failed
+    c := drift._collect_slices(m, w.window_start, w.window_end, w.window_start - m.window_size);
+    CONTINUE WHEN c.error IS NOT NULL OR drift._label_conflicts(m, c.vals) IS NOT NULL;
+    SELECT string_agg(v ->> 'digest', ',' ORDER BY i) INTO digest
+      FROM unnest(c.vals) WITH ORDINALITY u(v, i);
+    CONTINUE WHEN digest IS NOT DISTINCT FROM w.label_digest;
+    r := drift._record_slices(m, (SELECT x.comparison FROM drift.metrics x WHERE x.name = m.metric),
+                              NULL, w.window_start, w.window_end, c.slices, c.nrows, c.vals);
+    PERFORM drift._note_labels(r.results, c.vals);
+    m.slice_state := r.slice_state;
+    UPDATE drift.monitors x SET slice_state = m.slice_state WHERE x.monitor_id = m.monitor_id;
+    PERFORM drift._emit_alerts(m, coalesce(c.relation::text, m.relation_name), w.window_start,
+                               w.window_end, r.alerts);
+  END LOOP;
+  RETURN m;
+END
+$fn$;
+COMMENT ON FUNCTION drift._rejudge_windows(drift.monitors, timestamptz, timestamptz) IS
+  'Judge again, oldest first, the windows within label_horizon whose labels changed since '
+  'their latest evaluation';
+
+-- Each monitor's state and last result, with its label coverage (defined
+-- here, after the label columns, rather than with the runs in 72).
+CREATE OR REPLACE VIEW drift.monitor_status WITH (security_invoker = true) AS
+  SELECT m.monitor_id, m.name, m.owner, m.relation_name AS relation, m.metric, m.column_name,
+         m.state, m.paused, m.last_run, m.next_run, m.consecutive_failures,
+         r.result_id AS last_result_id, r.statistic AS last_statistic,
+         r.p_value AS last_p_value, r.error AS last_error,
+         (SELECT count(*) FROM pg_catalog.jsonb_each(m.slice_state) s
+           WHERE s.value OPERATOR(pg_catalog.->>) 'state' OPERATOR(pg_catalog.=) 'firing')
+           AS firing_slices,
+         r.label_coverage AS last_label_coverage
+    FROM drift.monitors m
+    LEFT JOIN LATERAL (
+      SELECT * FROM drift.results r
+       WHERE r.monitor_id OPERATOR(pg_catalog.=) m.monitor_id
+       ORDER BY r.run_at DESC, r.result_id DESC LIMIT 1) r ON true;
+GRANT SELECT ON drift.monitor_status TO PUBLIC;
+COMMENT ON VIEW drift.monitor_status IS
+  'Each visible monitor: state, last result and its label coverage, last and next run, '
+  'consecutive failures';
+COMMENT ON FUNCTION drift.create_monitor(text, regclass, text, text, text, float8, text, interval,
+  interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
+  name, boolean, regclass, text, interval, interval) IS
+  'Declare a scheduled check of a relation; validated now, first run as soon as the scheduler '
+  'sees it; returns the monitor id';
+-- internal, as 99_privileges.sql makes every drift._* function in a fresh install
+REVOKE EXECUTE ON FUNCTION drift._monitor_parts(drift.monitors, text),
+  drift._monitor_sql(drift.monitors), drift._label_join_query(drift.monitors),
+  drift._check_label_join(drift.monitors, drift.metrics),
+  drift._label_conflicts(drift.monitors, jsonb[]), drift._note_labels(drift.results[], jsonb[]),
+  drift._rejudge_windows(drift.monitors, timestamptz, timestamptz) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- A check's SQL as model monitors ({model}, {model_profiles}) and label joins
+-- (value2) both need it: the merged bodies of src/sql/71_monitor_api.sql
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION drift._monitor_parts(m drift.monitors, value2 text,
+                                     OUT slice text, OUT grp text, OUT filter text,
+                                     OUT expr text)
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  met   drift.metrics;
+  pairs text[] := '{}';
+  col   text;
+BEGIN
+  SELECT * INTO STRICT met FROM drift.metrics WHERE name = m.metric;
+  slice := '''{}''::jsonb';
+  -- one row per slice seen; unsliced, one row unless the window is empty
+  -- (without grouping by a constant, which costs a comparison per row)
+  grp := ' HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0';
+  FOREACH col IN ARRAY coalesce(m.slice_by, '{}') LOOP
+    pairs := pairs || format('%L::text, t.%I', col, col);
+  END LOOP;
+  IF cardinality(pairs) > 0 THEN
+    slice := format('pg_catalog.jsonb_build_object(%s)', array_to_string(pairs, ', '));
+    grp := ' GROUP BY 1';
+  END IF;
+  filter := CASE WHEN m.filter IS NULL THEN 'true' ELSE format('(%s)', m.filter) END;
+  expr := CASE WHEN m.compare_to = 'previous_window' THEN met.profile_expression
+               ELSE met.expression END;
+  -- a model monitor's one expression over all its columns (73_model_monitor.sql)
+  IF position('{model}' IN expr) > 0 THEN
+    expr := replace(expr, '{model}', drift._model_expression(m));
+  END IF;
+  expr := replace(expr, '{value}', format('t.%I', m.column_name));
+  IF value2 IS NOT NULL THEN
+    expr := replace(expr, '{value2}', value2);
+  END IF;
+  expr := replace(expr, '{baseline}', '$3::text');
+  expr := replace(expr, '{column}', '$4::text');
+  expr := replace(expr, '{profile}', 'prev.p');
+END
+$fn$;
+COMMENT ON FUNCTION drift._monitor_parts(drift.monitors, text) IS
+  'Slice key, grouping, filter and metric expression of a monitor''s check SQL';
+
+-- The SQL of one check.  Identifiers are quoted with %I; values (window
+-- bounds, baseline and column names) are $n parameters:
+--   $1 window start, $2 window end, $3 baseline, $4 baseline column,
+--   $5 start of the previous window.
+-- Output: one row per slice with (slice jsonb, n_rows bigint, r jsonb).
+CREATE OR REPLACE FUNCTION drift._monitor_query(m drift.monitors) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  p      record := drift._monitor_parts(m, CASE WHEN m.label_column IS NOT NULL
+                                                THEN format('t.%I', m.label_column) END);
+  wherec text := p.filter;
+  src    text := format('%s AS t', m.relation_oid::regclass);
+  q      text := '';
+  psrc   text;
+BEGIN
+  IF m.compare_to = 'previous_window' THEN
+    psrc := (SELECT x.profile_source FROM drift.metrics x WHERE x.name = m.metric);
+    -- a model monitor profiles all its columns in the previous window
+    IF position('{model_profiles}' IN psrc) > 0 THEN
+      psrc := replace(psrc, '{model_profiles}', drift._model_profiles(m));
+    END IF;
+    q := format('WITH prev AS (SELECT %s AS slice, %s AS p FROM %s'
+                ' WHERE t.%I >= $5 AND t.%I < $1 AND %s%s) ',
+                p.slice, replace(psrc, '{value}', format('t.%I', m.column_name)),
+                src, m.time_column, m.time_column, wherec, p.grp);
+    src := src || format(' JOIN prev ON prev.slice OPERATOR(pg_catalog.=) %s', p.slice);
+  END IF;
+  IF m.time_column IS NOT NULL THEN
+    wherec := format('t.%I >= $1 AND t.%I < $2 AND %s', m.time_column, m.time_column, wherec);
+  END IF;
+  RETURN q || format('SELECT s.slice, s.n_rows, pg_catalog.to_jsonb(s.r) AS r FROM ('
+                     'SELECT %s AS slice, pg_catalog.count(*) AS n_rows, %s AS r'
+                     ' FROM %s WHERE %s%s) s',
+                     p.slice, p.expr, src, wherec, p.grp);
+END
+$fn$;
+COMMENT ON FUNCTION drift._monitor_query(drift.monitors) IS
+  'The SQL a monitor runs: quoted identifiers, values as $n parameters, one row per slice';
