@@ -45,6 +45,6 @@ as_pg psql -X -q -d demo -f "$BUILD_DIR/scripts/demo_cbpe.sql"
 # Written outside the work directory, which is removed at the end.
 report=${PG_DRIFT_REPORT:-${TMPDIR:-/tmp}/pg_drift_report.html}
 as_pg psql -X -q -At -d demo -c 'SELECT drift.report()' > "$report"
-printf '\n== 11. drift.report(): the monitors, their alerts and the drifted histogram on one page\n'
+printf '\n== 13. drift.report(): the monitors, their alerts and the drifted histogram on one page\n'
 printf '   written to %s (open it in a browser; no network needed)\n' "$report"
 stop_cluster

@@ -543,7 +543,7 @@ AS $fn$
     FROM (SELECT m.name,
                  format('<h3>%s%s</h3><p class="meta">run at %s: %s of %s columns drifted</p>',
                         drift.report_escape(m.name),
-                        CASE WHEN r.slice IS NOT NULL
+                        CASE WHEN r.slice IS NOT NULL AND r.slice <> '{}'::jsonb
                              THEN ', slice ' || drift.report_escape(drift.slice_label(r.slice)) ELSE '' END,
                         to_char(r.run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
                         count(*) FILTER (WHERE c.drifted), count(*))
@@ -593,6 +593,7 @@ body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; margin:
        color: #1d2430; background: #ffffff; }
 h1 { font-size: 24px; margin: 0 0 4px 0; }
 h2 { font-size: 18px; margin: 28px 0 6px 0; border-bottom: 1px solid #d8dde6; padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 16px 0 4px 0; }
 p.meta, p.note, figcaption, p.empty { color: #566070; font-size: 13px; }
 table { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
 th, td { border: 1px solid #d8dde6; padding: 3px 7px; text-align: left; }
