@@ -31,7 +31,9 @@ ok(wait_true($node, 'postgres',
 	'the worker runs the model monitor');
 is($node->safe_psql('postgres',
 	q{SELECT count(*) FILTER (WHERE state <> 'ok') FROM drift.results WHERE monitor = 'model_v1'}),
-	'0', 'undrifted data: every run ok');
+	'0', 'undrifted data: every run ok')
+  or diag($node->safe_psql('postgres',
+	q{SELECT string_agg(DISTINCT error, ' | ') FROM drift.results WHERE monitor = 'model_v1'}));
 
 # two of four columns drift: the model fires
 $node->safe_psql('postgres', q{
