@@ -77,3 +77,17 @@ SELECT drift.drop_monitor('lt_model');
 SELECT drift.drop_baseline('lt');
 SELECT (SELECT count(*) FROM drift.baseline_chunks WHERE baseline_name = 'lt') AS chunks_left,
        (SELECT count(*) FROM drift.baseline_thresholds WHERE baseline_name = 'lt') AS thresholds_left;
+
+-- the same through capture_baseline(..., chunks => k, time_column => ...), as SPEC section 9 names it
+SELECT count(*) FROM drift.capture_baseline('lt_cb', 'lt_train', columns => ARRAY['amount', 'level', 'colour'],
+                                            chunks => 4, time_column => 'ts');
+-- (the same numbers as capture_chunks('lt', 4, time_column => 'ts') at the top)
+SELECT column_name, test, round(threshold::numeric, 6) AS threshold,
+       round(mean::numeric, 6) AS mean, round(sd::numeric, 6) AS sd
+  FROM drift.baseline_thresholds WHERE baseline_name = 'lt_cb'
+ ORDER BY 1, 2;
+\set SHOW_CONTEXT never
+SELECT count(*) FROM drift.capture_baseline('lt_cb2', 'lt_train', time_column => 'ts');
+SELECT count(*) FROM drift.capture_baseline('lt_cb2', 'lt_train', chunks => 1);
+\set SHOW_CONTEXT errors
+SELECT count(*) AS nothing_kept FROM drift.baselines WHERE name = 'lt_cb2';

@@ -143,7 +143,9 @@ CREATE FUNCTION drift.capture_baseline(
     replace       boolean DEFAULT false,
     categorical   text[]  DEFAULT NULL,
     prediction_column text DEFAULT NULL,
-    label_column  text    DEFAULT NULL)
+    label_column  text    DEFAULT NULL,
+    chunks        integer DEFAULT NULL,
+    time_column   text    DEFAULT NULL)
   RETURNS TABLE (column_name text, column_type text, kind text,
                  n bigint, null_count bigint, distinct_values integer)
   LANGUAGE plpgsql
@@ -315,13 +317,23 @@ BEGIN
     PERFORM drift.capture_baseline_metrics(v_name, v_source, capture_baseline.prediction_column,
                                            capture_baseline.label_column, v_filter);
   END IF;
+  -- thresholds learned from the baseline itself: k chunk profiles and the
+  -- leave-one-chunk-out statistics (drift.capture_chunks, 62_dataset_drift.sql)
+  IF capture_baseline.chunks IS NOT NULL THEN
+    PERFORM drift.capture_chunks(v_name, capture_baseline.chunks, capture_baseline.time_column);
+  ELSIF capture_baseline.time_column IS NOT NULL THEN
+    RAISE EXCEPTION 'time_column only splits the baseline into chunks'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Give chunks => k (at least 2) with it, or leave time_column out.';
+  END IF;
 END
 $fn$;
 COMMENT ON FUNCTION drift.capture_baseline(text, regclass, text[], text, text, text, text, boolean,
-                                           text[], text, text) IS
+                                           text[], text, text, integer, text) IS
   'Profile columns of a relation (optionally filtered) and store them as a named baseline: '
   'numeric columns as numeric profiles; categorical and boolean ones (drift.column_kind) and '
-  'those listed in categorical as categorical';
+  'those listed in categorical as categorical; with chunks => k also k chunk profiles and '
+  'the thresholds learned from them (drift.capture_chunks)';
 
 CREATE FUNCTION drift.baseline(baseline_name text, column_name text) RETURNS drift_profile
   AS 'MODULE_PATHNAME', 'drift_baseline_profile' LANGUAGE C STABLE STRICT PARALLEL SAFE;

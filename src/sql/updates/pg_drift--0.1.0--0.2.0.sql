@@ -256,7 +256,11 @@ COMMENT ON FUNCTION drift._fill_baseline_owner() IS
   'Trigger: a baseline child row without baseline_owner gets the owner of the baseline its '
   'name means (restoring dumps taken at 0.1.0)';
 
-CREATE OR REPLACE FUNCTION drift.capture_baseline(
+-- capture_baseline gains chunks and time_column (thresholds learned from
+-- the baseline, issue 8): a new signature, so the old function goes
+DROP FUNCTION drift.capture_baseline(text, regclass, text[], text, text, text, text, boolean,
+                                     text[], text, text);
+CREATE FUNCTION drift.capture_baseline(
     name          text,
     source        regclass,
     columns       text[]  DEFAULT NULL,
@@ -267,7 +271,9 @@ CREATE OR REPLACE FUNCTION drift.capture_baseline(
     replace       boolean DEFAULT false,
     categorical   text[]  DEFAULT NULL,
     prediction_column text DEFAULT NULL,
-    label_column  text    DEFAULT NULL)
+    label_column  text    DEFAULT NULL,
+    chunks        integer DEFAULT NULL,
+    time_column   text    DEFAULT NULL)
   RETURNS TABLE (column_name text, column_type text, kind text,
                  n bigint, null_count bigint, distinct_values integer)
   LANGUAGE plpgsql
@@ -439,13 +445,23 @@ BEGIN
     PERFORM drift.capture_baseline_metrics(v_name, v_source, capture_baseline.prediction_column,
                                            capture_baseline.label_column, v_filter);
   END IF;
+  -- thresholds learned from the baseline itself: k chunk profiles and the
+  -- leave-one-chunk-out statistics (drift.capture_chunks, 62_dataset_drift.sql)
+  IF capture_baseline.chunks IS NOT NULL THEN
+    PERFORM drift.capture_chunks(v_name, capture_baseline.chunks, capture_baseline.time_column);
+  ELSIF capture_baseline.time_column IS NOT NULL THEN
+    RAISE EXCEPTION 'time_column only splits the baseline into chunks'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Give chunks => k (at least 2) with it, or leave time_column out.';
+  END IF;
 END
 $fn$;
 COMMENT ON FUNCTION drift.capture_baseline(text, regclass, text[], text, text, text, text, boolean,
-                                           text[], text, text) IS
+                                           text[], text, text, integer, text) IS
   'Profile columns of a relation (optionally filtered) and store them as a named baseline: '
   'numeric columns as numeric profiles; categorical and boolean ones (drift.column_kind) and '
-  'those listed in categorical as categorical';
+  'those listed in categorical as categorical; with chunks => k also k chunk profiles and '
+  'the thresholds learned from them (drift.capture_chunks)';
 
 CREATE OR REPLACE FUNCTION drift.drop_baseline(baseline_name text) RETURNS void
   LANGUAGE plpgsql
