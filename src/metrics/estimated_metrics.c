@@ -359,8 +359,11 @@ est_trans(FunctionCallInfo fcinfo, bool named, const char *fn)
 	seg = est_segment_indexed(s, setup, score);
 	if (est_flat(s, seg))
 	{
-		EST_COUNTS(s)[2 * seg + (score >= s->threshold)]++;
-		s->n++;
+		int64	   *cell = &EST_COUNTS(s)[2 * seg + (score >= s->threshold)];
+
+		/* counts from text input or INITCOND may sit at the int64 limit */
+		*cell = count_add(*cell, 1);
+		s->n = count_add(s->n, 1);
 		PG_RETURN_POINTER(s);
 	}
 	if (score_run_merge_due(s->n_sorted, s->n_pending))
@@ -381,7 +384,7 @@ est_trans(FunctionCallInfo fcinfo, bool named, const char *fn)
 	x->score = score;
 	x->pos = 1;
 	x->neg = 0;
-	s->n++;
+	s->n = count_add(s->n, 1);
 	PG_RETURN_POINTER(s);
 }
 
