@@ -32,7 +32,7 @@
  * are left for the caller to fill.
  */
 static StreamState *
-state_alloc(const StreamState *proto, bool dense, int32 cap_sparse, int32 cap_values,
+state_alloc(const StreamState *proto, StreamLayout dense, int32 cap_sparse, int32 cap_values,
 			bool copy_source)
 {
 	StreamState hdr;
@@ -41,7 +41,7 @@ state_alloc(const StreamState *proto, bool dense, int32 cap_sparse, int32 cap_va
 
 	memcpy(&hdr, proto, sizeof(StreamState));
 	hdr.dense = dense;
-	hdr.cap_sparse = dense ? 0 : cap_sparse;
+	hdr.cap_sparse = dense != STREAM_SPARSE ? 0 : cap_sparse;
 	hdr.cap_values = cap_values;
 	hdr.n_sparse = Min(hdr.n_sparse, hdr.cap_sparse);
 	hdr.n_values = Min(hdr.n_values, cap_values);
@@ -72,9 +72,16 @@ sparse_too_big(const StreamState *s, Size n)
 static void
 add_slots_to(const StreamState *s, int64 *counts)
 {
-	if (s->dense)
+	if (s->dense == STREAM_DENSE64)
 	{
 		const int64 *sc = (const int64 *) stream_state_body(s);
+
+		for (int32 i = 0; i < s->n_slots; i++)
+			counts[i] += sc[i];
+	}
+	else if (s->dense == STREAM_DENSE32)
+	{
+		const int32 *sc = (const int32 *) stream_state_body(s);
 
 		for (int32 i = 0; i < s->n_slots; i++)
 			counts[i] += sc[i];
@@ -88,11 +95,11 @@ add_slots_to(const StreamState *s, int64 *counts)
 	}
 }
 
-/* A dense copy of s with room for cap_values raw values (its own are copied). */
+/* A wide dense copy of s with room for cap_values raw values (its own are copied). */
 static StreamState *
 state_to_dense(const StreamState *s, int32 cap_values)
 {
-	StreamState *d = state_alloc(s, true, 0, Max(cap_values, s->n_values), true);
+	StreamState *d = state_alloc(s, STREAM_DENSE64, 0, Max(cap_values, s->n_values), true);
 
 	add_slots_to(s, (int64 *) stream_state_body(d));
 	d->n_sparse = 0;
@@ -145,7 +152,8 @@ stream_state_create(StreamTest test, const StreamBaseline *sb, int32 option, flo
 	StreamState *s;
 
 	init_header(&proto, test, sb, option, param);
-	s = state_alloc(&proto, sparse_too_big(&proto, SPARSE_INITIAL), SPARSE_INITIAL, 0, false);
+	s = state_alloc(&proto, sparse_too_big(&proto, SPARSE_INITIAL) ? STREAM_DENSE64 : STREAM_SPARSE,
+					SPARSE_INITIAL, 0, false);
 	write_source(s, sb);
 	return s;
 }
@@ -158,7 +166,7 @@ stream_state_create_buffered(StreamTest test, const StreamBaseline *sb, int32 op
 	StreamState *s;
 
 	init_header(&proto, test, sb, option, param);
-	s = state_alloc(&proto, false, 0, VALUES_INITIAL, false);
+	s = state_alloc(&proto, STREAM_SPARSE, 0, VALUES_INITIAL, false);
 	write_source(s, sb);
 	return s;
 }
@@ -175,23 +183,40 @@ stream_state_add_grow(StreamState *s, int32 slot)
 {
 	StreamState *grown;
 
-	if (sparse_too_big(s, (Size) s->cap_sparse * 2))
+	if (s->dense != STREAM_SPARSE || sparse_too_big(s, (Size) s->cap_sparse * 2))
 		grown = state_to_dense(s, s->cap_values);
 	else
 	{
-		grown = state_alloc(s, false, s->cap_sparse * 2, s->cap_values, true);
+		grown = state_alloc(s, STREAM_SPARSE, s->cap_sparse * 2, s->cap_values, true);
 		memcpy(stream_state_body(grown), stream_state_body(s), sizeof(int32) * s->n_sparse);
 		memcpy(stream_state_values(grown), stream_state_values(s), sizeof(float8) * s->n_values);
 	}
 	return stream_state_add(grown, slot);
 }
 
-/* Place the buffered values of dense state s in its counts. */
+/* Place n values in the dense counts of s, whichever their width. */
 static void
+place_into(StreamState *s, const float8 *values, int32 n, StreamPlaceBatch place,
+		   const void *locator)
+{
+	if (s->dense == STREAM_DENSE32)
+		place(locator, values, n, NULL, (int32 *) stream_state_body(s));
+	else
+		place(locator, values, n, (int64 *) stream_state_body(s), NULL);
+}
+
+/*
+ * Place the buffered values of dense state s in its counts; returns s or,
+ * when narrow counts could no longer hold every value counted, a wide copy.
+ */
+static StreamState *
 place_buffered(StreamState *s, StreamPlaceBatch place, const void *locator)
 {
-	place(locator, stream_state_values(s), s->n_values, (int64 *) stream_state_body(s));
+	if (s->dense == STREAM_DENSE32 && s->n_current > PG_INT32_MAX)
+		s = state_to_dense(s, s->cap_values);
+	place_into(s, stream_state_values(s), s->n_values, place, locator);
 	s->n_values = 0;
+	return s;
 }
 
 /*
@@ -208,25 +233,40 @@ stream_state_add_value_grow(StreamState *s, float8 x, StreamPlaceBatch place, co
 {
 	Size		grown_cap = Max((Size) s->cap_values * 2, (Size) VALUES_INITIAL);
 
-	if (s->dense && s->cap_values > 0)
-		place_buffered(s, place, locator);
-	else if (!s->dense && s->n_sparse == 0 &&
+	if (s->dense != STREAM_SPARSE && s->cap_values > 0)
+		s = place_buffered(s, place, locator);
+	else if (s->dense == STREAM_SPARSE && s->n_sparse == 0 &&
 			 grown_cap * sizeof(float8) < (Size) s->n_slots * sizeof(int64))
 	{
-		StreamState *grown = state_alloc(s, false, 0, (int32) grown_cap, true);
+		StreamState *grown = state_alloc(s, STREAM_SPARSE, 0, (int32) grown_cap, true);
 
 		memcpy(stream_state_values(grown), stream_state_values(s), sizeof(float8) * s->n_values);
 		s = grown;
 	}
 	else
 	{
-		/* turn dense (or give a dense state a buffer): keep a batch-sized buffer */
-		StreamState *d = state_alloc(s, true, 0, VALUES_BATCH, true);
+		/*
+		 * Turn dense (or give a dense state a buffer), keeping a batch-sized
+		 * buffer: narrow counts while they can hold every value, since the
+		 * placement's cache misses shrink with them.
+		 */
+		StreamLayout layout = (s->dense == STREAM_DENSE64 || s->n_current > PG_INT32_MAX) ?
+			STREAM_DENSE64 : STREAM_DENSE32;
+		StreamState *d = state_alloc(s, layout, 0, VALUES_BATCH, true);
 
-		add_slots_to(s, (int64 *) stream_state_body(d));
+		if (layout == STREAM_DENSE64)
+			add_slots_to(s, (int64 *) stream_state_body(d));
+		else
+		{
+			int32	   *narrow = (int32 *) stream_state_body(d);
+			const int32 *slots = (const int32 *) stream_state_body(s);
+
+			for (int32 i = 0; i < s->n_sparse; i++)
+				narrow[slots[i]]++;
+		}
 		d->n_sparse = 0;
 		d->n_values = 0;
-		place(locator, stream_state_values(s), s->n_values, (int64 *) stream_state_body(d));
+		place_into(d, stream_state_values(s), s->n_values, place, locator);
 		s = d;
 	}
 	return stream_state_add_value(s, x, place, locator);
@@ -304,7 +344,7 @@ stream_state_combine(StreamState *a, StreamState *b)
 	check_compatible(a, b);
 	if (a->dense || b->dense || sparse_too_big(a, (Size) a->n_sparse + b->n_sparse))
 	{
-		if (!a->dense || values > a->cap_values)
+		if (a->dense != STREAM_DENSE64 || values > a->cap_values)
 			a = state_to_dense(a, values);
 		add_slots_to(b, (int64 *) stream_state_body(a));
 	}
@@ -312,7 +352,7 @@ stream_state_combine(StreamState *a, StreamState *b)
 	{
 		if (a->n_sparse + b->n_sparse > a->cap_sparse || values > a->cap_values)
 		{
-			StreamState *grown = state_alloc(a, false, Max(a->n_sparse + b->n_sparse, 1),
+			StreamState *grown = state_alloc(a, STREAM_SPARSE, Max(a->n_sparse + b->n_sparse, 1),
 											 Max(values, a->cap_values), true);
 
 			memcpy(stream_state_body(grown), stream_state_body(a), sizeof(int32) * a->n_sparse);
@@ -350,8 +390,10 @@ stream_state_slot_count(const StreamState *s, int32 slot)
 {
 	int64		n = 0;
 
-	if (s->dense)
+	if (s->dense == STREAM_DENSE64)
 		return ((const int64 *) stream_state_body(s))[slot];
+	if (s->dense == STREAM_DENSE32)
+		return ((const int32 *) stream_state_body(s))[slot];
 	for (int32 i = 0; i < s->n_sparse; i++)
 		n += ((const int32 *) stream_state_body(s))[i] == slot;
 	return n;
@@ -364,7 +406,7 @@ stream_state_counts_placed(const StreamState *s, StreamPlaceBatch place, const v
 	int64	   *counts = palloc0(sizeof(int64) * (Size) s->n_slots);
 
 	add_slots_to(s, counts);
-	place(locator, stream_state_values(s), s->n_values, counts);
+	place(locator, stream_state_values(s), s->n_values, counts, NULL);
 	return counts;
 }
 
@@ -440,13 +482,12 @@ stream_state_send_bytes(const void *state)
 		pq_sendint32(&buf, VARSIZE(pb) - VARHDRSZ);
 		pq_sendbytes(&buf, VARDATA(pb), VARSIZE(pb) - VARHDRSZ);
 	}
-	pq_sendint8(&buf, s->dense);
-	if (s->dense)
+	/* narrow counts go out wide: the layout is a working one (stream_state.h) */
+	pq_sendint8(&buf, s->dense == STREAM_SPARSE ? STREAM_SPARSE : STREAM_DENSE64);
+	if (s->dense != STREAM_SPARSE)
 	{
-		const int64 *counts = (const int64 *) stream_state_body(s);
-
 		for (int32 i = 0; i < s->n_slots; i++)
-			pq_sendint64(&buf, counts[i]);
+			pq_sendint64(&buf, stream_state_slot_count(s, i));
 	}
 	else
 	{
@@ -551,7 +592,7 @@ stream_state_recv_buffer(StringInfo buf)
 		invalid_state("Unknown baseline source.");
 
 	proto.dense = pq_getmsgint(buf, 1);
-	if (proto.dense > 1)
+	if (proto.dense != STREAM_SPARSE && proto.dense != STREAM_DENSE64)
 		invalid_state("Unknown count layout.");
 	if (proto.dense)
 	{
@@ -559,7 +600,7 @@ stream_state_recv_buffer(StringInfo buf)
 
 		if (!state_claim_fits(buf, proto.n_slots, sizeof(int64)))
 			invalid_state("The message is shorter than its counts.");
-		s = state_alloc(&proto, true, 0, 0, false);
+		s = state_alloc(&proto, STREAM_DENSE64, 0, 0, false);
 		counts = (int64 *) stream_state_body(s);
 		for (int32 i = 0; i < proto.n_slots; i++)
 		{
@@ -576,7 +617,7 @@ stream_state_recv_buffer(StringInfo buf)
 		if (!state_claim_fits(buf, n, sizeof(int32)))
 			invalid_state("The message is shorter than its slot list.");
 		proto.n_sparse = n;
-		s = state_alloc(&proto, false, Max(n, 1), 0, false);
+		s = state_alloc(&proto, STREAM_SPARSE, Max(n, 1), 0, false);
 		slots = (int32 *) stream_state_body(s);
 		for (int32 i = 0; i < n; i++)
 		{
