@@ -426,7 +426,9 @@ stream_state_flush(FunctionCallInfo fcinfo, const void *state)
  * The binary form's version: 2 since 0.2.0, whose counts are varints and
  * which holds no raw values.  Version 1 (0.1.0: int64 counts or int32 slot
  * lists, then raw float8 values) is refused as unsupported: a partial state
- * lives for one query, so none is stored in the older form.
+ * normally lives for one query; one a user kept in its text form (an
+ * INITCOND, a table dumped as text) is made again by its aggregate.  The
+ * in-memory layout (StreamState.version) is unchanged.
  */
 #define STREAM_STATE_WIRE_VERSION 2
 
@@ -495,7 +497,7 @@ send_counts(StringInfo buf, const StreamState *s)
  *	  slot of each value in ascending order, as varint gaps from the
  *	  previous one (the first from slot 0).  A slot met again costs a byte
  *	  (gap 0), so the list never outgrows the values, and reading it builds
- *	  at most four bytes of state per byte read, whatever the slot count
+ *	  about four bytes of state per byte read, whatever the slot count
  *	  claims;
  *	- COUNTS_SLOTS: every slot's count as a varint: one byte per empty
  *	  slot, so again the bytes bound the array that is built.
