@@ -160,6 +160,8 @@ SELECT count(*) AS serial_count FROM integ_big WHERE drift_quantile(x, 'integ_ba
 CREATE AGGREGATE integ_partial(float8, drift_profile) (
   SFUNC = out_of_range_share_profile_trans, STYPE = drift_integrity_state);
 SELECT integ_partial(x, drift.baseline('integ_base', 'x')) AS st FROM integ_live \gset
+-- its binary form in hex (the text form is base64), for the edits below
+SELECT '\x' || encode(decode(:'st', 'base64'), 'hex') AS st_hex \gset
 SELECT :'st'::drift_integrity_state::text = :'st' AS text_round_trip,
        out_of_range_share_final(:'st'::drift_integrity_state)
          = (SELECT out_of_range_share(x, 'integ_base', 'x') FROM integ_live) AS final_ok;
@@ -172,9 +174,9 @@ SELECT s::text = :'st' AS binary_round_trip FROM integ_states;
 SELECT 'x'::drift_integrity_state;
 SELECT '\x00'::drift_integrity_state;
 SELECT '\xzz'::drift_integrity_state;
-SELECT overlay(:'st' placing '09' from 3 for 2)::drift_integrity_state;  -- version
-SELECT overlay(:'st' placing '07' from 5 for 2)::drift_integrity_state;  -- metric
-SELECT overlay(:'st' placing 'ff' from 23 for 2)::drift_integrity_state; -- negative rows
+SELECT overlay(:'st_hex' placing '09' from 3 for 2)::drift_integrity_state;  -- version
+SELECT overlay(:'st_hex' placing '07' from 5 for 2)::drift_integrity_state;  -- metric
+SELECT overlay(:'st_hex' placing 'ff' from 23 for 2)::drift_integrity_state; -- negative rows
 SELECT out_of_range_share_final(drift_integrity_state_combine(:'st', :'st')) = out_of_range_share_final(:'st') AS combine_direct,
        (null_rate_drift_final(drift_integrity_state_combine(:'st', :'st'))).n_current AS doubled;
 

@@ -143,6 +143,8 @@ SELECT corr_drift(x, y, 0.5, 100) IS NULL AS only_nulls FROM (VALUES (NULL::floa
 CREATE AGGREGATE concept_partial(float8, float8, float8, bigint) (
   SFUNC = corr_drift_value_trans, STYPE = drift_corr_state);
 SELECT concept_partial(f1, y, 0.25, 1000) AS st FROM concept_live \gset
+-- its binary form in hex (the text form is base64), for the edits below
+SELECT '\x' || encode(decode(:'st', 'base64'), 'hex') AS st_hex \gset
 SELECT :'st'::drift_corr_state::text = :'st' AS text_round_trip,
        (corr_drift_final(:'st')).statistic = (SELECT (corr_drift(f1, y, 0.25, 1000)).statistic FROM concept_live) AS final_ok,
        (corr_drift_final(drift_corr_state_combine(:'st', :'st'))).n_current AS doubled;
@@ -154,8 +156,8 @@ COPY concept_states FROM '/tmp/pg_drift_concept_states.bin' WITH (FORMAT binary)
 SELECT s::text = :'st' AS binary_round_trip FROM concept_states;
 SELECT 'junk'::drift_corr_state;
 SELECT '\x01'::drift_corr_state;
-SELECT overlay(:'st' placing '02' from 3 for 2)::drift_corr_state;   -- version
-SELECT overlay(:'st' placing 'ff' from 5 for 2)::drift_corr_state;   -- negative n
+SELECT overlay(:'st_hex' placing '02' from 3 for 2)::drift_corr_state;   -- version
+SELECT overlay(:'st_hex' placing 'ff' from 5 for 2)::drift_corr_state;   -- negative n
 
 -- errors
 SELECT corr_drift(f1, y, 'no_such_baseline', 'f1') FROM concept_live;

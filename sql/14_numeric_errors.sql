@@ -133,12 +133,15 @@ SELECT drift_stream_state_combine(b, (SELECT test_binned_state(v, 'numerr_base',
 SELECT zscore_drift_combine(m, (SELECT test_mean_state(v, drift.baseline('numerr_half', 'v')) FROM numerr))
   FROM states WHERE grp = 0;
 -- malformed text forms are rejected
+-- states print in base64; the edits below work on the hex of the binary form
+CREATE FUNCTION pg_temp.hex(s anyelement) RETURNS text
+  LANGUAGE sql AS $$ SELECT '\x' || encode(decode(s::text, 'base64'), 'hex') $$;
 SELECT 'junk'::drift_mean_state;
 SELECT '\x0102'::drift_mean_state;
-SELECT ('\x02' || substr(m::text, 5))::drift_mean_state FROM states WHERE grp = 0;
+SELECT ('\x02' || substr(pg_temp.hex(m), 5))::drift_mean_state FROM states WHERE grp = 0;
 -- a state whose bin count does not match its baseline's edges (forged: 8 bins, not 7)
-SELECT psi_drift_final((substr(b::text, 1, 32) || '00000008' || substr(b::text, 41)
-                        || '0000000000000000')::drift_stream_state)
+SELECT psi_drift_final((substr(pg_temp.hex(b), 1, 32) || '00000008' || substr(pg_temp.hex(b), 41)
+                        || '00')::drift_stream_state)
   FROM states WHERE grp = 0;
 -- a state of another test
 CREATE AGGREGATE test_ks_state(float8, text, text) (

@@ -171,12 +171,15 @@ SELECT drift_category_state_combine(a.s, b.s) FROM cat_partials a, cat_partials 
 SELECT chi2_drift_final(drift_category_state_combine(a.s, b.s))::text
      = chi2_drift_final(drift_category_state_combine(a.s, c.s))::text AS same_baseline_combines
   FROM cat_partials a, cat_partials b, cat_partials c WHERE a.id = 1 AND b.id = 3 AND c.id = 2;
+-- states print in base64; the edits below work on the hex of the binary form
+CREATE FUNCTION pg_temp.hex(s anyelement) RETURNS text
+  LANGUAGE sql AS $$ SELECT '\x' || encode(decode(s::text, 'base64'), 'hex') $$;
 SELECT 'junk'::drift_category_state;
 SELECT '\x0102'::drift_category_state;
-SELECT ('\x02' || substr(s::text, 5))::drift_category_state FROM cat_partials WHERE id = 1;
-SELECT (s::text || '00')::drift_category_state FROM cat_partials WHERE id = 1;
+SELECT ('\x02' || substr(pg_temp.hex(s), 5))::drift_category_state FROM cat_partials WHERE id = 1;
+SELECT (pg_temp.hex(s) || '00')::drift_category_state FROM cat_partials WHERE id = 1;
 -- a state whose unseen categories disagree with its unseen count is rejected
-SELECT replace(replace(s::text, '01020000000000010000000000000001', '01020000000000010000000000000002'),
+SELECT replace(replace(pg_temp.hex(s), '01020000000000010000000000000001', '01020000000000010000000000000002'),
                '0000000000000001000000066372797074', '0000000000000002000000066372797074')::drift_category_state
   FROM cat_partials WHERE id = 6;
 

@@ -93,31 +93,40 @@ SELECT '\x01000000000000000300'::drift_binary_metrics_state;
 SELECT '\x01000000000000000300000000000000010000000000000004000000000000000200'::drift_binary_metrics_state;
 SELECT '\x01ffffffffffffffff000000000000000100000000000000040000000000000002'::drift_binary_metrics_state;
 SELECT '\x017fffffffffffffff7fffffffffffffff00000000000000000000000000000000'::drift_binary_metrics_state;
+-- states print in base64; the edits below work on the hex of the binary form
+CREATE FUNCTION pg_temp.hex(s anyelement) RETURNS text
+  LANGUAGE sql AS $$ SELECT '\x' || encode(decode(s::text, 'base64'), 'hex') $$;
 -- regression: NaN sum, unnormalized double-double, bad peak, counts, empty with sums, short
-SELECT overlay(r::text placing '7ff8000000000000' from 53 for 16)::drift_regression_metrics_state
+SELECT overlay(pg_temp.hex(r) placing '7ff8000000000000' from 53 for 16)::drift_regression_metrics_state
   FROM mstates WHERE half = 0;
-SELECT overlay(r::text placing '3ff0000000000000' from 69 for 16)::drift_regression_metrics_state
+SELECT overlay(pg_temp.hex(r) placing '3ff0000000000000' from 69 for 16)::drift_regression_metrics_state
   FROM mstates WHERE half = 0;
-SELECT overlay(r::text placing '0000000000000000' from 245 for 16)::drift_regression_metrics_state
+SELECT overlay(pg_temp.hex(r) placing '0000000000000000' from 245 for 16)::drift_regression_metrics_state
   FROM mstates WHERE half = 0;
-SELECT overlay(r::text placing '00000000000003e8' from 21 for 16)::drift_regression_metrics_state
+SELECT overlay(pg_temp.hex(r) placing '00000000000003e8' from 21 for 16)::drift_regression_metrics_state
   FROM mstates WHERE half = 0;
 SELECT ('\x01' || repeat('00', 24) || '3ff0000000000000' || repeat('00', 168))::drift_regression_metrics_state;
-SELECT left(r::text, 100)::drift_regression_metrics_state FROM mstates WHERE half = 0;
+SELECT left(pg_temp.hex(r), 100)::drift_regression_metrics_state FROM mstates WHERE half = 0;
 -- drift_metric_mean_state: unknown metric, more non-zero losses than pairs, negative sum
 SELECT '\x0103000000000000000100000000000000010000000000000000000000000000000000000000000000'::drift_metric_mean_state;
 SELECT '\x0101000000000000000100000000000000023ff000000000000000000000000000003ff0000000000000'::drift_metric_mean_state;
 SELECT '\x010100000000000000010000000000000001bff000000000000000000000000000003ff0000000000000'::drift_metric_mean_state;
--- drift_roc_state: two entries, then unsorted, NaN, empty, negative zero, count mismatch
-SELECT roc_auc_final(('\x0100000002' || '3fe0000000000000' || '0000000000000001' || '0000000000000000'
-                                    || '3ff0000000000000' || '0000000000000002' || '0000000000000001')::drift_roc_state);
-SELECT ('\x0100000002' || '3ff0000000000000' || '0000000000000001' || '0000000000000000'
-                       || '3fe0000000000000' || '0000000000000002' || '0000000000000001')::drift_roc_state;
-SELECT ('\x0100000001' || '7ff8000000000000' || '0000000000000001' || '0000000000000000')::drift_roc_state;
-SELECT ('\x0100000001' || '3ff0000000000000' || '0000000000000000' || '0000000000000000')::drift_roc_state;
-SELECT ('\x0100000001' || '8000000000000000' || '0000000000000001' || '0000000000000000')::drift_roc_state;
-SELECT ('\x0100000002' || '3ff0000000000000' || '0000000000000001' || '0000000000000000')::drift_roc_state;
-SELECT '\x0100000000'::drift_roc_state::text AS empty_roc_state, roc_auc_final('\x0100000000') AS empty_auc;
+-- drift_roc_state: two entries, then unsorted, NaN, empty, negative zero,
+-- count mismatch.  Version 2 is compact (score_run.c): n and a shift, then per
+-- entry the score's order key (or its gap from the previous key) shifted
+-- right, and the counts as one varint with the side in its low two bits (or
+-- 2 and two varints).  Here 0.5 (key 0xbfe0...0 >> 52 = 0xbfe, varint fe 17)
+-- with 1 positive (04), then 1.0 (gap 1 << 52: 01) with 2 positives and 1
+-- negative (02 02 01).
+SELECT roc_auc_final('\x020234fe170401020201'::drift_roc_state);
+SELECT '\x020234fe170400020201'::drift_roc_state;
+SELECT '\x02010080808080808080fcff0104'::drift_roc_state;
+SELECT '\x020134ff1700'::drift_roc_state;
+SELECT '\x020100ffffffffffffffff7f04'::drift_roc_state;
+SELECT '\x020234ff1704'::drift_roc_state;
+SELECT '\x0200'::drift_roc_state::text AS empty_roc_state, roc_auc_final('\x0200') AS empty_auc;
+-- the 0.1.0 form (version 1, fixed-width entries) is refused cleanly
+SELECT ('\x0100000001' || '3ff0000000000000' || '0000000000000001' || '0000000000000000')::drift_roc_state;
 -- drift_multiclass_metrics_state: version, n, labels ("a", "b"), cells (actual, predicted, count)
 SELECT multiclass_metrics_final(('\x01' || '0000000000000003' || '00000002' || '0000000161' || '0000000162'
         || '00000002' || '00000000' || '00000000' || '0000000000000002'

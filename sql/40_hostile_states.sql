@@ -4,7 +4,8 @@
 -- Every such state must give a clean error with an SQLSTATE (or, when it is
 -- valid, the right answer), never a crash, a huge allocation or a wrong count.
 -- The states are forged from real ones by editing their binary form (the text
--- form is "\x" and the hex of it; see stream_state.c for the layout).
+-- form is base64 of it, and input also reads "\x" and hex, which the forged
+-- states use; see stream_state.c for the layout).
 SET client_min_messages = warning;
 \set VERBOSITY sqlstate
 \set SHOW_CONTEXT never
@@ -18,7 +19,8 @@ SELECT count(*) FROM drift.capture_baseline('hostile_cats', 'hostile_cats', colu
 
 -- byte editing helpers: offsets are 0-based, as in the C code
 CREATE FUNCTION pg_temp.bin(t text) RETURNS bytea
-  LANGUAGE sql IMMUTABLE AS $$ SELECT decode(substr(t, 3), 'hex') $$;
+  LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN left(t, 2) = '\x' THEN decode(substr(t, 3), 'hex') ELSE decode(t, 'base64') END $$;
 CREATE FUNCTION pg_temp.txt(b bytea) RETURNS text
   LANGUAGE sql IMMUTABLE AS $$ SELECT '\x' || encode(b, 'hex') $$;
 CREATE FUNCTION pg_temp.put(b bytea, off int, v bytea) RETURNS bytea
@@ -35,9 +37,11 @@ CREATE FUNCTION pg_temp.cat_wrap(inner_state bytea, unseen bytea) RETURNS text
   LANGUAGE sql IMMUTABLE AS $$
     SELECT pg_temp.txt('\x01'::bytea || int4send(length(inner_state)) || inner_state
                        || int4send(length(unseen)) || unseen) $$;
--- the tail of an empty sparse drift_stream_state: dense 0, no slots, no raw values
+-- an empty drift_stream_state without its counts: they are the last byte,
+-- layout 0 (the slot of each value, as varint gaps) with no value; layout 1
+-- is every slot's count as a varint
 CREATE FUNCTION pg_temp.empty_tail(b bytea) RETURNS bytea
-  LANGUAGE sql IMMUTABLE AS $$ SELECT substring(b FROM 1 FOR length(b) - 9) $$;
+  LANGUAGE sql IMMUTABLE AS $$ SELECT substring(b FROM 1 FOR length(b) - 1) $$;
 
 -- 1. The issue's reproduction: a ks_drift state read from text has no room
 -- for raw values; as INITCOND it used to be written past its end (SIGSEGV).
@@ -59,7 +63,7 @@ SELECT count(*) AS groups,
 -- a ks_drift state holding a sparse slot list (two values: 1 and 2, slots 1
 -- and 3) as INITCOND: its counts are kept when raw values start to arrive
 SELECT pg_temp.txt(pg_temp.put(pg_temp.empty_tail(pg_temp.bin(:'ks_empty')), 27, int8send(2))
-                   || '\x00'::bytea || int4send(2) || int4send(1) || int4send(3) || int4send(0)) AS ks_sparse \gset
+                   || '\x000102'::bytea) AS ks_sparse \gset
 SELECT format('CREATE AGGREGATE pg_temp.ks_sparse(float8, drift_profile) (SFUNC = ks_drift_profile_trans, STYPE = drift_stream_state, FINALFUNC = ks_drift_final, INITCOND = %L)', :'ks_sparse') \gexec
 SELECT pg_temp.ks_sparse(x, '{"version":1,"kind":"numeric","values":[1,2,3],"counts":[1,1,1]}'::drift_profile)
        = (SELECT ks_drift(v, '{"version":1,"kind":"numeric","values":[1,2,3],"counts":[1,1,1]}'::drift_profile)
@@ -76,7 +80,7 @@ SELECT pg_temp.bin(:'cat_empty') AS cat_bin \gset
 -- the legitimate empty state: 201 slots (200 categories and "unseen"), sparse
 SELECT pg_temp.get4(pg_temp.cat_inner(:'cat_bin'), 15) AS n_slots;
 SELECT pg_temp.cat_wrap(pg_temp.put(pg_temp.empty_tail(pg_temp.cat_inner(:'cat_bin')), 15, int4send(1))
-                        || '\x01'::bytea || int8send(0) || int4send(0),
+                        || '\x0100'::bytea,
                         pg_temp.cat_unseen(:'cat_bin')) AS cat_one_slot \gset
 SELECT format('CREATE AGGREGATE pg_temp.evil_chi2(text, text, text) (SFUNC = categorical_named_trans, STYPE = drift_category_state, FINALFUNC = chi2_drift_final, INITCOND = %L)', :'cat_one_slot') \gexec
 SELECT pg_temp.evil_chi2(c, 'hostile_cats', 'c') FROM hostile_cats;
@@ -105,28 +109,29 @@ SELECT chi2_drift_final(:'cat_huge');
 SELECT format('CREATE AGGREGATE pg_temp.huge_chi2(text, text, text) (SFUNC = categorical_named_trans, STYPE = drift_category_state, FINALFUNC = chi2_drift_final, INITCOND = %L)', :'cat_huge') \gexec
 SELECT pg_temp.huge_chi2(c, 'hostile_cats', 'c') FROM hostile_cats;
 SELECT drift_category_state_combine(:'cat_huge', :'cat_empty');
--- claims the bytes cannot back fail on input: dense counts for 67M slots,
--- sparse lists, raw values and parts longer than the value
+-- claims the bytes cannot back fail on input: counts for 67M slots, the
+-- slots of 2^31 - 1 values, a number past 64 bits and parts longer than the value
 SELECT pg_temp.cat_wrap(pg_temp.put(pg_temp.empty_tail(pg_temp.cat_inner(:'cat_bin')), 15, int4send(67108863))
-                        || '\x01'::bytea || int8send(0) || int4send(0),
+                        || '\x0100'::bytea,
                         pg_temp.cat_unseen(:'cat_bin'))::drift_category_state;
-SELECT pg_temp.txt(pg_temp.empty_tail(pg_temp.bin(:'ks_empty')) || '\x00'::bytea || int4send(2147483647)
-                   || int4send(0))::drift_stream_state;
-SELECT pg_temp.txt(pg_temp.empty_tail(pg_temp.bin(:'ks_empty')) || '\x00'::bytea || int4send(0)
-                   || int4send(268435455))::drift_stream_state;
+SELECT pg_temp.txt(pg_temp.put(pg_temp.empty_tail(pg_temp.bin(:'ks_empty')), 27, int8send(2147483647))
+                   || '\x0000'::bytea)::drift_stream_state;
+SELECT pg_temp.txt(pg_temp.put(pg_temp.empty_tail(pg_temp.bin(:'ks_empty')), 27, int8send(1))
+                   || '\x00ffffffffffffffffff7f'::bytea)::drift_stream_state;
 SELECT pg_temp.txt('\x01'::bytea || int4send(2147483647) || pg_temp.cat_inner(:'cat_bin'))::drift_category_state;
 SELECT pg_temp.txt(pg_temp.put(pg_temp.bin(:'ks_empty'), 51, int4send(1073741823)))::drift_stream_state;
 -- counts near the int64 limit are valid alone, and combining two fails cleanly
 SELECT pg_temp.txt(pg_temp.put(pg_temp.empty_tail(pg_temp.bin(:'ks_empty')), 27, int8send(4611686018427387904))
-                   || '\x01'::bytea || int8send(0) || int8send(4611686018427387904) || int8send(0) || int8send(0)
-                   || int8send(0) || int8send(0) || int8send(0) || int4send(0)) AS ks_big \gset
+                   || '\x0100808080808080808040'::bytea || '\x0000000000'::bytea) AS ks_big \gset
 SELECT (ks_drift_final(:'ks_big')).n_current;
 SELECT drift_stream_state_combine(:'ks_big', :'ks_big');
 -- enumerations in range: a ks_drift alternative that does not exist
 SELECT pg_temp.txt(pg_temp.put(pg_temp.bin(:'ks_empty'), 3, int4send(7)))::drift_stream_state;
--- raw values belong to ks_drift states only (other finals read slots only)
+-- a value's slot past the slots (its gap, 201, is the slot count)
 SELECT pg_temp.txt(pg_temp.put(pg_temp.empty_tail(pg_temp.cat_inner(:'cat_bin')), 27, int8send(1))
-                   || '\x00'::bytea || int4send(0) || int4send(1) || float8send(1.5))::drift_stream_state;
+                   || '\x00c901'::bytea)::drift_stream_state;
+-- the 0.1.0 binary form (version 1, which could carry raw values) is refused
+SELECT pg_temp.txt('\x01'::bytea || substring(pg_temp.bin(:'ks_empty') FROM 2))::drift_stream_state;
 
 -- 4. States mixed across tests, baselines and sizes.
 CREATE AGGREGATE pg_temp.unseen_state(text, drift_profile)

@@ -83,21 +83,45 @@ SELECT pg_temp.cal(-1, 1, '{0.2, 0.1}')::drift_calibration;             -- negat
 SELECT pg_temp.cal(10, 2147483647, '{0.2, 0.1}')::drift_calibration;    -- huge count
 SELECT '\x02'::drift_calibration;
 
--- hostile states: version 1, threshold, the calibration's fields, rows per
+-- hostile states: version 2, threshold, the calibration's fields, rows per
 -- segment of the calibration (at or below its first point, between points,
 -- above its last) predicted negative and positive, then the score run of
--- the sloped segments: entries int32, per entry score, rows (as positives),
--- negatives.  The calibration here: (0.2, 0.1), (0.8, 0.9), so segment 1,
--- (0.2, 0.8], is sloped, the others flat.
+-- the sloped segments (score_run.c): the entry count and the shift (0 here)
+-- as varints, then per entry the score's order key (the gap from the
+-- previous entry's key when it has one) and its counts.  The calibration
+-- here: (0.2, 0.1), (0.8, 0.9), so segment 1, (0.2, 0.8], is sloped, the
+-- others flat.
+CREATE FUNCTION pg_temp.varint(v numeric) RETURNS bytea
+  LANGUAGE plpgsql IMMUTABLE AS $$
+    DECLARE r bytea := '';
+    BEGIN
+      LOOP
+        IF v < 128 THEN RETURN r || set_byte('\x00'::bytea, 0, v::int); END IF;
+        r := r || set_byte('\x00'::bytea, 0, (v % 128)::int + 128);
+        v := div(v, 128);
+      END LOOP;
+    END $$;
+-- the order key of a score: its bits, all flipped when negative, else the sign bit set
+CREATE FUNCTION pg_temp.score_key(x float8) RETURNS numeric
+  LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN u >= 2::numeric ^ 63 THEN 2::numeric ^ 64 - 1 - u ELSE u + 2::numeric ^ 63 END
+      FROM (SELECT sum(get_byte(float8send(x), i)::numeric * 256::numeric ^ (7 - i)) AS u
+              FROM generate_series(0, 7) i) b $$;
 CREATE FUNCTION pg_temp.est(threshold float8, counts bigint[], entries bytea, n int) RETURNS text
   LANGUAGE sql IMMUTABLE AS $$
-    SELECT pg_temp.txt('\x01'::bytea || float8send(threshold)
+    SELECT pg_temp.txt('\x02'::bytea || float8send(threshold)
                        || decode(substr(pg_temp.cal(10, 2, '{0.2, 0.8, 0.1, 0.9}'), 5), 'hex')
                        || coalesce((SELECT string_agg(int8send(v), ''::bytea ORDER BY i)
                                       FROM unnest(counts) WITH ORDINALITY u(v, i)), ''::bytea)
-                       || int4send(n) || entries) $$;
-CREATE FUNCTION pg_temp.entry(score float8, pos bigint, neg bigint) RETURNS bytea
-  LANGUAGE sql IMMUTABLE AS $$ SELECT float8send(score) || int8send(pos) || int8send(neg) $$;
+                       || pg_temp.varint(n) || CASE WHEN n > 0 THEN '\x00'::bytea ELSE '' END
+                       || entries) $$;
+-- an entry: its key's step from the entry before (none: from 0; never below 0),
+-- then the counts: positives times 4 when there are no negatives, else 2 and both
+CREATE FUNCTION pg_temp.entry(score float8, pos numeric, neg numeric, after float8 DEFAULT NULL) RETURNS bytea
+  LANGUAGE sql IMMUTABLE AS $$
+    SELECT pg_temp.varint(greatest(pg_temp.score_key(score) - coalesce(pg_temp.score_key(after), 0), 0))
+           || CASE WHEN neg = 0 THEN pg_temp.varint(pos * 4)
+                   ELSE pg_temp.varint(2) || pg_temp.varint(pos) || pg_temp.varint(neg) END $$;
 -- valid: two rows at 0.3 (sloped), one at 0.9 (flat, above the threshold);
 -- the same as the aggregate over those rows
 SELECT (estimated_metrics_final(pg_temp.est(0.5, '{0, 0, 0, 0, 0, 1}', pg_temp.entry(0.3, 2, 0), 1)
@@ -106,9 +130,9 @@ SELECT (estimated_binary_metrics(s, 0.5, pg_temp.cal(10, 2, '{0.2, 0.8, 0.1, 0.9
   FROM (VALUES (0.3), (0.3), (0.9)) v(s);
 SELECT pg_temp.est('NaN', '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, 2, 0), 1)::drift_estimated_metrics_state;
 SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, 2, 1), 1)::drift_estimated_metrics_state;
-SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, -2, 0), 1)::drift_estimated_metrics_state;
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, 2::numeric ^ 63, 0), 1)::drift_estimated_metrics_state;  -- count past int64
 SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, 0, 0), 1)::drift_estimated_metrics_state;
-SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.7, 2, 0) || pg_temp.entry(0.3, 1, 0), 2)
+SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.7, 2, 0) || pg_temp.entry(0.3, 1, 0, 0.7), 2)
          ::drift_estimated_metrics_state;                                      -- run not ascending
 SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry('NaN', 2, 0), 1)::drift_estimated_metrics_state;
 SELECT pg_temp.est(0.5, '{0, 0, 0, 0, 0, 0}', pg_temp.entry(0.3, 2, 0), 5)::drift_estimated_metrics_state;

@@ -6,7 +6,9 @@
 #include "postgres.h"
 #include "core/compat.h"
 
+#include "common/base64.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "core/state_codec.h"
 
@@ -21,17 +23,38 @@ receive_whole(const StateCodec *codec, StringInfo buf)
 	return PointerGetDatum(state);
 }
 
-/* The binary form of the state in argument 0. */
+/*
+ * The binary form of the state in argument 0, flushed first when the type
+ * buffers (the flush never changes the argument: it may be read-only).
+ */
 static bytea *
 send_arg(const StateCodec *codec, FunctionCallInfo fcinfo)
 {
 	const void *state = codec->varlena ? (const void *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0))
 		: (const void *) PG_GETARG_POINTER(0);
 
+	if (codec->flush != NULL)
+		state = codec->flush(fcinfo, state);
 	return codec->send(state);
 }
 
-/* Text input: "\x" and the hex digits of the binary form. */
+/* The invalid-text error of a state type (hint: the forms it reads). */
+pg_noreturn static void
+text_invalid(const StateCodec *codec)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s", codec->type_name),
+			 errhint("The text form is the binary form in base64, or \\x followed by its hex digits.")));
+}
+
+/*
+ * Text input: the binary form in base64, or (the text form of 0.1.0, still
+ * read) "\x" and its hex digits.  The two decoders are PostgreSQL's own
+ * (src/common/base64.c, which rejects whitespace and bad padding, and the
+ * bytea hex reader).  (Their pointer types differ across PostgreSQL
+ * versions, char in 15 and 17, uint8 in 18: the casts to void * fit both.)
+ */
 Datum
 state_codec_in(const StateCodec *codec, FunctionCallInfo fcinfo)
 {
@@ -39,30 +62,42 @@ state_codec_in(const StateCodec *codec, FunctionCallInfo fcinfo)
 	size_t		len = strlen(in);
 	StringInfoData buf;
 
-	if (len < 2 || in[0] != '\\' || in[1] != 'x' || (len % 2) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s", codec->type_name),
-				 errhint("The text form is \\x followed by the hex digits of the binary form.")));
+	if (len > (size_t) MaxAllocSize / 2)
+		text_invalid(codec);
 	initStringInfo(&buf);
-	enlargeStringInfo(&buf, (len - 2) / 2 + 1);
-	buf.len = hex_decode(in + 2, len - 2, buf.data);
+	if (len >= 2 && in[0] == '\\' && in[1] == 'x')
+	{
+		if ((len % 2) != 0)
+			text_invalid(codec);
+		enlargeStringInfo(&buf, (len - 2) / 2 + 1);
+		buf.len = hex_decode(in + 2, len - 2, buf.data);
+	}
+	else
+	{
+		int			room = pg_b64_dec_len((int) len);
+
+		enlargeStringInfo(&buf, room + 1);
+		buf.len = pg_b64_decode(in, (int) len, (void *) buf.data, room);
+		if (buf.len < 0 || len == 0)
+			text_invalid(codec);
+	}
 	buf.data[buf.len] = '\0';
 	return receive_whole(codec, &buf);
 }
 
-/* Text output: the binary form in hex, like bytea. */
+/* Text output: the binary form in base64. */
 Datum
 state_codec_out(const StateCodec *codec, FunctionCallInfo fcinfo)
 {
 	bytea	   *binary = send_arg(codec, fcinfo);
-	Size		len = VARSIZE_ANY_EXHDR(binary);
-	char	   *out = palloc(2 + 2 * len + 1);
+	int			len = (int) VARSIZE_ANY_EXHDR(binary);
+	int			room = pg_b64_enc_len(len);
+	char	   *out = palloc(room + 1);
+	int			n = pg_b64_encode((const void *) VARDATA_ANY(binary), len, out, room);
 
-	out[0] = '\\';
-	out[1] = 'x';
-	hex_encode(VARDATA_ANY(binary), len, out + 2);
-	out[2 + 2 * len] = '\0';
+	if (n < 0)
+		elog(ERROR, "could not encode a %s in base64", codec->type_name);
+	out[n] = '\0';
 	PG_RETURN_CSTRING(out);
 }
 
@@ -92,6 +127,52 @@ state_claim_fits(StringInfo buf, int64 n, Size item_size)
 	int64		remaining = buf->len - buf->cursor;
 
 	return n >= 0 && n <= remaining && (uint64) n * item_size <= (uint64) remaining;
+}
+
+/*
+ * Varints: an unsigned integer in 7-bit groups, least significant first,
+ * the high bit of each byte saying another follows (the base-128 varints of
+ * Protocol Buffers' encoding documentation, also LEB128).  A count below
+ * 128 takes one byte, below 16384 two.
+ */
+void
+state_send_varint(StringInfo buf, uint64 v)
+{
+	char		bytes[10];
+	int			n = 0;
+
+	do
+	{
+		bytes[n] = (char) (v & 0x7F);
+		v >>= 7;
+		if (v != 0)
+			bytes[n] |= (char) 0x80;
+		n++;
+	} while (v != 0);
+	appendBinaryStringInfo(buf, bytes, n);
+}
+
+/* Read a varint; one that runs past the value or past 64 bits is invalid. */
+uint64
+state_recv_varint(StringInfo buf, const char *type_name)
+{
+	uint64		v = 0;
+
+	for (int shift = 0; shift < 64; shift += 7)
+	{
+		uint8		b;
+
+		if (buf->cursor >= buf->len)
+			state_invalid(type_name, "The value ends inside a number.");
+		b = (uint8) buf->data[buf->cursor++];
+		/* the tenth byte holds bit 63 only */
+		if (shift == 63 && b > 1)
+			break;
+		v |= (uint64) (b & 0x7F) << shift;
+		if ((b & 0x80) == 0)
+			return v;
+	}
+	state_invalid(type_name, "A number does not fit in 64 bits.");
 }
 
 /* Report a state whose bytes are inconsistent. */

@@ -21,8 +21,8 @@
  *	  met.  u is bounded by pg_drift.exact_profile_limit, like a profile.
  *
  * It is a real type, not internal, so that Citus pushes the aggregates down:
- * its text form is the hex of the binary form, which is the inner state's
- * binary form followed by the unseen profile's.  The state grows only with
+ * its text form is the binary form in base64 (state_codec.h), which is the
+ * inner state's binary form followed by the unseen profile's.  The state grows only with
  * the unseen categories its group met, never with the rows.
  */
 #ifndef PG_DRIFT_CATEGORY_STATE_H

@@ -285,32 +285,54 @@ ks_drift_profile_trans(PG_FUNCTION_ARGS)
 	return ks_trans(fcinfo, false, 3);
 }
 
+/*
+ * The baseline of a ks_drift state (in *baseline) and the state's counts per
+ * slot with its buffered raw values placed: for the final function, and for
+ * the state's text and binary output, which carry counts only
+ * (stream_state.c).
+ */
+static int64 *
+ks_slots(FunctionCallInfo fcinfo, const StreamState *s, DriftProfile **baseline)
+{
+	DriftProfile *p;
+	int32		n;
+
+	stream_state_require_test(s, STREAM_TEST_KS, -1, "ks_drift");
+	p = profile_require_numeric(stream_state_baseline(fcinfo, s), "ks_drift");
+	n = p->n_entries;
+	stream_state_require_slots(s, 2 * n + 1, "ks_drift");
+	*baseline = p;
+	if (s->n_values > 0)
+	{
+		BaselineIndex *ix = baseline_index_build(profile_values(p), n);
+
+		return stream_state_counts_placed(s, ks_place_batch, ix);
+	}
+	return stream_state_counts(s);
+}
+
+/* ks_slots without the baseline, for stream_state.c's flush. */
+int64 *
+ks_drift_slot_counts(FunctionCallInfo fcinfo, const StreamState *s)
+{
+	DriftProfile *p;
+
+	return ks_slots(fcinfo, s, &p);
+}
+
 /* Final function of the streaming forms: walk the slots in order. */
 Datum
 ks_drift_final(PG_FUNCTION_ARGS)
 {
 	StreamState *s = PG_GETARG_STREAM_STATE_P(0);
 	DriftProfile *p;
-	const int64 *bcounts;
-	int64	   *slots;
-	int32		n;
+	int64	   *slots = ks_slots(fcinfo, s, &p);
+	const int64 *bcounts = profile_counts(p);
+	int32		n = p->n_entries;
 	int64		cb = 0,
 				cc = 0;
 	KsExtremes	e;
 
-	stream_state_require_test(s, STREAM_TEST_KS, -1, "ks_drift");
-	p = profile_require_numeric(stream_state_baseline(fcinfo, s), "ks_drift");
-	n = p->n_entries;
-	stream_state_require_slots(s, 2 * n + 1, "ks_drift");
-	bcounts = profile_counts(p);
-	if (s->n_values > 0)
-	{
-		BaselineIndex *ix = baseline_index_build(profile_values(p), n);
-
-		slots = stream_state_counts_placed(s, ks_place_batch, ix);
-	}
-	else
-		slots = stream_state_counts(s);
 	ks_extremes_init(&e, p->count, s->n_current);
 	if (e.nb == 0 || e.nc == 0)
 		PG_RETURN_NULL();

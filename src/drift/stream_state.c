@@ -377,7 +377,7 @@ stream_state_counts(const StreamState *s)
 {
 	int64	   *counts;
 
-	/* stream_state_recv_buffer gives raw values only to the test that places them */
+	/* only ks_drift buffers raw values, and it places them (ks_drift_slot_counts) */
 	Assert(s->n_values == 0);
 	counts = palloc0(sizeof(int64) * (Size) s->n_slots);
 	add_slots_to(s, counts);
@@ -441,12 +441,111 @@ stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s)
 }
 
 /*
- * Binary form: version int8, test int8, source int8, option int32, param
- * float8, n_slots int32, fingerprint int64, n_current / null_count /
- * nan_count int64; the source (named: two length-prefixed strings; embedded:
- * length-prefixed drift_profile binary form); then dense int8 and either
- * n_slots int64 counts or n_sparse int32 then that many int32 slots; then
- * n_values int32 and that many float8 raw values not yet placed.
+ * The state as it travels (the codec's flush, state_codec.h): its buffered
+ * raw values placed in slots, in a new dense state, or s itself when it
+ * buffers none.  Only ks_drift buffers (no other transition function does,
+ * and input never makes a state that buffers).  Placing needs the baseline,
+ * found as the final function finds it, so output fails where the final
+ * function would: on a named baseline since dropped or changed.
+ */
+static const void *
+stream_state_flush(FunctionCallInfo fcinfo, const void *state)
+{
+	const StreamState *s = state;
+	StreamState *flat;
+	int64	   *counts;
+
+	if (s->n_values == 0)
+		return s;
+	counts = ks_drift_slot_counts(fcinfo, s);
+	flat = state_alloc(s, STREAM_DENSE64, 0, 0, true);
+	memcpy(stream_state_body(flat), counts, sizeof(int64) * (Size) s->n_slots);
+	pfree(counts);
+	return flat;
+}
+
+/*
+ * The binary form's version: 2 since 0.2.0, whose counts are varints and
+ * which holds no raw values.  Version 1 (0.1.0: int64 counts or int32 slot
+ * lists, then raw float8 values) is refused as unsupported: a partial state
+ * normally lives for one query; one a user kept in its text form (an
+ * INITCOND, a table dumped as text) is made again by its aggregate.  The
+ * in-memory layout (StreamState.version) is unchanged.
+ */
+#define STREAM_STATE_WIRE_VERSION 2
+
+/* How the binary form lists the counts (see stream_state_send_bytes). */
+#define COUNTS_ROWS 0
+#define COUNTS_SLOTS 1
+
+/* qsort order of slot numbers. */
+static int
+slot_cmp(const void *a, const void *b)
+{
+	int32		x = *(const int32 *) a;
+	int32		y = *(const int32 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* The counts of a state without buffered values, in the layout that suits them. */
+static void
+send_counts(StringInfo buf, const StreamState *s)
+{
+	bool		rows = s->n_current < s->n_slots;
+	int32		prev = 0;
+
+	Assert(s->n_values == 0);
+	pq_sendint8(buf, rows ? COUNTS_ROWS : COUNTS_SLOTS);
+	if (rows && s->dense == STREAM_SPARSE)
+	{
+		int32	   *slots = palloc(sizeof(int32) * (Size) Max(s->n_sparse, 1));
+
+		memcpy(slots, stream_state_body(s), sizeof(int32) * (Size) s->n_sparse);
+		qsort(slots, s->n_sparse, sizeof(int32), slot_cmp);
+		for (int32 i = 0; i < s->n_sparse; i++)
+		{
+			state_send_varint(buf, (uint64) (slots[i] - prev));
+			prev = slots[i];
+		}
+		pfree(slots);
+		return;
+	}
+	{
+		const int64 *counts = s->dense == STREAM_DENSE64 ?
+			(const int64 *) stream_state_body(s) : stream_state_counts(s);
+
+		for (int32 i = 0; i < s->n_slots; i++)
+		{
+			if (!rows)
+				state_send_varint(buf, (uint64) counts[i]);
+			else
+				for (int64 c = 0; c < counts[i]; c++)
+				{
+					state_send_varint(buf, (uint64) (i - prev));
+					prev = i;
+				}
+		}
+	}
+}
+
+/*
+ * Binary form (version 2): version int8, test int8, source int8, option
+ * int32, param float8, n_slots int32, fingerprint int64, n_current /
+ * null_count / nan_count int64; the source (named: two length-prefixed
+ * strings; embedded: length-prefixed drift_profile binary form); then the
+ * counts in one of two layouts, whichever the state's size calls for:
+ *
+ *	- COUNTS_ROWS, when fewer values were counted than there are slots: the
+ *	  slot of each value in ascending order, as varint gaps from the
+ *	  previous one (the first from slot 0).  A slot met again costs a byte
+ *	  (gap 0), so the list never outgrows the values, and reading it builds
+ *	  about four bytes of state per byte read, whatever the slot count
+ *	  claims;
+ *	- COUNTS_SLOTS: every slot's count as a varint: one byte per empty
+ *	  slot, so again the bytes bound the array that is built.
+ *
+ * Never raw values (SPEC.md section 8): ks_drift's are placed by the flush.
  */
 static bytea *
 stream_state_send_bytes(const void *state)
@@ -455,7 +554,7 @@ stream_state_send_bytes(const void *state)
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
-	pq_sendint8(&buf, s->version);
+	pq_sendint8(&buf, STREAM_STATE_WIRE_VERSION);
 	pq_sendint8(&buf, s->test);
 	pq_sendint8(&buf, s->source);
 	pq_sendint32(&buf, s->option);
@@ -482,24 +581,7 @@ stream_state_send_bytes(const void *state)
 		pq_sendint32(&buf, VARSIZE(pb) - VARHDRSZ);
 		pq_sendbytes(&buf, VARDATA(pb), VARSIZE(pb) - VARHDRSZ);
 	}
-	/* narrow counts go out wide: the layout is a working one (stream_state.h) */
-	pq_sendint8(&buf, s->dense == STREAM_SPARSE ? STREAM_SPARSE : STREAM_DENSE64);
-	if (s->dense != STREAM_SPARSE)
-	{
-		for (int32 i = 0; i < s->n_slots; i++)
-			pq_sendint64(&buf, stream_state_slot_count(s, i));
-	}
-	else
-	{
-		const int32 *slots = (const int32 *) stream_state_body(s);
-
-		pq_sendint32(&buf, s->n_sparse);
-		for (int32 i = 0; i < s->n_sparse; i++)
-			pq_sendint32(&buf, slots[i]);
-	}
-	pq_sendint32(&buf, s->n_values);
-	for (int32 i = 0; i < s->n_values; i++)
-		pq_sendfloat8(&buf, stream_state_values(s)[i]);
+	send_counts(&buf, s);
 	return pq_endtypsend(&buf);
 }
 
@@ -521,6 +603,72 @@ recv_name(StringInfo buf)
 	return pnstrdup(bytes, len);
 }
 
+/*
+ * Read the COUNTS_ROWS layout of proto's n_current values into a new state:
+ * a sparse slot list, or dense counts when the list would be the larger.
+ */
+static StreamState *
+recv_rows(StringInfo buf, StreamState *proto)
+{
+	int32		n;
+	int32	   *slots;
+	int32		slot = 0;
+	StreamState *s;
+
+	if (!state_claim_fits(buf, proto->n_current, 1))
+		invalid_state("The message is shorter than its values' slots.");
+	n = (int32) proto->n_current;
+	slots = palloc(sizeof(int32) * (Size) Max(n, 1));
+	for (int32 i = 0; i < n; i++)
+	{
+		uint64		gap = state_recv_varint(buf, "drift_stream_state");
+
+		if (gap >= (uint64) (proto->n_slots - slot))
+			invalid_state("A slot number is out of range.");
+		slot += (int32) gap;
+		slots[i] = slot;
+	}
+	if (sparse_too_big(proto, n))
+	{
+		s = state_alloc(proto, STREAM_DENSE64, 0, 0, false);
+		for (int32 i = 0; i < n; i++)
+			((int64 *) stream_state_body(s))[slots[i]]++;
+	}
+	else
+	{
+		proto->n_sparse = n;
+		s = state_alloc(proto, STREAM_SPARSE, Max(n, 1), 0, false);
+		memcpy(stream_state_body(s), slots, sizeof(int32) * (Size) n);
+	}
+	pfree(slots);
+	return s;
+}
+
+/* Read the COUNTS_SLOTS layout into a new dense state; the counts must add up. */
+static StreamState *
+recv_slots(StringInfo buf, StreamState *proto)
+{
+	StreamState *s;
+	int64	   *counts;
+	int64		total = 0;
+
+	if (!state_claim_fits(buf, proto->n_slots, 1))
+		invalid_state("The message is shorter than its counts.");
+	s = state_alloc(proto, STREAM_DENSE64, 0, 0, false);
+	counts = (int64 *) stream_state_body(s);
+	for (int32 i = 0; i < proto->n_slots; i++)
+	{
+		uint64		c = state_recv_varint(buf, "drift_stream_state");
+
+		if (c > (uint64) PG_INT64_MAX || pg_add_s64_overflow(total, (int64) c, &total))
+			invalid_state("A slot count is out of range or the counts overflow.");
+		counts[i] = (int64) c;
+	}
+	if (total != proto->n_current)
+		invalid_state("The slot counts do not add up to the number of values.");
+	return s;
+}
+
 /* Rebuild a state from its binary form, checking every count and slot. */
 static void *
 stream_state_recv_buffer(StringInfo buf)
@@ -530,12 +678,12 @@ stream_state_recv_buffer(StringInfo buf)
 			   *column = NULL;
 	DriftProfile *profile = NULL;
 	StreamState *s;
-	int64		total = 0;
+	int			layout;
 
 	memset(&proto, 0, sizeof(proto));
-	proto.version = pq_getmsgint(buf, 1);
-	if (proto.version != STREAM_STATE_VERSION)
+	if (pq_getmsgint(buf, 1) != STREAM_STATE_WIRE_VERSION)
 		invalid_state("Unsupported format version.");
+	proto.version = STREAM_STATE_VERSION;
 	proto.test = pq_getmsgint(buf, 1);
 	if (proto.test != STREAM_TEST_KS && proto.test != STREAM_TEST_BINNED &&
 		proto.test != STREAM_TEST_CATEGORICAL)
@@ -591,71 +739,13 @@ stream_state_recv_buffer(StringInfo buf)
 	else
 		invalid_state("Unknown baseline source.");
 
-	proto.dense = pq_getmsgint(buf, 1);
-	if (proto.dense != STREAM_SPARSE && proto.dense != STREAM_DENSE64)
-		invalid_state("Unknown count layout.");
-	if (proto.dense)
-	{
-		int64	   *counts;
-
-		if (!state_claim_fits(buf, proto.n_slots, sizeof(int64)))
-			invalid_state("The message is shorter than its counts.");
-		s = state_alloc(&proto, STREAM_DENSE64, 0, 0, false);
-		counts = (int64 *) stream_state_body(s);
-		for (int32 i = 0; i < proto.n_slots; i++)
-		{
-			counts[i] = pq_getmsgint64(buf);
-			if (counts[i] < 0 || pg_add_s64_overflow(total, counts[i], &total))
-				invalid_state("A slot count is negative or the counts overflow.");
-		}
-	}
+	layout = pq_getmsgint(buf, 1);
+	if (layout == COUNTS_ROWS)
+		s = recv_rows(buf, &proto);
+	else if (layout == COUNTS_SLOTS)
+		s = recv_slots(buf, &proto);
 	else
-	{
-		int32		n = pq_getmsgint(buf, 4);
-		int32	   *slots;
-
-		if (!state_claim_fits(buf, n, sizeof(int32)))
-			invalid_state("The message is shorter than its slot list.");
-		proto.n_sparse = n;
-		s = state_alloc(&proto, STREAM_SPARSE, Max(n, 1), 0, false);
-		slots = (int32 *) stream_state_body(s);
-		for (int32 i = 0; i < n; i++)
-		{
-			slots[i] = pq_getmsgint(buf, 4);
-			if (slots[i] < 0 || slots[i] >= proto.n_slots)
-				invalid_state("A slot number is out of range.");
-		}
-		total = n;
-	}
-	{
-		int32		nv = pq_getmsgint(buf, 4);
-
-		if (!state_claim_fits(buf, nv, sizeof(float8)))
-			invalid_state("The message is shorter than its raw values.");
-		/* only ks_drift buffers raw values; every other test's final reads slots only */
-		if (nv > 0 && proto.test != STREAM_TEST_KS)
-			invalid_state("Only ks_drift states hold raw values.");
-		if (nv > 0)
-		{
-			StreamState *withvalues = state_alloc(s, s->dense, s->cap_sparse, nv, false);
-
-			memcpy(stream_state_body(withvalues), stream_state_body(s), stream_state_slots_size(s));
-			pfree(s);
-			s = withvalues;
-		}
-		for (int32 i = 0; i < nv; i++)
-		{
-			float8		x = pq_getmsgfloat8(buf);
-
-			if (isnan(x))
-				invalid_state("A raw value is NaN.");
-			stream_state_values(s)[i] = x;
-		}
-		s->n_values = nv;
-		total += nv;
-	}
-	if (total != proto.n_current)
-		invalid_state("The slot counts do not add up to the number of values.");
+		invalid_state("Unknown count layout.");
 	if (name != NULL)
 	{
 		char	   *src = stream_state_source(s);
@@ -669,7 +759,8 @@ stream_state_recv_buffer(StringInfo buf)
 }
 
 /* The type's I/O functions, from the binary form above (state_codec.h). */
-STATE_CODEC(drift_stream_state, "drift_stream_state", true, stream_state_send_bytes, stream_state_recv_buffer)
+STATE_CODEC_FLUSHED(drift_stream_state, "drift_stream_state", true, stream_state_send_bytes,
+					stream_state_recv_buffer, stream_state_flush)
 
 PG_FUNCTION_INFO_V1(drift_stream_state_combine);
 

@@ -156,6 +156,8 @@ pg_noreturn extern void stream_state_require_failed(const StreamState *s, Stream
 extern void stream_state_require_test(const StreamState *s, StreamTest test, int32 option,
 									  const char *fname);
 extern void stream_state_require_slots(const StreamState *s, int32 n_slots, const char *fname);
+/* ks.c: a ks_drift state's counts per slot, its buffered values placed (for output) */
+extern int64 *ks_drift_slot_counts(FunctionCallInfo fcinfo, const StreamState *s);
 
 /*
  * Fail unless a state handed to a transition function is one this call could

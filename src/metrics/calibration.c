@@ -14,8 +14,9 @@
  * be probabilities: outside [0, 1] (or NaN) is an error, since a calibration
  * maps scores to probabilities and CBPE sums them.
  *
- * The value's text form is "\x" and the hex of its binary form, like the
- * state types (state_codec.c), and both inputs validate it fully: points
+ * The value's text form is its binary form in base64 (input also reads the
+ * "\x" and hex of 0.1.0), like the state types (state_codec.c), and both
+ * inputs validate it fully: points
  * strictly ascending in [0, 1] with non-decreasing values in [0, 1].
  */
 #include "postgres.h"

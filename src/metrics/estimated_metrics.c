@@ -608,7 +608,7 @@ estimated_metrics_final(PG_FUNCTION_ARGS)
 }
 
 /*
- * Binary form: version int8, threshold float8, the calibration's fields
+ * Binary form: version int8 (METRICS_SCORE_RUN_VERSION), threshold float8, the calibration's fields
  * (calibration_send_fields), the rows per segment and side (int64, 2
  * (points + 1) of them), then the normalized score run (score_run_send),
  * whose entries count rows as positives.
@@ -626,7 +626,7 @@ est_state_send_bytes(const void *state)
 	c->n_rows = n->cal_rows;
 	memcpy(c->xy, n->data, sizeof(double) * 2 * (Size) n->n_points);
 	pq_begintypsend(&buf);
-	pq_sendint8(&buf, METRICS_STATE_VERSION);
+	pq_sendint8(&buf, METRICS_SCORE_RUN_VERSION);
 	pq_sendfloat8(&buf, n->threshold);
 	calibration_send_fields(&buf, c);
 	for (Size i = 0; i < EST_N_COUNTS(n); i++)
@@ -647,7 +647,7 @@ est_state_recv_buffer(StringInfo buf)
 	int64		rows = 0,
 				n_neg = 0;
 
-	metrics_check_version(t, buf);
+	metrics_check_version_is(t, buf, METRICS_SCORE_RUN_VERSION);
 	if (buf->len - buf->cursor < 8)
 		state_invalid(t, "The value is shorter than its header.");
 	threshold = pq_getmsgfloat8(buf);

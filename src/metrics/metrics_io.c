@@ -17,7 +17,14 @@
 void
 metrics_check_version(const char *type_name, StringInfo buf)
 {
-	if (buf->len - buf->cursor < 1 || pq_getmsgint(buf, 1) != METRICS_STATE_VERSION)
+	metrics_check_version_is(type_name, buf, METRICS_STATE_VERSION);
+}
+
+/* The same for a type whose version is not METRICS_STATE_VERSION. */
+void
+metrics_check_version_is(const char *type_name, StringInfo buf, int version)
+{
+	if (buf->len - buf->cursor < 1 || pq_getmsgint(buf, 1) != version)
 		state_invalid(type_name, "Unsupported format version.");
 }
 

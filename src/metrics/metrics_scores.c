@@ -478,8 +478,9 @@ roc_auc_final(PG_FUNCTION_ARGS)
 }
 
 /*
- * Binary form: version int8, n_entries int32, then per entry (ascending,
- * distinct scores) score float8, positives int64, negatives int64.
+ * Binary form: version int8 (METRICS_SCORE_RUN_VERSION), then the
+ * normalized score run (score_run_send: distinct scores ascending, each with
+ * its positives and negatives, compactly).
  */
 static bytea *
 roc_state_send_bytes(const void *state)
@@ -489,7 +490,7 @@ roc_state_send_bytes(const void *state)
 	const RocState *n = s->n_pending > 0 ? roc_normalized_copy(s) : s;
 
 	pq_begintypsend(&buf);
-	pq_sendint8(&buf, METRICS_STATE_VERSION);
+	pq_sendint8(&buf, METRICS_SCORE_RUN_VERSION);
 	score_run_send(&buf, n->entries, n->n_sorted);
 	return pq_endtypsend(&buf);
 }
@@ -502,7 +503,7 @@ roc_state_recv_buffer(StringInfo buf)
 	int32		n;
 	RocState   *s;
 
-	metrics_check_version(t, buf);
+	metrics_check_version_is(t, buf, METRICS_SCORE_RUN_VERSION);
 	n = score_run_recv_length(t, buf, ROC_MAX_ENTRIES);
 	s = roc_alloc(Max(n, 1));
 	score_run_recv(t, buf, s->entries, n, &s->n_pos, &s->n_neg);

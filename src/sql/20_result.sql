@@ -17,11 +17,11 @@ CREATE TYPE drift_stream_state;
 CREATE FUNCTION drift_stream_state_in(cstring) RETURNS drift_stream_state
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION drift_stream_state_in(cstring) IS
-  'Text input of drift_stream_state: \x and the hex digits of its binary form (how Citus ships states)';
+  'Text input of drift_stream_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
 CREATE FUNCTION drift_stream_state_out(drift_stream_state) RETURNS cstring
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION drift_stream_state_out(drift_stream_state) IS
-  'Text output of drift_stream_state: \x and the hex digits of its binary form (how Citus ships states)';
+  'Text output of drift_stream_state: its binary form in base64 (how Citus ships states)';
 CREATE FUNCTION drift_stream_state_recv(internal) RETURNS drift_stream_state
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION drift_stream_state_recv(internal) IS

@@ -439,8 +439,8 @@ CREATE TYPE drift_mean_state (
 COMMENT ON TYPE drift_mean_state IS
   'Partial state of zscore_drift: the baseline''s size, mean and spread and accurate sums '
   'of the current values; a real type so that Citus can push the aggregate down';
-COMMENT ON FUNCTION drift_mean_state_in(cstring) IS 'Text input of drift_mean_state (hex)';
-COMMENT ON FUNCTION drift_mean_state_out(drift_mean_state) IS 'Text output of drift_mean_state (hex)';
+COMMENT ON FUNCTION drift_mean_state_in(cstring) IS 'Text input of drift_mean_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_mean_state_out(drift_mean_state) IS 'Text output of drift_mean_state: its binary form in base64 (how Citus ships states)';
 COMMENT ON FUNCTION drift_mean_state_recv(internal) IS 'Binary input of drift_mean_state';
 COMMENT ON FUNCTION drift_mean_state_send(drift_mean_state) IS 'Binary output of drift_mean_state';
 

@@ -47,9 +47,9 @@ CREATE TYPE drift_category_state (
   STORAGE = extended
 );
 COMMENT ON FUNCTION drift_category_state_in(cstring) IS
-  'Text input of drift_category_state: \x and the hex digits of the binary form';
+  'Text input of drift_category_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
 COMMENT ON FUNCTION drift_category_state_out(drift_category_state) IS
-  'Text output of drift_category_state: \x and the hex digits of the binary form';
+  'Text output of drift_category_state: its binary form in base64 (how Citus ships states)';
 COMMENT ON FUNCTION drift_category_state_recv(internal) IS
   'Binary input of drift_category_state, validating every count and category';
 COMMENT ON FUNCTION drift_category_state_send(drift_category_state) IS

@@ -70,12 +70,12 @@ CREATE TYPE drift_binary_metrics_state (
   ALIGNMENT = double,
   STORAGE = plain
 );
-COMMENT ON FUNCTION drift_binary_metrics_state_in(cstring) IS 'Text input of drift_binary_metrics_state (\x and hex), validated';
-COMMENT ON FUNCTION drift_binary_metrics_state_out(drift_binary_metrics_state) IS 'Text output of drift_binary_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_binary_metrics_state_in(cstring) IS 'Text input of drift_binary_metrics_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_binary_metrics_state_out(drift_binary_metrics_state) IS 'Text output of drift_binary_metrics_state: its binary form in base64 (how Citus ships states)';
 COMMENT ON FUNCTION drift_binary_metrics_state_recv(internal) IS 'Binary input of drift_binary_metrics_state, validated';
 COMMENT ON FUNCTION drift_binary_metrics_state_send(drift_binary_metrics_state) IS 'Binary output of drift_binary_metrics_state';
 COMMENT ON TYPE drift_binary_metrics_state IS
-  'Partial state of binary_metrics: the four confusion counts (text form: \x and hex of the binary form)';
+  'Partial state of binary_metrics: the four confusion counts (text form: the binary form in base64)';
 
 CREATE TYPE drift_regression_metrics_state;
 CREATE FUNCTION drift_regression_metrics_state_in(cstring) RETURNS drift_regression_metrics_state
@@ -95,8 +95,8 @@ CREATE TYPE drift_regression_metrics_state (
   ALIGNMENT = double,
   STORAGE = plain
 );
-COMMENT ON FUNCTION drift_regression_metrics_state_in(cstring) IS 'Text input of drift_regression_metrics_state (\x and hex), validated';
-COMMENT ON FUNCTION drift_regression_metrics_state_out(drift_regression_metrics_state) IS 'Text output of drift_regression_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_regression_metrics_state_in(cstring) IS 'Text input of drift_regression_metrics_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_regression_metrics_state_out(drift_regression_metrics_state) IS 'Text output of drift_regression_metrics_state: its binary form in base64 (how Citus ships states)';
 COMMENT ON FUNCTION drift_regression_metrics_state_recv(internal) IS 'Binary input of drift_regression_metrics_state, validated';
 COMMENT ON FUNCTION drift_regression_metrics_state_send(drift_regression_metrics_state) IS 'Binary output of drift_regression_metrics_state';
 COMMENT ON TYPE drift_regression_metrics_state IS
@@ -120,8 +120,8 @@ CREATE TYPE drift_metric_mean_state (
   ALIGNMENT = double,
   STORAGE = plain
 );
-COMMENT ON FUNCTION drift_metric_mean_state_in(cstring) IS 'Text input of drift_metric_mean_state (\x and hex), validated';
-COMMENT ON FUNCTION drift_metric_mean_state_out(drift_metric_mean_state) IS 'Text output of drift_metric_mean_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_metric_mean_state_in(cstring) IS 'Text input of drift_metric_mean_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_metric_mean_state_out(drift_metric_mean_state) IS 'Text output of drift_metric_mean_state: its binary form in base64 (how Citus ships states)';
 COMMENT ON FUNCTION drift_metric_mean_state_recv(internal) IS 'Binary input of drift_metric_mean_state, validated';
 COMMENT ON FUNCTION drift_metric_mean_state_send(drift_metric_mean_state) IS 'Binary output of drift_metric_mean_state';
 COMMENT ON TYPE drift_metric_mean_state IS
@@ -145,8 +145,8 @@ CREATE TYPE drift_roc_state (
   ALIGNMENT = double,
   STORAGE = extended
 );
-COMMENT ON FUNCTION drift_roc_state_in(cstring) IS 'Text input of drift_roc_state (\x and hex), validated';
-COMMENT ON FUNCTION drift_roc_state_out(drift_roc_state) IS 'Text output of drift_roc_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_roc_state_in(cstring) IS 'Text input of drift_roc_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_roc_state_out(drift_roc_state) IS 'Text output of drift_roc_state: its binary form in base64 (how Citus ships states)';
 COMMENT ON FUNCTION drift_roc_state_recv(internal) IS 'Binary input of drift_roc_state, validated';
 COMMENT ON FUNCTION drift_roc_state_send(drift_roc_state) IS 'Binary output of drift_roc_state';
 COMMENT ON TYPE drift_roc_state IS
@@ -170,8 +170,8 @@ CREATE TYPE drift_multiclass_metrics_state (
   ALIGNMENT = double,
   STORAGE = extended
 );
-COMMENT ON FUNCTION drift_multiclass_metrics_state_in(cstring) IS 'Text input of drift_multiclass_metrics_state (\x and hex), validated';
-COMMENT ON FUNCTION drift_multiclass_metrics_state_out(drift_multiclass_metrics_state) IS 'Text output of drift_multiclass_metrics_state: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_multiclass_metrics_state_in(cstring) IS 'Text input of drift_multiclass_metrics_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_multiclass_metrics_state_out(drift_multiclass_metrics_state) IS 'Text output of drift_multiclass_metrics_state: its binary form in base64 (how Citus ships states)';
 COMMENT ON FUNCTION drift_multiclass_metrics_state_recv(internal) IS 'Binary input of drift_multiclass_metrics_state, validated';
 COMMENT ON FUNCTION drift_multiclass_metrics_state_send(drift_multiclass_metrics_state) IS 'Binary output of drift_multiclass_metrics_state';
 COMMENT ON TYPE drift_multiclass_metrics_state IS

@@ -26,8 +26,8 @@ CREATE TYPE drift_calibration (
   ALIGNMENT = double,
   STORAGE = extended
 );
-COMMENT ON FUNCTION drift_calibration_in(cstring) IS 'Text input of drift_calibration (\x and hex), validated';
-COMMENT ON FUNCTION drift_calibration_out(drift_calibration) IS 'Text output of drift_calibration: \x and the hex of the binary form';
+COMMENT ON FUNCTION drift_calibration_in(cstring) IS 'Text input of drift_calibration: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_calibration_out(drift_calibration) IS 'Text output of drift_calibration: its binary form in base64';
 COMMENT ON FUNCTION drift_calibration_recv(internal) IS 'Binary input of drift_calibration, validated';
 COMMENT ON FUNCTION drift_calibration_send(drift_calibration) IS 'Binary output of drift_calibration';
 COMMENT ON TYPE drift_calibration IS
@@ -255,9 +255,9 @@ CREATE TYPE drift_estimated_metrics_state (
   STORAGE = extended
 );
 COMMENT ON FUNCTION drift_estimated_metrics_state_in(cstring) IS
-  'Text input of drift_estimated_metrics_state (\x and hex), validated';
+  'Text input of drift_estimated_metrics_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
 COMMENT ON FUNCTION drift_estimated_metrics_state_out(drift_estimated_metrics_state) IS
-  'Text output of drift_estimated_metrics_state: \x and the hex of the binary form';
+  'Text output of drift_estimated_metrics_state: its binary form in base64 (how Citus ships states)';
 COMMENT ON FUNCTION drift_estimated_metrics_state_recv(internal) IS
   'Binary input of drift_estimated_metrics_state, validated';
 COMMENT ON FUNCTION drift_estimated_metrics_state_send(drift_estimated_metrics_state) IS

@@ -6,7 +6,8 @@
 # drift_profile values, are mutated with a seeded generator: bit flips, byte
 # and length-field edits, truncations, extensions, repeated ranges and
 # splices of two values.  Each mutant is then
-#   - read as text (the "\x" hex form of a state, the JSON of a profile),
+#   - read as text (the "\x" hex form of a state, which input reads besides
+#     base64, the JSON of a profile),
 #   - read in binary through COPY ... (FORMAT binary), i.e. the receive function,
 #   - given to every final function and to the combine function of its type,
 #   - used as INITCOND of a pg_temp aggregate over each transition function of
@@ -23,6 +24,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use MIME::Base64 qw(decode_base64);
 
 my $node = PostgreSQL::Test::Cluster->new('fuzz');
 $node->init;
@@ -284,7 +286,7 @@ foreach my $type (sort keys %types)
 		{
 			my $h = $node->safe_psql('postgres', "SELECT fz.${type}_$i($exprs)::text FROM $rows");
 			next if $h eq '';
-			push @{ $seeds{$type} }, pack('H*', substr($h, 2));
+			push @{ $seeds{$type} }, decode_base64($h);
 		}
 	}
 	cmp_ok(scalar @{ $seeds{$type} }, '>=', 2, "valid $type states to mutate");
@@ -417,7 +419,7 @@ run_batch('drift_profile binary mutants', @bin_stmts);
 # drift_calibration: valid calibrations' binary forms mutated byte-wise, each
 # read as text and through COPY, applied, listed and used by
 # estimated_binary_metrics.
-my @calibrations = map { pack('H*', substr($_, 2)) } split /\n/, $node->safe_psql('postgres', q{
+my @calibrations = map { decode_base64($_) } split /\n/, $node->safe_psql('postgres', q{
   SELECT drift.baseline_calibration('fzs', 'score')::text
   UNION ALL SELECT isotonic_calibration((g % 7)::float8 / 6, g % 2 = 0)::text FROM generate_series(1, 50) g
   UNION ALL SELECT isotonic_calibration(0.5, true)::text});

@@ -4971,3 +4971,41 @@ END
 $fn$;
 COMMENT ON FUNCTION drift._monitor_query(drift.monitors) IS
   'The SQL a monitor runs: quoted identifiers, values as $n parameters, one row per slice';
+
+-- ---- compact partial states (issue 13): state text forms are base64 ----------
+COMMENT ON FUNCTION drift_stream_state_in(cstring) IS
+  'Text input of drift_stream_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_stream_state_out(drift_stream_state) IS
+  'Text output of drift_stream_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON FUNCTION drift_mean_state_in(cstring) IS 'Text input of drift_mean_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_mean_state_out(drift_mean_state) IS 'Text output of drift_mean_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON FUNCTION drift_category_state_in(cstring) IS
+  'Text input of drift_category_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_category_state_out(drift_category_state) IS
+  'Text output of drift_category_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON FUNCTION drift_integrity_state_in(cstring) IS
+  'Text input of drift_integrity_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_integrity_state_out(drift_integrity_state) IS
+  'Text output of drift_integrity_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON FUNCTION drift_corr_state_in(cstring) IS
+  'Text input of drift_corr_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_corr_state_out(drift_corr_state) IS
+  'Text output of drift_corr_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON FUNCTION drift_binary_metrics_state_in(cstring) IS 'Text input of drift_binary_metrics_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_binary_metrics_state_out(drift_binary_metrics_state) IS 'Text output of drift_binary_metrics_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON TYPE drift_binary_metrics_state IS
+  'Partial state of binary_metrics: the four confusion counts (text form: the binary form in base64)';
+COMMENT ON FUNCTION drift_regression_metrics_state_in(cstring) IS 'Text input of drift_regression_metrics_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_regression_metrics_state_out(drift_regression_metrics_state) IS 'Text output of drift_regression_metrics_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON FUNCTION drift_metric_mean_state_in(cstring) IS 'Text input of drift_metric_mean_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_metric_mean_state_out(drift_metric_mean_state) IS 'Text output of drift_metric_mean_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON FUNCTION drift_roc_state_in(cstring) IS 'Text input of drift_roc_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_roc_state_out(drift_roc_state) IS 'Text output of drift_roc_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON FUNCTION drift_multiclass_metrics_state_in(cstring) IS 'Text input of drift_multiclass_metrics_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_multiclass_metrics_state_out(drift_multiclass_metrics_state) IS 'Text output of drift_multiclass_metrics_state: its binary form in base64 (how Citus ships states)';
+COMMENT ON FUNCTION drift_calibration_in(cstring) IS 'Text input of drift_calibration: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_calibration_out(drift_calibration) IS 'Text output of drift_calibration: its binary form in base64';
+COMMENT ON FUNCTION drift_estimated_metrics_state_in(cstring) IS
+  'Text input of drift_estimated_metrics_state: its binary form in base64, or \x and hex digits (the 0.1.0 form), validated';
+COMMENT ON FUNCTION drift_estimated_metrics_state_out(drift_estimated_metrics_state) IS
+  'Text output of drift_estimated_metrics_state: its binary form in base64 (how Citus ships states)';
