@@ -159,6 +159,15 @@ extern void stream_state_require_slots(const StreamState *s, int32 n_slots, cons
 /* ks.c: a ks_drift state's counts per slot, its buffered values placed (for output) */
 extern int64 *ks_drift_slot_counts(FunctionCallInfo fcinfo, const StreamState *s);
 
+/* Is s a state this call could have made (stream_state_require says why it matters)? */
+static inline bool
+stream_state_matches(const StreamState *s, StreamTest test, int32 option, float8 param,
+					 uint64 fingerprint, int32 n_slots)
+{
+	return s->test == test && s->n_slots == n_slots && s->fingerprint == fingerprint &&
+		s->option == option && s->param == param;
+}
+
 /*
  * Fail unless a state handed to a transition function is one this call could
  * have made: the same test, options and baseline, and the n_slots slots the
@@ -172,8 +181,7 @@ static inline void
 stream_state_require(const StreamState *s, StreamTest test, int32 option, float8 param,
 					 uint64 fingerprint, int32 n_slots, const char *what)
 {
-	if (unlikely(s->test != test || s->n_slots != n_slots || s->fingerprint != fingerprint ||
-				 s->option != option || s->param != param))
+	if (unlikely(!stream_state_matches(s, test, option, param, fingerprint, n_slots)))
 		stream_state_require_failed(s, test, option, param, fingerprint, n_slots, what);
 }
 
