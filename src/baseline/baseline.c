@@ -24,21 +24,27 @@
  * Baseline names are per owner; drift.baseline_owner picks the one a name
  * means to the caller (own first, else the only visible one, else an
  * ambiguity error), the same rule as every SQL look-up.  The query is built
- * with and without the owner conditions: see baseline_names_per_owner.
+ * with and without the owner conditions: see baseline_names_per_owner.  It
+ * returns the column's profile with its row's version (ctid, xmin), and the
+ * baseline's columns only when the one asked for is missing (for the error).
  */
-#define BASELINE_QUERY(same_owner, owner_of_name) \
-	"SELECT (SELECT c.profile FROM drift.baseline_columns c" \
-	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner \
-	"           AND c.column_name OPERATOR(pg_catalog.=) $2)," \
-	"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', '" \
-	"                                     ORDER BY c.column_name)" \
-	"          FROM drift.baseline_columns c" \
-	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner ")" \
-	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1" owner_of_name
+#define BASELINE_QUERY(same_owner, same_owner_c2, owner_of_name) \
+	"SELECT c.profile, c.ctid, c.xmin," \
+	"       CASE WHEN c.profile IS NULL THEN" \
+	"         (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c2.column_name), ', '" \
+	"                                       ORDER BY c2.column_name)" \
+	"            FROM drift.baseline_columns c2" \
+	"           WHERE c2.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner_c2 ") END" \
+	"  FROM drift.baselines b" \
+	"  LEFT JOIN drift.baseline_columns c" \
+	"    ON c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner \
+	"   AND c.column_name OPERATOR(pg_catalog.=) $2" \
+	" WHERE b.name OPERATOR(pg_catalog.=) $1" owner_of_name
 
 static const char *const baseline_queries[2] = {
-	BASELINE_QUERY("", ""),
+	BASELINE_QUERY("", "", ""),
 	BASELINE_QUERY(" AND c.baseline_owner OPERATOR(pg_catalog.=) b.owner",
+				   " AND c2.baseline_owner OPERATOR(pg_catalog.=) b.owner",
 				   " AND b.owner OPERATOR(pg_catalog.=) drift.baseline_owner($1)")
 };
 
@@ -60,20 +66,39 @@ baseline_names_per_owner(void)
 	return OidIsValid(rel) && get_attnum(rel, "baseline_owner") != InvalidAttrNumber;
 }
 
+/* Is version a the same catalog row version as b? */
+static bool
+same_version(const BaselineVersion *a, const BaselineVersion *b)
+{
+	return ItemPointerEquals((ItemPointer) &a->ctid, (ItemPointer) &b->ctid) &&
+		a->xmin == b->xmin &&
+		VARSIZE_ANY(a->stored) == VARSIZE_ANY(b->stored) &&
+		memcmp(a->stored, b->stored, VARSIZE_ANY(a->stored)) == 0;
+}
+
 /*
- * The profile stored for column of baseline name, copied into cxt.  Errors
- * name what is missing and what exists.
+ * Read column of baseline name as the calling role (so row-level security
+ * applies): its row's version into *version (copied into cxt) and, unless
+ * that equals *known, the profile, detoasted into cxt; NULL when it equals.
+ * The version is the row's ctid and xmin and the profile as stored (its
+ * TOAST pointer, which names a new value each time one is written, or its
+ * inline bytes): a frozen row reads xmin 2 and a vacuumed slot may be
+ * reused, but not with the same stored value as well.  Errors name what is
+ * missing and what exists.
  */
 DriftProfile *
-baseline_fetch(const char *name, const char *column, MemoryContext cxt)
+baseline_read(const char *name, const char *column, const BaselineVersion *known,
+			  BaselineVersion *version, MemoryContext cxt)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		args[2];
 	bool		isnull;
 	Datum		d;
-	DriftProfile *result;
+	DriftProfile *result = NULL;
 	MemoryContext old;
 	int			per_owner = baseline_names_per_owner() ? 1 : 0;
+	HeapTuple	row;
+	TupleDesc	desc;
 
 	args[0] = CStringGetTextDatum(name);
 	args[1] = CStringGetTextDatum(column);
@@ -95,10 +120,12 @@ baseline_fetch(const char *name, const char *column, MemoryContext cxt)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("baseline \"%s\" does not exist", name),
 				 errhint("Create it with drift.capture_baseline(); drift.baselines lists the existing ones.")));
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	d = SPI_getbinval(row, desc, 1, &isnull);
 	if (isnull)
 	{
-		char	   *have = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		char	   *have = SPI_getvalue(row, desc, 4);
 
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -107,11 +134,26 @@ baseline_fetch(const char *name, const char *column, MemoryContext cxt)
 				 errhint("Capture the column with drift.capture_baseline(..., columns => ARRAY[...]).")));
 	}
 	old = MemoryContextSwitchTo(cxt);
-	result = (DriftProfile *) PG_DETOAST_DATUM_COPY(d);
+	version->ctid = *(ItemPointer) DatumGetPointer(SPI_getbinval(row, desc, 2, &isnull));
+	version->xmin = DatumGetTransactionId(SPI_getbinval(row, desc, 3, &isnull));
+	version->stored = palloc(VARSIZE_ANY(DatumGetPointer(d)));
+	memcpy(version->stored, DatumGetPointer(d), VARSIZE_ANY(DatumGetPointer(d)));
+	if (known == NULL || !same_version(known, version))
+		result = (DriftProfile *) PG_DETOAST_DATUM_COPY(d);
 	MemoryContextSwitchTo(old);
 	SPI_finish();
-	profile_check_usable(result);
+	if (result != NULL)
+		profile_check_usable(result);
 	return result;
+}
+
+/* The profile stored for column of baseline name, copied into cxt. */
+DriftProfile *
+baseline_fetch(const char *name, const char *column, MemoryContext cxt)
+{
+	BaselineVersion version;
+
+	return baseline_read(name, column, NULL, &version, cxt);
 }
 
 PG_FUNCTION_INFO_V1(drift_baseline_profile);
