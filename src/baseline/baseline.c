@@ -4,7 +4,8 @@
  *
  * The catalog is ordinary tables in schema drift, read through SPI as the
  * calling role, so row-level security on the catalog applies to every read.
- * Callers cache what they fetch for the duration of a query; the catalog
+ * baseline_shared.c keeps what it reads across queries, keyed by role and
+ * checked against the row's version (baseline_read); the catalog
  * query's plan is kept for the backend's life (the plan cache replans it
  * after DDL on the catalog or for another role, as row security needs).
  */
@@ -16,8 +17,10 @@
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "baseline/baseline.h"
+#include "baseline/baseline_shared.h"
 #include "core/pg_drift.h"
 
 /*
@@ -147,15 +150,6 @@ baseline_read(const char *name, const char *column, const BaselineVersion *known
 	return result;
 }
 
-/* The profile stored for column of baseline name, copied into cxt. */
-DriftProfile *
-baseline_fetch(const char *name, const char *column, MemoryContext cxt)
-{
-	BaselineVersion version;
-
-	return baseline_read(name, column, NULL, &version, cxt);
-}
-
 PG_FUNCTION_INFO_V1(drift_baseline_profile);
 
 /* What drift.baseline() keeps in fn_extra: the last profile it returned. */
@@ -164,7 +158,8 @@ typedef struct BaselineCallCache
 	bool		args_const;		/* both arguments are literals (Const nodes) */
 	text	   *name;
 	text	   *column;
-	DriftProfile *profile;
+	MemoryContext pin;			/* holds the pin on the backend's entry */
+	DriftProfile *profile;		/* the entry's (baseline_shared.c) */
 } BaselineCallCache;
 
 /*
@@ -202,8 +197,9 @@ text_same(text *a, text *b)
  * drift.baseline(name, column): the stored profile.
  *
  * Written as ks_drift(x, drift.baseline('b', 'c')) the call is evaluated once
- * per row; the profile is fetched once per query and the same (read-only)
- * value is returned every time.  When both arguments are literals (the usual
+ * per row; the profile comes from the backend's cache (baseline_shared.c,
+ * checked against the catalog once per query and snapshot, pinned while the
+ * expression lives) and the same (read-only) value is returned every time.  When both arguments are literals (the usual
  * case) the first result holds for every row and nothing is compared;
  * otherwise the per-row check compares the arguments'
  * bytes in place (converting them to C strings cost a sixth of a KS query).
@@ -234,14 +230,16 @@ drift_baseline_profile(PG_FUNCTION_ARGS)
 		{
 			pfree(cache->name);
 			pfree(cache->column);
-			pfree(cache->profile);
+			MemoryContextDelete(cache->pin);	/* unpins the entry */
 		}
 		cache->profile = NULL;
 		old = MemoryContextSwitchTo(cxt);
 		cache->name = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(name));
 		cache->column = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(column));
 		MemoryContextSwitchTo(old);
-		cache->profile = baseline_fetch(text_to_cstring(name), text_to_cstring(column), cxt);
+		cache->pin = AllocSetContextCreate(cxt, "pg_drift baseline pin", ALLOCSET_SMALL_SIZES);
+		cache->profile = shared_baseline_acquire(text_to_cstring(name), text_to_cstring(column),
+												 cache->pin)->profile;
 	}
 	PG_RETURN_POINTER(cache->profile);
 }

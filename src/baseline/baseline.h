@@ -23,6 +23,5 @@ extern bool baseline_names_per_owner(void);
 extern DriftProfile *baseline_read(const char *name, const char *column,
 								   const BaselineVersion *known, BaselineVersion *version,
 								   MemoryContext cxt);
-extern DriftProfile *baseline_fetch(const char *name, const char *column, MemoryContext cxt);
 
 #endif							/* PG_DRIFT_BASELINE_H */
