@@ -185,14 +185,6 @@ call_args_literal(FunctionCallInfo fcinfo)
 	return true;
 }
 
-/* Does text a hold the same bytes as b? */
-static inline bool
-text_same(text *a, text *b)
-{
-	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
-		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
-}
-
 /*
  * drift.baseline(name, column): the stored profile.
  *
@@ -222,7 +214,7 @@ drift_baseline_profile(PG_FUNCTION_ARGS)
 		cache->args_const = call_args_literal(fcinfo);
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	if (cache->profile == NULL || !text_same(cache->name, name) || !text_same(cache->column, column))
+	if (cache->profile == NULL || !text_bytes_equal(cache->name, name) || !text_bytes_equal(cache->column, column))
 	{
 		MemoryContext old;
 
