@@ -28,26 +28,27 @@
  * means to the caller (own first, else the only visible one, else an
  * ambiguity error), the same rule as every SQL look-up.  The query is built
  * with and without the owner conditions: see baseline_names_per_owner.  It
- * returns the column's profile with its row's version (ctid, xmin), and the
- * baseline's columns only when the one asked for is missing (for the error).
+ * returns the column's profile, the baseline's columns (for the error when
+ * the profile is missing), and the profile row's version (ctid, xmin).  Each
+ * is a subquery of its own, as 0.1.0 read the catalog: a join took the
+ * tables' locks in an order that deadlocked with ALTER EXTENSION UPDATE.
  */
-#define BASELINE_QUERY(same_owner, same_owner_c2, owner_of_name) \
-	"SELECT c.profile, c.ctid, c.xmin," \
-	"       CASE WHEN c.profile IS NULL THEN" \
-	"         (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c2.column_name), ', '" \
-	"                                       ORDER BY c2.column_name)" \
-	"            FROM drift.baseline_columns c2" \
-	"           WHERE c2.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner_c2 ") END" \
-	"  FROM drift.baselines b" \
-	"  LEFT JOIN drift.baseline_columns c" \
-	"    ON c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner \
-	"   AND c.column_name OPERATOR(pg_catalog.=) $2" \
-	" WHERE b.name OPERATOR(pg_catalog.=) $1" owner_of_name
+#define COLUMN_ROW(what, same_owner) \
+	"(SELECT " what " FROM drift.baseline_columns c" \
+	"  WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner \
+	"    AND c.column_name OPERATOR(pg_catalog.=) $2)"
+#define BASELINE_QUERY(same_owner, owner_of_name) \
+	"SELECT " COLUMN_ROW("c.profile", same_owner) "," \
+	"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', '" \
+	"                                     ORDER BY c.column_name)" \
+	"          FROM drift.baseline_columns c" \
+	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner ")," \
+	"       " COLUMN_ROW("c.ctid", same_owner) "," COLUMN_ROW("c.xmin", same_owner) \
+	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1" owner_of_name
 
 static const char *const baseline_queries[2] = {
-	BASELINE_QUERY("", "", ""),
+	BASELINE_QUERY("", ""),
 	BASELINE_QUERY(" AND c.baseline_owner OPERATOR(pg_catalog.=) b.owner",
-				   " AND c2.baseline_owner OPERATOR(pg_catalog.=) b.owner",
 				   " AND b.owner OPERATOR(pg_catalog.=) drift.baseline_owner($1)")
 };
 
@@ -128,7 +129,7 @@ baseline_read(const char *name, const char *column, const BaselineVersion *known
 	d = SPI_getbinval(row, desc, 1, &isnull);
 	if (isnull)
 	{
-		char	   *have = SPI_getvalue(row, desc, 4);
+		char	   *have = SPI_getvalue(row, desc, 2);
 
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -137,8 +138,8 @@ baseline_read(const char *name, const char *column, const BaselineVersion *known
 				 errhint("Capture the column with drift.capture_baseline(..., columns => ARRAY[...]).")));
 	}
 	old = MemoryContextSwitchTo(cxt);
-	version->ctid = *(ItemPointer) DatumGetPointer(SPI_getbinval(row, desc, 2, &isnull));
-	version->xmin = DatumGetTransactionId(SPI_getbinval(row, desc, 3, &isnull));
+	version->ctid = *(ItemPointer) DatumGetPointer(SPI_getbinval(row, desc, 3, &isnull));
+	version->xmin = DatumGetTransactionId(SPI_getbinval(row, desc, 4, &isnull));
 	version->stored = palloc(VARSIZE_ANY(DatumGetPointer(d)));
 	memcpy(version->stored, DatumGetPointer(d), VARSIZE_ANY(DatumGetPointer(d)));
 	if (known == NULL || !same_version(known, version))
