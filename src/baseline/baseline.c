@@ -4,7 +4,8 @@
  *
  * The catalog is ordinary tables in schema drift, read through SPI as the
  * calling role, so row-level security on the catalog applies to every read.
- * Callers cache what they fetch for the duration of a query; the catalog
+ * baseline_shared.c keeps what it reads across queries, keyed by role and
+ * checked against the row's version (baseline_read); the catalog
  * query's plan is kept for the backend's life (the plan cache replans it
  * after DDL on the catalog or for another role, as row security needs).
  */
@@ -16,24 +17,33 @@
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "baseline/baseline.h"
+#include "baseline/baseline_shared.h"
 #include "core/pg_drift.h"
 
 /*
  * Baseline names are per owner; drift.baseline_owner picks the one a name
  * means to the caller (own first, else the only visible one, else an
  * ambiguity error), the same rule as every SQL look-up.  The query is built
- * with and without the owner conditions: see baseline_names_per_owner.
+ * with and without the owner conditions: see baseline_names_per_owner.  It
+ * returns the column's profile, the baseline's columns (for the error when
+ * the profile is missing), and the profile row's version (ctid, xmin).  Each
+ * is a subquery of its own, as 0.1.0 read the catalog: a join took the
+ * tables' locks in an order that deadlocked with ALTER EXTENSION UPDATE.
  */
+#define COLUMN_ROW(what, same_owner) \
+	"(SELECT " what " FROM drift.baseline_columns c" \
+	"  WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner \
+	"    AND c.column_name OPERATOR(pg_catalog.=) $2)"
 #define BASELINE_QUERY(same_owner, owner_of_name) \
-	"SELECT (SELECT c.profile FROM drift.baseline_columns c" \
-	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner \
-	"           AND c.column_name OPERATOR(pg_catalog.=) $2)," \
+	"SELECT " COLUMN_ROW("c.profile", same_owner) "," \
 	"       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', '" \
 	"                                     ORDER BY c.column_name)" \
 	"          FROM drift.baseline_columns c" \
-	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner ")" \
+	"         WHERE c.baseline_name OPERATOR(pg_catalog.=) b.name" same_owner ")," \
+	"       " COLUMN_ROW("c.ctid", same_owner) "," COLUMN_ROW("c.xmin", same_owner) \
 	"  FROM drift.baselines b WHERE b.name OPERATOR(pg_catalog.=) $1" owner_of_name
 
 static const char *const baseline_queries[2] = {
@@ -60,20 +70,39 @@ baseline_names_per_owner(void)
 	return OidIsValid(rel) && get_attnum(rel, "baseline_owner") != InvalidAttrNumber;
 }
 
+/* Is version a the same catalog row version as b? */
+static bool
+same_version(const BaselineVersion *a, const BaselineVersion *b)
+{
+	return ItemPointerEquals((ItemPointer) &a->ctid, (ItemPointer) &b->ctid) &&
+		a->xmin == b->xmin &&
+		VARSIZE_ANY(a->stored) == VARSIZE_ANY(b->stored) &&
+		memcmp(a->stored, b->stored, VARSIZE_ANY(a->stored)) == 0;
+}
+
 /*
- * The profile stored for column of baseline name, copied into cxt.  Errors
- * name what is missing and what exists.
+ * Read column of baseline name as the calling role (so row-level security
+ * applies): its row's version into *version (copied into cxt) and, unless
+ * that equals *known, the profile, detoasted into cxt; NULL when it equals.
+ * The version is the row's ctid and xmin and the profile as stored (its
+ * TOAST pointer, which names a new value each time one is written, or its
+ * inline bytes): a frozen row reads xmin 2 and a vacuumed slot may be
+ * reused, but not with the same stored value as well.  Errors name what is
+ * missing and what exists.
  */
 DriftProfile *
-baseline_fetch(const char *name, const char *column, MemoryContext cxt)
+baseline_read(const char *name, const char *column, const BaselineVersion *known,
+			  BaselineVersion *version, MemoryContext cxt)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		args[2];
 	bool		isnull;
 	Datum		d;
-	DriftProfile *result;
+	DriftProfile *result = NULL;
 	MemoryContext old;
 	int			per_owner = baseline_names_per_owner() ? 1 : 0;
+	HeapTuple	row;
+	TupleDesc	desc;
 
 	args[0] = CStringGetTextDatum(name);
 	args[1] = CStringGetTextDatum(column);
@@ -95,10 +124,12 @@ baseline_fetch(const char *name, const char *column, MemoryContext cxt)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("baseline \"%s\" does not exist", name),
 				 errhint("Create it with drift.capture_baseline(); drift.baselines lists the existing ones.")));
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	d = SPI_getbinval(row, desc, 1, &isnull);
 	if (isnull)
 	{
-		char	   *have = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		char	   *have = SPI_getvalue(row, desc, 2);
 
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -107,10 +138,16 @@ baseline_fetch(const char *name, const char *column, MemoryContext cxt)
 				 errhint("Capture the column with drift.capture_baseline(..., columns => ARRAY[...]).")));
 	}
 	old = MemoryContextSwitchTo(cxt);
-	result = (DriftProfile *) PG_DETOAST_DATUM_COPY(d);
+	version->ctid = *(ItemPointer) DatumGetPointer(SPI_getbinval(row, desc, 3, &isnull));
+	version->xmin = DatumGetTransactionId(SPI_getbinval(row, desc, 4, &isnull));
+	version->stored = palloc(VARSIZE_ANY(DatumGetPointer(d)));
+	memcpy(version->stored, DatumGetPointer(d), VARSIZE_ANY(DatumGetPointer(d)));
+	if (known == NULL || !same_version(known, version))
+		result = (DriftProfile *) PG_DETOAST_DATUM_COPY(d);
 	MemoryContextSwitchTo(old);
 	SPI_finish();
-	profile_check_usable(result);
+	if (result != NULL)
+		profile_check_usable(result);
 	return result;
 }
 
@@ -122,7 +159,8 @@ typedef struct BaselineCallCache
 	bool		args_const;		/* both arguments are literals (Const nodes) */
 	text	   *name;
 	text	   *column;
-	DriftProfile *profile;
+	MemoryContext pin;			/* holds the pin on the backend's entry */
+	DriftProfile *profile;		/* the entry's (baseline_shared.c) */
 } BaselineCallCache;
 
 /*
@@ -148,20 +186,13 @@ call_args_literal(FunctionCallInfo fcinfo)
 	return true;
 }
 
-/* Does text a hold the same bytes as b? */
-static inline bool
-text_same(text *a, text *b)
-{
-	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
-		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
-}
-
 /*
  * drift.baseline(name, column): the stored profile.
  *
  * Written as ks_drift(x, drift.baseline('b', 'c')) the call is evaluated once
- * per row; the profile is fetched once per query and the same (read-only)
- * value is returned every time.  When both arguments are literals (the usual
+ * per row; the profile comes from the backend's cache (baseline_shared.c,
+ * checked against the catalog once per query and snapshot, pinned while the
+ * expression lives) and the same (read-only) value is returned every time.  When both arguments are literals (the usual
  * case) the first result holds for every row and nothing is compared;
  * otherwise the per-row check compares the arguments'
  * bytes in place (converting them to C strings cost a sixth of a KS query).
@@ -184,7 +215,7 @@ drift_baseline_profile(PG_FUNCTION_ARGS)
 		cache->args_const = call_args_literal(fcinfo);
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	if (cache->profile == NULL || !text_same(cache->name, name) || !text_same(cache->column, column))
+	if (cache->profile == NULL || !text_bytes_equal(cache->name, name) || !text_bytes_equal(cache->column, column))
 	{
 		MemoryContext old;
 
@@ -192,14 +223,16 @@ drift_baseline_profile(PG_FUNCTION_ARGS)
 		{
 			pfree(cache->name);
 			pfree(cache->column);
-			pfree(cache->profile);
+			MemoryContextDelete(cache->pin);	/* unpins the entry */
 		}
 		cache->profile = NULL;
 		old = MemoryContextSwitchTo(cxt);
 		cache->name = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(name));
 		cache->column = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(column));
 		MemoryContextSwitchTo(old);
-		cache->profile = baseline_fetch(text_to_cstring(name), text_to_cstring(column), cxt);
+		cache->pin = AllocSetContextCreate(cxt, "pg_drift baseline pin", ALLOCSET_SMALL_SIZES);
+		cache->profile = shared_baseline_acquire(text_to_cstring(name), text_to_cstring(column),
+												 cache->pin)->profile;
 	}
 	PG_RETURN_POINTER(cache->profile);
 }

@@ -43,12 +43,18 @@ get_cache(FunctionCallInfo fcinfo)
 	return (BaselineCache *) fcinfo->flinfo->fn_extra;
 }
 
-/* A fresh entry (evicting one if the cache is full), made most recent. */
-static StreamBaseline *
-new_entry(FunctionCallInfo fcinfo, BaselineCache *cache)
+/* A baseline entry's own memory, under the query's. */
+static MemoryContext
+entry_context(FunctionCallInfo fcinfo)
 {
-	MemoryContext cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "pg_drift baseline",
-											  ALLOCSET_DEFAULT_SIZES);
+	return AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "pg_drift baseline",
+								 ALLOCSET_DEFAULT_SIZES);
+}
+
+/* A fresh entry in cxt (evicting one if the cache is full), made most recent. */
+static StreamBaseline *
+new_entry(BaselineCache *cache, MemoryContext cxt)
+{
 	StreamBaseline *e = MemoryContextAllocZero(cxt, sizeof(StreamBaseline));
 	int			slot;
 
@@ -93,6 +99,8 @@ baseline_cache_by_name(FunctionCallInfo fcinfo, const char *name, const char *co
 {
 	BaselineCache *cache = get_cache(fcinfo);
 	StreamBaseline *e;
+	SharedBaseline *shared;
+	MemoryContext cxt;
 
 	for (int i = 0; i < cache->n; i++)
 	{
@@ -103,11 +111,14 @@ baseline_cache_by_name(FunctionCallInfo fcinfo, const char *name, const char *co
 			return e;
 		}
 	}
-	e = new_entry(fcinfo, cache);
-	e->name = MemoryContextStrdup(e->cxt, name);
-	e->column = MemoryContextStrdup(e->cxt, column);
-	e->profile = baseline_fetch(name, column, e->cxt);
-	e->fingerprint = profile_fingerprint(e->profile);
+	cxt = entry_context(fcinfo);
+	shared = shared_baseline_acquire(name, column, cxt);	/* pinned while cxt lives */
+	e = new_entry(cache, cxt);
+	e->name = MemoryContextStrdup(cxt, name);
+	e->column = MemoryContextStrdup(cxt, column);
+	e->shared = shared;
+	e->profile = shared->profile;
+	e->fingerprint = shared->fingerprint;
 	return e;
 }
 
@@ -214,7 +225,7 @@ baseline_cache_profile(FunctionCallInfo fcinfo, int profile_arg)
 	}
 	p = (DriftProfile *) PG_DETOAST_DATUM(arg);
 	profile_check_usable(p);
-	e = new_entry(fcinfo, cache);
+	e = new_entry(cache, entry_context(fcinfo));
 	e->profile = MemoryContextAlloc(e->cxt, VARSIZE(p));
 	memcpy(e->profile, p, VARSIZE(p));
 	e->fingerprint = profile_fingerprint(e->profile);
@@ -225,6 +236,24 @@ baseline_cache_profile(FunctionCallInfo fcinfo, int profile_arg)
 		memcpy(e->toast_pointer, DatumGetPointer(arg), VARSIZE_ANY(DatumGetPointer(arg)));
 	}
 	return e;
+}
+
+/*
+ * sb's locator of the given kind: a named baseline's from the backend's
+ * cache (built there once), a profile argument's built in sb's memory.
+ */
+void *
+baseline_locator(StreamBaseline *sb, BaselineLocatorKind kind, LocatorBuilder build)
+{
+	MemoryContext old;
+	void	   *locator;
+
+	if (sb->shared != NULL)
+		return shared_baseline_locator(sb->shared, kind, build);
+	old = MemoryContextSwitchTo(sb->cxt);
+	locator = build(sb->profile);
+	MemoryContextSwitchTo(old);
+	return locator;
 }
 
 /*

@@ -6,7 +6,9 @@
  * groups may use different baselines (one per feature, one per model
  * version), so the cache holds several, each with whatever the test derived
  * from it to place values (its "locator").  It lives in the function's
- * fn_extra and so lasts for the query.
+ * fn_extra and so lasts for the query.  A named baseline's profile and the
+ * locators that depend on it alone come from the backend's cache
+ * (baseline_shared.h), which keeps them across queries.
  */
 #ifndef PG_DRIFT_BASELINE_CACHE_H
 #define PG_DRIFT_BASELINE_CACHE_H
@@ -14,6 +16,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "baseline/baseline_shared.h"
 #include "profile/profile.h"
 
 typedef struct StreamBaseline
@@ -23,7 +26,8 @@ typedef struct StreamBaseline
 	char	   *column;			/* column within the baseline */
 	Datum		profile_arg;	/* raw profile argument last matched (compared only) */
 	struct varlena *toast_pointer;	/* copy of the last matched TOAST pointer, if any */
-	DriftProfile *profile;		/* the baseline */
+	DriftProfile *profile;		/* the baseline (a named one's belongs to shared) */
+	SharedBaseline *shared;		/* a named baseline's backend-level entry, pinned */
 	uint64		fingerprint;	/* profile_fingerprint(profile) */
 	void	   *locator;		/* test-specific, built by the test in cxt */
 	int32		n_slots;		/* slots the locator defines */
@@ -33,6 +37,8 @@ extern StreamBaseline *baseline_cache_named(FunctionCallInfo fcinfo, int name_ar
 extern StreamBaseline *baseline_cache_profile(FunctionCallInfo fcinfo, int profile_arg);
 extern StreamBaseline *baseline_cache_by_name(FunctionCallInfo fcinfo, const char *name,
 											  const char *column);
+extern void *baseline_locator(StreamBaseline *sb, BaselineLocatorKind kind,
+							  LocatorBuilder build);
 extern void require_same_baseline(bool same, const char *what);
 
 #endif							/* PG_DRIFT_BASELINE_CACHE_H */

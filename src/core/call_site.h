@@ -11,6 +11,10 @@
  * the whole query and later rows skip it.  Otherwise every row is resolved
  * through baseline_cache.c, which finds its baselines by content.  Every
  * streaming family resolves through here; call_site.c states the rule.
+ * A wrapper aggregate that calls the transition function with a fresh
+ * FmgrInfo per row (Citus's worker_partial_agg) still gets one call site for
+ * the query, found in a small registry (call_site.c), with its arguments
+ * treated as not constant.
  *
  * A family's transition function reads:
  *

@@ -36,4 +36,14 @@
 #define pg_noreturn pg_attribute_noreturn()
 #endif
 
+/*
+ * This backend's local transaction id (callers include storage/proc.h):
+ * PostgreSQL 17 moved it into MyProc->vxid.
+ */
+#if PG_VERSION_NUM >= 170000
+#define DRIFT_LOCAL_XID() (MyProc->vxid.lxid)
+#else
+#define DRIFT_LOCAL_XID() (MyProc->lxid)
+#endif
+
 #endif							/* PG_DRIFT_COMPAT_H */

@@ -7,20 +7,78 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_aggregate.h"
+#include "catalog/pg_type.h"
 #include "nodes/primnodes.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "core/options.h"
 
 /*
- * The SQL name of the function or aggregate being called, for messages.  Only
- * error paths call this: it reads the catalog.
+ * Does aggregate aggfnoid call function fn (as its transition, final,
+ * combine, serialize or deserialize function)?
+ */
+bool
+aggregate_uses_function(Oid aggfnoid, Oid fn)
+{
+	HeapTuple	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggfnoid));
+	Form_pg_aggregate agg;
+	bool		uses;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	agg = (Form_pg_aggregate) GETSTRUCT(tup);
+	uses = agg->aggtransfn == fn || agg->aggfinalfn == fn || agg->aggcombinefn == fn ||
+		agg->aggserialfn == fn || agg->aggdeserialfn == fn;
+	ReleaseSysCache(tup);
+	return uses;
+}
+
+/*
+ * The aggregate that called fcinfo's function, or InvalidOid.  Normally the
+ * executor's Aggref names it.  A wrapper aggregate that calls ours for its
+ * rows has an Aggref of its own; Citus's worker_partial_agg(oid, ...) and
+ * coord_combine_agg(oid, ...) name the aggregate they compute by OID in their
+ * first argument, a constant.  Many pg_drift aggregates share one transition
+ * function (psi_drift and kl_drift, say), so the function alone does not tell
+ * which aggregate is meant.
+ */
+static Oid
+calling_aggregate(FunctionCallInfo fcinfo)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Oid			fn = fcinfo->flinfo->fn_oid;
+	TargetEntry *first;
+
+	if (aggref == NULL)
+		return InvalidOid;
+	if (aggregate_uses_function(aggref->aggfnoid, fn))
+		return aggref->aggfnoid;
+	first = list_length(aggref->args) > 0 ? linitial_node(TargetEntry, aggref->args) : NULL;
+	if (first != NULL && IsA(first->expr, Const) && ((Const *) first->expr)->consttype == OIDOID &&
+		!((Const *) first->expr)->constisnull)
+	{
+		Oid			named = DatumGetObjectId(((Const *) first->expr)->constvalue);
+
+		if (aggregate_uses_function(named, fn))
+			return named;
+	}
+	return InvalidOid;
+}
+
+/*
+ * The SQL name of the aggregate or function being called, for messages: the
+ * aggregate's (ks_drift, not its transition function nor a wrapper such as
+ * worker_partial_agg), else the function's own.  Only error paths call this:
+ * it reads the catalog.
  */
 const char *
 drift_caller_name(FunctionCallInfo fcinfo)
 {
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	char	   *name = get_func_name(aggref != NULL ? aggref->aggfnoid : fcinfo->flinfo->fn_oid);
+	Oid			agg = calling_aggregate(fcinfo);
+	char	   *name = get_func_name(OidIsValid(agg) ? agg : fcinfo->flinfo->fn_oid);
 
 	return name != NULL ? name : "drift test";
 }

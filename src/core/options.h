@@ -21,6 +21,7 @@ fill_is_valid(float8 fill)
 	return fill > 0.0 && fill <= 1.0;
 }
 
+extern bool aggregate_uses_function(Oid aggfnoid, Oid fn);
 extern const char *drift_caller_name(FunctionCallInfo fcinfo);
 extern float8 fill_check(float8 fill, const char *function_name);
 extern float8 fill_from_arg(FunctionCallInfo fcinfo, int fill_arg);

@@ -15,6 +15,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "baseline/baseline_shared.h"
 #include "core/compat.h"
 #include "worker/monitor.h"
 #include "core/pg_drift.h"
@@ -108,6 +109,7 @@ _PG_init(void)
 							   PGC_SIGHUP, 0,
 							   NULL, NULL, NULL);
 
+	baseline_shared_define_guc();
 	MarkGUCPrefixReserved("pg_drift");
 
 	drift_monitor_init();

@@ -62,4 +62,12 @@ datum_detoasted(Datum d)
 	return unlikely(VARATT_IS_EXTENDED(p)) ? pg_detoast_datum(p) : p;
 }
 
+/* Do texts a and b (detoasted, any header) hold the same bytes? */
+static inline bool
+text_bytes_equal(const text *a, const text *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
 #endif							/* PG_DRIFT_H */

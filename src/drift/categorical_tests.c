@@ -251,26 +251,34 @@ categorical_profiles_result(FunctionCallInfo fcinfo, CategoricalStat stat,
 	return union_result(fcinfo, stat, &u, stat == CAT_STAT_PSI ? fill_check(fill, stat_name(stat)) : fill);
 }
 
-/* Build the baseline's category locator (category -> index) the first time the query meets it. */
+/* A categorical profile's locator, category -> index (a LocatorBuilder). */
+static void *
+category_locator_build(const DriftProfile *p)
+{
+	CategoryTable *t = category_table_create(CurrentMemoryContext, p->n_entries);
+
+	for (int32 i = 0; i < p->n_entries; i++)
+	{
+		int32		len;
+		const char *s = profile_category(p, i, &len);
+		bool		found;
+
+		/* the strings stay in the profile, which lives as long as the table */
+		category_table_insert(t, s, len, false, &found)->value = i;
+	}
+	return t;
+}
+
+/* Find the baseline's category locator the first time the query meets it. */
 static StreamBaseline *
 categorical_prepare(StreamBaseline *sb, const char *fname, bool seen_unseen)
 {
 	if (sb->locator == NULL)
 	{
 		DriftProfile *p = profile_require_categorical(sb->profile, fname);
-		CategoryTable *t = category_table_create(sb->cxt, p->n_entries);
 
-		for (int32 i = 0; i < p->n_entries; i++)
-		{
-			int32		len;
-			const char *s = profile_category(p, i, &len);
-			bool		found;
-
-			/* the strings stay in the profile, which lives as long as the table */
-			category_table_insert(t, s, len, false, &found)->value = i;
-		}
 		sb->n_slots = seen_unseen ? 2 : p->n_entries + 1;
-		sb->locator = t;
+		sb->locator = baseline_locator(sb, LOCATOR_CATEGORIES, category_locator_build);
 	}
 	return sb;
 }

@@ -34,22 +34,30 @@ typedef struct QuantileLocator
 	int64	   *cumulative;
 } QuantileLocator;
 
-/* Build the locator the first time the query meets this baseline. */
+/* A numeric profile's cumulative counts (a LocatorBuilder). */
+static void *
+quantile_locator_build(const DriftProfile *p)
+{
+	const int64 *counts = profile_counts(p);
+	QuantileLocator *q = palloc(sizeof(QuantileLocator));
+
+	q->cumulative = palloc_extended(sizeof(int64) * ((Size) p->n_entries + 1), MCXT_ALLOC_HUGE);
+	q->cumulative[0] = 0;
+	for (int32 i = 0; i < p->n_entries; i++)
+		q->cumulative[i + 1] = q->cumulative[i] + counts[i];
+	return q;
+}
+
+/* Find the locator the first time the query meets this baseline. */
 static QuantileLocator *
 quantile_prepare(StreamBaseline *sb)
 {
 	if (sb->locator == NULL)
 	{
 		const DriftProfile *p = profile_require_numeric(sb->profile, "drift_quantile");
-		const int64 *counts = profile_counts(p);
-		QuantileLocator *q = MemoryContextAlloc(sb->cxt, sizeof(QuantileLocator));
 
-		q->cumulative = MemoryContextAllocHuge(sb->cxt, sizeof(int64) * ((Size) p->n_entries + 1));
-		q->cumulative[0] = 0;
-		for (int32 i = 0; i < p->n_entries; i++)
-			q->cumulative[i + 1] = q->cumulative[i] + counts[i];
 		sb->n_slots = p->n_entries;
-		sb->locator = q;
+		sb->locator = baseline_locator(sb, LOCATOR_QUANTILES, quantile_locator_build);
 	}
 	return (QuantileLocator *) sb->locator;
 }

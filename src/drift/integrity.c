@@ -23,9 +23,12 @@
 #include "fmgr.h"
 #include "core/pg_drift.h"
 #include "libpq/pqformat.h"
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
+#include "utils/syscache.h"
 
 #include "baseline/baseline_cache.h"
 #include "core/drift_result.h"
@@ -154,11 +157,23 @@ integrity_count(FunctionCallInfo fcinfo, IntegrityMetric metric, const StreamBas
 	PG_RETURN_POINTER(s);
 }
 
-/* Is argument 1 declared float8 (as opposed to text or another type)? */
+/*
+ * Is argument 1 declared float8 (as opposed to text)?  The transition
+ * function's own declaration decides (one C function serves both), not the
+ * call's expression: a wrapper such as Citus's worker_partial_agg calls us
+ * with no fn_expr.
+ */
 static bool
 value_is_float8(FunctionCallInfo fcinfo)
 {
-	return get_fn_expr_argtype(fcinfo->flinfo, 1) == FLOAT8OID;
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	bool		is_float8;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
+	is_float8 = ((Form_pg_proc) GETSTRUCT(tup))->proargtypes.values[1] == FLOAT8OID;
+	ReleaseSysCache(tup);
+	return is_float8;
 }
 
 /*

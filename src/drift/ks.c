@@ -220,18 +220,22 @@ ks_place_batch(const void *locator, const float8 *values, int32 n, int64 *wide, 
 	pfree(bucket);
 }
 
-/* Build the baseline's locator the first time the query meets it. */
+/* The index of a numeric profile's values (a LocatorBuilder). */
+static void *
+ks_index_build(const DriftProfile *p)
+{
+	return baseline_index_build(profile_values(p), p->n_entries);
+}
+
+/* Find the baseline's locator (built once per backend for a named one) the first time the query meets it. */
 static StreamBaseline *
 ks_prepare(StreamBaseline *sb)
 {
 	if (sb->locator == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(sb->cxt);
-
 		profile_require_numeric(sb->profile, "ks_drift");
 		sb->n_slots = 2 * sb->profile->n_entries + 1;
-		sb->locator = baseline_index_build(profile_values(sb->profile), sb->profile->n_entries);
-		MemoryContextSwitchTo(old);
+		sb->locator = baseline_locator(sb, LOCATOR_KS_INDEX, ks_index_build);
 	}
 	return sb;
 }

@@ -229,6 +229,50 @@ named_calibration(Datum baseline, Datum column)
 	return (Calibration *) PG_DETOAST_DATUM(OidFunctionCall2(fn, baseline, column));
 }
 
+/*
+ * What a call site with non-constant arguments keeps of the last named
+ * calibration it read: rows naming the same (baseline, column) reuse it
+ * instead of calling drift.baseline_calibration again (a query's snapshot
+ * does not change between its rows).  Citus's worker_partial_agg passes
+ * every argument as non-constant.
+ */
+typedef struct KeptCalibration
+{
+	text	   *baseline;
+	text	   *column;
+	Calibration *cal;
+} KeptCalibration;
+
+/* The calibration named by this row's arguments 3 and 4, kept in the call site. */
+static const Calibration *
+named_calibration_kept(FunctionCallInfo fcinfo, CallSite *cs)
+{
+	KeptCalibration *k = (KeptCalibration *) cs->data;
+	text	   *baseline = PG_GETARG_TEXT_PP(3);
+	text	   *column = PG_GETARG_TEXT_PP(4);
+	const Calibration *cal;
+	MemoryContext old;
+
+	if (k != NULL && text_bytes_equal(k->baseline, baseline) && text_bytes_equal(k->column, column))
+		return k->cal;
+	cal = named_calibration(PG_GETARG_DATUM(3), PG_GETARG_DATUM(4));
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (k == NULL)
+		cs->data = k = palloc0(sizeof(KeptCalibration));
+	else
+	{
+		pfree(k->baseline);
+		pfree(k->column);
+		pfree(k->cal);
+	}
+	k->baseline = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(baseline));
+	k->column = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(column));
+	k->cal = palloc(VARSIZE(cal));
+	memcpy(k->cal, cal, VARSIZE(cal));
+	MemoryContextSwitchTo(old);
+	return k->cal;
+}
+
 /* Build a setup's segment index in cxt (see EstSetup). */
 static void
 est_setup_index(EstSetup *setup, MemoryContext cxt)
@@ -278,8 +322,12 @@ est_setup(FunctionCallInfo fcinfo, bool named, EstSetup *row)
 				 errmsg("estimated_binary_metrics threshold must not be NaN")));
 	if (row->threshold == 0.0)
 		row->threshold = 0.0;	/* -0 and +0 are one threshold */
-	row->cal = named ? named_calibration(PG_GETARG_DATUM(3), PG_GETARG_DATUM(4))
-		: (const Calibration *) PG_DETOAST_DATUM(PG_GETARG_DATUM(3));
+	if (!named)
+		row->cal = (const Calibration *) PG_DETOAST_DATUM(PG_GETARG_DATUM(3));
+	else if (cs->args_const > 0)
+		row->cal = named_calibration(PG_GETARG_DATUM(3), PG_GETARG_DATUM(4));
+	else
+		row->cal = named_calibration_kept(fcinfo, cs);
 	row->hash = est_setup_hash(row->threshold, row->cal->xy, row->cal->n_points);
 	row->n_buckets = 0;
 	row->bucket = NULL;
