@@ -12,11 +12,12 @@ CREATE TABLE citus_train AS
          random() AS y,
          (ARRAY['a', 'b', 'c', 'd', 'e'])[1 + floor(random() * 5)::int] AS c,
          (random() < 0.3)::int AS flag,
+         CASE WHEN random() < 0.6 THEN 'yes' ELSE 'no' END AS yn,
          random() AS score,
          random() < 0.4 AS label
     FROM generate_series(1, 5000) i;
 UPDATE citus_train SET y = coalesce(x, 0) + y, label = random() < score;
-SELECT count(*) FROM drift.capture_baseline('b', 'citus_train', columns => ARRAY['x', 'c', 'flag', 'score'],
+SELECT count(*) FROM drift.capture_baseline('b', 'citus_train', columns => ARRAY['x', 'c', 'flag', 'yn', 'score'],
                                             target_column => 'y', prediction_column => 'score',
                                             label_column => 'label');
 
@@ -28,6 +29,7 @@ CREATE TABLE t_local AS
          CASE WHEN i % 31 = 0 THEN NULL
               ELSE (ARRAY['a', 'b', 'c', 'd', 'e', 'f'])[1 + floor(random() * 6)::int] END AS c,
          (random() < 0.35)::int AS flag,
+         CASE WHEN random() < 0.55 THEN 'yes' ELSE 'no' END AS yn,
          random() AS score,
          false AS label, false AS pred, 0::float8 AS truth,
          (ARRAY['p', 'q', 'r'])[1 + floor(random() * 3)::int] AS cls,

@@ -67,7 +67,7 @@ FAMILIES=(
   "wasserstein_drift|t|wasserstein_drift(x, 'b', 'x')"
   "wasserstein_drift|t|wasserstein_norm_drift(x, drift.baseline('b', 'x'))"
   "proportion_z_drift|t|proportion_z_drift(flag, 'b', 'flag')"
-  "proportion_z_drift|t|proportion_z_drift(c, 'b', 'c')"
+  "proportion_z_drift|t|proportion_z_drift(yn, 'b', 'yn')"
   "chi2_drift|t|chi2_drift(c, 'b', 'c')"
   "chi2_drift|t|chi2_drift(c, drift.baseline('b', 'c'))"
   "chi2_drift|t|chi2_drift_details(c, 'b', 'c')"
@@ -220,8 +220,18 @@ done
 
 log "baselines on every node"
 if q -v coordinator="$CITUS_PORT" -v worker1=$((CITUS_PORT + 1)) -v worker2=$((CITUS_PORT + 2)) \
-     -f "$BUILD_DIR/scripts/citus_baselines.sql"; then
+     -v functions="$BUILD_DIR/scripts/citus_test_functions.sql" -f "$BUILD_DIR/scripts/citus_baselines.sql"; then
   echo "baselines on every node: ok"
+  log "a node added later"
+  citus_start_node $((CITUS_PORT + 3))
+  if q -c "SELECT citus_add_node('127.0.0.1', $((CITUS_PORT + 3)))" >/dev/null \
+     && q -v newport=$((CITUS_PORT + 3)) -v functions="$BUILD_DIR/scripts/citus_test_functions.sql" \
+          -f "$BUILD_DIR/scripts/citus_new_node.sql"; then
+    echo "a node added later: ok"
+  else
+    echo "a node added later: FAILED" >&2
+    failures=$((failures + 1))
+  fi
 else
   echo "baselines on every node: FAILED" >&2
   failures=$((failures + 1))

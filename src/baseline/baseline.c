@@ -18,6 +18,7 @@
 #include "utils/lsyscache.h"
 
 #include "baseline/baseline.h"
+#include "baseline/baseline_nodes.h"
 #include "core/pg_drift.h"
 
 /*
@@ -91,10 +92,7 @@ baseline_fetch(const char *name, const char *column, MemoryContext cxt)
 	if (SPI_execute_plan(baseline_plans[per_owner], args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_drift's baseline catalog");
 	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("baseline \"%s\" does not exist", name),
-				 errhint("Create it with drift.capture_baseline(); drift.baselines lists the existing ones.")));
+		baseline_missing_error(name);
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 	{

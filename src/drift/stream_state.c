@@ -16,6 +16,7 @@
 #include "utils/memutils.h"
 
 #include "baseline/baseline_cache.h"
+#include "baseline/baseline_nodes.h"
 #include "core/pg_drift.h"
 #include "core/state_codec.h"
 #include "stats/ks_dist.h"
@@ -388,10 +389,7 @@ stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s)
 		StreamBaseline *sb = baseline_cache_by_name(fcinfo, name, column);
 
 		if (sb->fingerprint != s->fingerprint)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("baseline \"%s\" changed while the aggregate was running", name),
-					 errhint("Run the query again.")));
+			baseline_version_error(name);
 		p = sb->profile;
 	}
 	profile_check_usable(p);
