@@ -5,6 +5,8 @@
 SET client_min_messages = warning;
 
 \i :functions
+-- on a worker: replace its copy of b's column x by another profile, copying nothing on
+\set stale_copy 'SET drift.citus_copying = on; UPDATE drift.baseline_columns SET profile = (SELECT drift_profile_agg(v::float8) FROM generate_series(1, 50) v) WHERE baseline_name = ''b'' AND column_name = ''x'';'
 -- 1. captured once on the coordinator: the same catalog everywhere, and a
 --    distributed query equals the local one
 SELECT pg_temp.nodes_equal('after capturing b');
@@ -46,13 +48,9 @@ RESET ROLE;
 -- 3. a stale copy on both workers: the coordinator's final function sees
 --    states of another version; on one worker: the workers' states differ
 \connect - - - :worker1
-SET drift.citus_copying = on;
-UPDATE drift.baseline_columns SET profile = (SELECT drift_profile_agg(v::float8) FROM generate_series(1, 50) v)
- WHERE baseline_name = 'b' AND column_name = 'x';
+:stale_copy
 \connect - - - :worker2
-SET drift.citus_copying = on;
-UPDATE drift.baseline_columns SET profile = (SELECT drift_profile_agg(v::float8) FROM generate_series(1, 50) v)
- WHERE baseline_name = 'b' AND column_name = 'x';
+:stale_copy
 \connect - - - :coordinator
 \i :functions
 SELECT pg_temp.expect('ks_drift with stale copies on both workers',
@@ -63,9 +61,7 @@ SELECT pg_temp.expect('ks_drift after the sync',
                       (SELECT ks_drift(x, 'b', 'x')::text FROM t_dist),
                       (SELECT ks_drift(x, 'b', 'x')::text FROM t_local));
 \connect - - - :worker1
-SET drift.citus_copying = on;
-UPDATE drift.baseline_columns SET profile = (SELECT drift_profile_agg(v::float8) FROM generate_series(1, 50) v)
- WHERE baseline_name = 'b' AND column_name = 'x';
+:stale_copy
 \connect - - - :coordinator
 \i :functions
 SELECT pg_temp.expect('psi_drift with a stale copy on one worker',

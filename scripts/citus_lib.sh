@@ -119,3 +119,20 @@ citus_stop_cluster() {
   for d in "${CITUS_NODES[@]}"; do as_pg pg_ctl -D "$d" -m fast -w stop >/dev/null 2>&1 || true; done
   CITUS_NODES=()
 }
+
+# lib.sh's cleanup, for a Citus cluster: stop every node, remove WORK_DIR.
+cleanup() {
+  citus_stop_cluster
+  if [ -n "${WORK_DIR:-}" ] && [ -z "${KEEP_WORKDIR:-}" ]; then rm -rf "$WORK_DIR"; fi
+}
+
+# citus_setup CITUS_SRC_DIR: everything before the first query -- packages,
+# a private copy of the checkout, Citus and pg_drift installed, the cluster
+# started (stopped again on exit).
+citus_setup() {
+  ensure_packages
+  prepare_workdir
+  citus_install "$1"
+  build_and_install
+  citus_start_cluster
+}

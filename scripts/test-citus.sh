@@ -35,15 +35,7 @@ source "$SRC_DIR/scripts/citus_lib.sh"
 CITUS_SRC=$1
 ROWS=${ROWS:-20000}
 
-ensure_packages
-prepare_workdir
-cleanup() {
-  citus_stop_cluster
-  if [ -n "${WORK_DIR:-}" ] && [ -z "${KEEP_WORKDIR:-}" ]; then rm -rf "$WORK_DIR"; fi
-}
-citus_install "$CITUS_SRC"
-build_and_install
-citus_start_cluster
+citus_setup "$CITUS_SRC"
 
 q() { as_pg psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 

@@ -5164,3 +5164,5 @@ COMMENT ON FUNCTION drift.citus_sync_baselines(name, text) IS
   'see (or of the one named by owner and name) equal to this node''s, as the calling role; '
   'run it on the coordinator after citus_add_node, or when a query says a copy is stale or '
   'missing';
+-- internal, as 99_privileges.sql makes every drift._* function on install
+REVOKE EXECUTE ON FUNCTION drift._baseline_copy_trigger() FROM PUBLIC;
