@@ -20,6 +20,7 @@
 #include "utils/memutils.h"
 
 #include "baseline/baseline.h"
+#include "baseline/baseline_nodes.h"
 #include "baseline/baseline_shared.h"
 #include "core/pg_drift.h"
 
@@ -120,10 +121,7 @@ baseline_read(const char *name, const char *column, const BaselineVersion *known
 	if (SPI_execute_plan(baseline_plans[per_owner], args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_drift's baseline catalog");
 	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("baseline \"%s\" does not exist", name),
-				 errhint("Create it with drift.capture_baseline(); drift.baselines lists the existing ones.")));
+		baseline_missing_error(name);
 	row = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	d = SPI_getbinval(row, desc, 1, &isnull);

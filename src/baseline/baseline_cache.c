@@ -18,6 +18,7 @@
 
 #include "baseline/baseline.h"
 #include "baseline/baseline_cache.h"
+#include "baseline/baseline_nodes.h"
 
 #define BASELINE_CACHE_SIZE 16
 #define FULL_COMPARE_BYTES 65536	/* profiles up to this size are compared in full */
@@ -267,5 +268,9 @@ require_same_baseline(bool same, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the %s must be the same for every row of a group", what),
+				 baseline_on_citus() ?
+				 errhint("Group by the %s, or compute one aggregate per baseline; if the query names "
+						 "one baseline, a Citus node holds a stale copy of it: run SELECT "
+						 "drift.citus_sync_baselines() on the coordinator.", what) :
 				 errhint("Group by the %s, or compute one aggregate per baseline.", what)));
 }

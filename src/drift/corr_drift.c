@@ -45,6 +45,7 @@
 
 #include "baseline/baseline.h"
 #include "baseline/baseline_cache.h"
+#include "baseline/baseline_nodes.h"
 #include "core/drift_result.h"
 #include "core/call_site.h"
 #include "core/state_codec.h"
@@ -122,10 +123,7 @@ corr_baseline_fetch(const char *name, const char *column, float8 *r, int64 *n)
 		elog(ERROR, "could not read pg_drift's baseline correlations");
 	exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (!exists)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("baseline \"%s\" does not exist", name),
-				 errhint("Create it with drift.capture_baseline(); drift.baselines lists the existing ones.")));
+		baseline_missing_error(name);
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
 	if (isnull)
 		ereport(ERROR,

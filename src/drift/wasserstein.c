@@ -33,6 +33,7 @@
 #include "utils/memutils.h"
 
 #include "baseline/baseline_cache.h"
+#include "baseline/baseline_nodes.h"
 #include "core/agg_prologue.h"
 #include "core/call_site.h"
 #include "core/drift_result.h"
@@ -377,10 +378,7 @@ sample_state_final(FunctionCallInfo fcinfo, const char *fname, SampleStat stat)
 		StreamBaseline *sb = baseline_cache_by_name(fcinfo, s->name, s->column);
 
 		if (sb->fingerprint != s->fingerprint)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("baseline \"%s\" changed while the aggregate was running", s->name),
-					 errhint("Run the query again.")));
+			baseline_version_error(s->name);
 		p = sb->profile;
 	}
 	p = profile_require_numeric(p, fname);
