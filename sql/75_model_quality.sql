@@ -174,9 +174,23 @@ SELECT drift.create_model_monitor('bad', 'mq_preds', 'mq', time_column => 'ts',
 SELECT drift.create_model_monitor('bad', 'mq_preds', 'mq', prediction_column => 'score',
                                   label_column => 'label', label_relation => 'mq_labels',
                                   join_column => 'id');
+SELECT drift.create_model_monitor('bad', 'mq_preds', 'mq', time_column => 'ts',
+                                  window_size => '1 hour', prediction_column => 'score',
+                                  label_column => 'label', label_relation => 'mq_labels',
+                                  join_column => 'id', compare_to => 'previous_window');
 SELECT drift.alter_monitor('mq_est', prediction_column => 'score');
 SELECT drift.alter_monitor('mq_est', reset => ARRAY['nope']);
 SELECT count(*) AS bad_monitors FROM drift.monitors WHERE name = 'bad';
+-- against the previous window, labels in the relation: realized quality, no
+-- estimate (the calibration belongs to the baseline)
+SELECT drift.create_model_monitor('mq_prev', 'mq_live', 'mq', time_column => 'ts',
+                                  window_size => '1 hour', columns => ARRAY['amount'],
+                                  prediction_column => 'score', label_column => 'label',
+                                  compare_to => 'previous_window') > 0 AS created;
+SELECT statistic, label_coverage, state
+  FROM drift.run_monitor('mq_prev', as_of => '2026-07-01 01:30+00');
+SELECT count(*) AS metrics, count(realized) AS realized, count(estimated) AS estimated
+  FROM drift.model_quality q JOIN drift.monitors m USING (monitor_id) WHERE m.name = 'mq_prev';
 -- prediction with the CBPE estimate only (a calibrated baseline, no label)
 SELECT drift.create_model_monitor('mq_blind', 'mq_live', 'mq', time_column => 'ts',
                                   window_size => '1 hour', columns => ARRAY['amount'],

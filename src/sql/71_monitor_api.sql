@@ -74,9 +74,7 @@ BEGIN
   END IF;
 
   PERFORM drift._check_label_join(m, met);   -- labels in another relation (74_label_join.sql)
-  IF m.metric = 'dataset_drift' THEN
-    PERFORM drift._check_model_quality(m);   -- a model's prediction and label (75_model_quality.sql)
-  ELSIF met.needs_label THEN
+  IF met.needs_label THEN
     IF m.label_column IS NULL THEN
       RAISE EXCEPTION 'metric "%" needs label_column', m.metric
         USING ERRCODE = 'null_value_not_allowed',
@@ -94,7 +92,7 @@ BEGIN
                       met.label_kind, m.label_column
         USING ERRCODE = 'datatype_mismatch';
     END IF;
-  ELSIF m.label_column IS NOT NULL AND m.label_relation_oid IS NULL THEN
+  ELSIF m.label_column IS NOT NULL AND m.label_relation_oid IS NULL AND m.metric <> 'dataset_drift' THEN
     RAISE EXCEPTION 'metric "%" takes no label_column', m.metric
       USING ERRCODE = 'invalid_parameter_value';
   END IF;

@@ -146,6 +146,10 @@ DECLARE
   t_pred oid;
   t_lab  oid;
 BEGIN
+  -- a model monitor's labels serve its prediction column (75_model_quality.sql)
+  IF m.metric = 'dataset_drift' THEN
+    PERFORM drift._check_model_quality(m);
+  END IF;
   IF m.label_relation_oid IS NULL THEN
     IF m.join_column IS NOT NULL OR m.label_delay <> interval '0' OR m.label_horizon IS NOT NULL THEN
       RAISE EXCEPTION 'join_column, label_delay and label_horizon need label_relation'
@@ -211,7 +215,8 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._check_label_join(drift.monitors, drift.metrics) IS
-  'Validate a monitor''s label relation, join column, label column, delay and horizon';
+  'Validate a monitor''s label relation, join column, label column, delay and horizon (and a '
+  'model monitor''s prediction column)';
 
 -- The error of a run whose label relation gives one prediction different labels.
 CREATE FUNCTION drift._label_conflicts(m drift.monitors, vals jsonb[]) RETURNS text

@@ -197,6 +197,12 @@ BEGIN
     RAISE EXCEPTION 'label_relation needs label_column' USING ERRCODE = 'null_value_not_allowed',
       HINT = 'Name the column of the label relation that holds the label.';
   END IF;
+  -- the label join (74_label_join.sql) reads one window, not the one before
+  IF m.label_relation_oid IS NOT NULL AND m.compare_to = 'previous_window' THEN
+    RAISE EXCEPTION 'a model monitor with label_relation compares with its baseline only'
+      USING ERRCODE = 'feature_not_supported',
+            HINT = 'Use compare_to => ''baseline'', or labels in the relation itself.';
+  END IF;
   PERFORM drift._model_quality_kinds(m, pred);
 END
 $fn$;

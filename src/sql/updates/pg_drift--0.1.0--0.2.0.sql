@@ -5159,6 +5159,12 @@ BEGIN
     RAISE EXCEPTION 'label_relation needs label_column' USING ERRCODE = 'null_value_not_allowed',
       HINT = 'Name the column of the label relation that holds the label.';
   END IF;
+  -- the label join (74_label_join.sql) reads one window, not the one before
+  IF m.label_relation_oid IS NOT NULL AND m.compare_to = 'previous_window' THEN
+    RAISE EXCEPTION 'a model monitor with label_relation compares with its baseline only'
+      USING ERRCODE = 'feature_not_supported',
+            HINT = 'Use compare_to => ''baseline'', or labels in the relation itself.';
+  END IF;
   PERFORM drift._model_quality_kinds(m, pred);
 END
 $fn$;
@@ -5311,9 +5317,7 @@ BEGIN
   END IF;
 
   PERFORM drift._check_label_join(m, met);   -- labels in another relation (74_label_join.sql)
-  IF m.metric = 'dataset_drift' THEN
-    PERFORM drift._check_model_quality(m);   -- a model's prediction and label (75_model_quality.sql)
-  ELSIF met.needs_label THEN
+  IF met.needs_label THEN
     IF m.label_column IS NULL THEN
       RAISE EXCEPTION 'metric "%" needs label_column', m.metric
         USING ERRCODE = 'null_value_not_allowed',
@@ -5331,7 +5335,7 @@ BEGIN
                       met.label_kind, m.label_column
         USING ERRCODE = 'datatype_mismatch';
     END IF;
-  ELSIF m.label_column IS NOT NULL AND m.label_relation_oid IS NULL THEN
+  ELSIF m.label_column IS NOT NULL AND m.label_relation_oid IS NULL AND m.metric <> 'dataset_drift' THEN
     RAISE EXCEPTION 'metric "%" takes no label_column', m.metric
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -5459,6 +5463,10 @@ DECLARE
   t_pred oid;
   t_lab  oid;
 BEGIN
+  -- a model monitor's labels serve its prediction column (75_model_quality.sql)
+  IF m.metric = 'dataset_drift' THEN
+    PERFORM drift._check_model_quality(m);
+  END IF;
   IF m.label_relation_oid IS NULL THEN
     IF m.join_column IS NOT NULL OR m.label_delay <> interval '0' OR m.label_horizon IS NOT NULL THEN
       RAISE EXCEPTION 'join_column, label_delay and label_horizon need label_relation'
@@ -5524,7 +5532,8 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._check_label_join(drift.monitors, drift.metrics) IS
-  'Validate a monitor''s label relation, join column, label column, delay and horizon';
+  'Validate a monitor''s label relation, join column, label column, delay and horizon (and a '
+  'model monitor''s prediction column)';
 
 CREATE OR REPLACE FUNCTION drift._label_join_query(m drift.monitors) RETURNS text
   LANGUAGE plpgsql STABLE
