@@ -56,7 +56,9 @@ citus_install() {
   # a copy, so that make may write its stamps anywhere
   [ -w "$src" ] || { cp -a "$src" "$WORK_DIR/citus-src" && src=$WORK_DIR/citus-src; }
   make -C "$src" -s install DESTDIR="$stage" >/dev/null
-  cp "$stage$("$built_with" --pkglibdir)"/*.so "$("$PG_CONFIG" --pkglibdir)/"
+  # install(1) writes a new file, where cp would overwrite a library that a
+  # running server has mapped (and crash it)
+  install -m 755 "$stage$("$built_with" --pkglibdir)"/*.so "$("$PG_CONFIG" --pkglibdir)/"
   if [ -d "$stage$("$built_with" --pkglibdir)/citus_decoders" ]; then
     cp -r "$stage$("$built_with" --pkglibdir)/citus_decoders" "$("$PG_CONFIG" --pkglibdir)/"
   fi

@@ -92,7 +92,7 @@ BEGIN
                       met.label_kind, m.label_column
         USING ERRCODE = 'datatype_mismatch';
     END IF;
-  ELSIF m.label_column IS NOT NULL AND m.label_relation_oid IS NULL THEN
+  ELSIF m.label_column IS NOT NULL AND m.label_relation_oid IS NULL AND m.metric <> 'dataset_drift' THEN
     RAISE EXCEPTION 'metric "%" takes no label_column', m.metric
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -518,7 +518,12 @@ CREATE FUNCTION drift._api_alter_monitor(
     compare_to   text,
     fire_after   integer,
     max_retries  integer,
-    reset        text[])
+    reset        text[],
+    label_relation regclass,
+    join_column  text,
+    label_delay  interval,
+    label_horizon interval,
+    prediction_column text)
   RETURNS void
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
@@ -548,23 +553,50 @@ BEGIN
          'channel', _api_alter_monitor.channel, 'label_column', _api_alter_monitor.label_column,
          'lower_bound', _api_alter_monitor.lower_bound, 'upper_bound', _api_alter_monitor.upper_bound,
          'min_effect', _api_alter_monitor.min_effect, 'compare_to', _api_alter_monitor.compare_to,
-         'fire_after', _api_alter_monitor.fire_after, 'max_retries', _api_alter_monitor.max_retries));
+         'fire_after', _api_alter_monitor.fire_after, 'max_retries', _api_alter_monitor.max_retries,
+         'label_relation_oid', _api_alter_monitor.label_relation::oid,
+         'label_relation_name', _api_alter_monitor.label_relation::text,
+         'join_column', _api_alter_monitor.join_column,
+         'label_delay', _api_alter_monitor.label_delay,
+         'label_horizon', _api_alter_monitor.label_horizon));
   FOREACH f IN ARRAY coalesce(_api_alter_monitor.reset, '{}') LOOP
     IF f IS NULL OR f NOT IN ('baseline', 'threshold', 'time_column', 'window_size', 'filter',
                               'slice_by', 'label_column', 'lower_bound', 'upper_bound',
-                              'min_effect') THEN
+                              'min_effect', 'label_relation', 'join_column', 'label_delay',
+                              'label_horizon', 'prediction_column') THEN
       RAISE EXCEPTION 'cannot reset "%"', f
         USING ERRCODE = 'invalid_parameter_value',
               HINT = 'reset takes: baseline, threshold, time_column, window_size, filter, '
-                     'slice_by, label_column, lower_bound, upper_bound, min_effect.';
+                     'slice_by, label_column, lower_bound, upper_bound, min_effect, '
+                     'label_relation, join_column, label_delay, label_horizon, '
+                     'prediction_column.';
     END IF;
-    v := v || jsonb_build_object(f, NULL);
+    -- a reset label_relation clears its OID and name; label_delay is back to none
+    v := v || CASE f WHEN 'label_relation'
+                     THEN jsonb_build_object('label_relation_oid', NULL, 'label_relation_name', NULL)
+                     WHEN 'label_delay' THEN jsonb_build_object(f, interval '0')
+                     WHEN 'prediction_column' THEN '{}'
+                     ELSE jsonb_build_object(f, NULL) END;
   END LOOP;
   m := jsonb_populate_record(NULL::drift.monitors, v);
   m.slice_by := nullif(m.slice_by, '{}');
   IF m.metric IS DISTINCT FROM old.metric AND _api_alter_monitor.threshold IS NULL
      AND NOT ('threshold' = ANY (coalesce(_api_alter_monitor.reset, '{}'))) THEN
     m.threshold := (SELECT x.default_threshold FROM drift.metrics x WHERE x.name = m.metric);
+  END IF;
+  -- a model monitor's prediction column is with its model settings
+  -- (75_model_quality.sql); _check_monitor validates it from there
+  IF _api_alter_monitor.prediction_column IS NOT NULL
+     OR 'prediction_column' = ANY (coalesce(_api_alter_monitor.reset, '{}')) THEN
+    UPDATE drift.model_monitors x
+       SET prediction_column = CASE WHEN 'prediction_column' = ANY (_api_alter_monitor.reset)
+                                    THEN NULL ELSE _api_alter_monitor.prediction_column END
+     WHERE x.monitor_id = old.monitor_id AND m.metric = 'dataset_drift';
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'prediction_column applies to model monitors only'
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'A column monitor''s prediction is its column_name.';
+    END IF;
   END IF;
   PERFORM drift._check_monitor(m);
 
@@ -575,14 +607,18 @@ BEGIN
     min_effect = m.min_effect, time_column = m.time_column, window_size = m.window_size,
     schedule = m.schedule, filter = m.filter, slice_by = m.slice_by, min_rows = m.min_rows,
     channel = m.channel, compare_to = m.compare_to, fire_after = m.fire_after,
-    max_retries = m.max_retries,
+    max_retries = m.max_retries, label_relation_oid = m.label_relation_oid,
+    label_relation_name = m.label_relation_name, join_column = m.join_column,
+    label_delay = m.label_delay, label_horizon = m.label_horizon,
     next_run = least(x.next_run, now() + m.schedule),
     -- what is measured changed: earlier per-slice states no longer apply
     slice_state = CASE WHEN (m.relation_oid, m.metric, m.column_name, m.label_column,
-                             m.baseline, m.slice_by, m.compare_to)
+                             m.baseline, m.slice_by, m.compare_to, m.label_relation_oid,
+                             m.join_column)
                             IS DISTINCT FROM
                             (old.relation_oid, old.metric, old.column_name, old.label_column,
-                             old.baseline, old.slice_by, old.compare_to)
+                             old.baseline, old.slice_by, old.compare_to, old.label_relation_oid,
+                             old.join_column)
                        THEN '{}'::jsonb ELSE x.slice_state END
   WHERE x.monitor_id = old.monitor_id;
   PERFORM drift._wake_scheduler();
@@ -590,7 +626,7 @@ END
 $fn$;
 COMMENT ON FUNCTION drift._api_alter_monitor(oid, text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
-  text[]) IS
+  text[], regclass, text, interval, interval, text) IS
   'drift.alter_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 CREATE FUNCTION drift.alter_monitor(
     name         text,
@@ -613,13 +649,19 @@ CREATE FUNCTION drift.alter_monitor(
     compare_to   text     DEFAULT NULL,
     fire_after   integer  DEFAULT NULL,
     max_retries  integer  DEFAULT NULL,
-    reset        text[]   DEFAULT NULL)
+    reset        text[]   DEFAULT NULL,
+    label_relation regclass DEFAULT NULL,
+    join_column  text     DEFAULT NULL,
+    label_delay  interval DEFAULT NULL,
+    label_horizon interval DEFAULT NULL,
+    prediction_column text DEFAULT NULL)
   RETURNS void
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.alter_monitor(text, regclass, text, text, text, float8, text, interval,
   interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
-  text[]) IS
-  'Change a monitor: NULL arguments keep the current value, reset => ARRAY[...] clears fields';
+  text[], regclass, text, interval, interval, text) IS
+  'Change a monitor: NULL arguments keep the current value, reset => ARRAY[...] clears fields '
+  '(label settings included; prediction_column of model monitors)';
 
 CREATE FUNCTION drift._api_pause_monitor(caller oid, name text) RETURNS void
   LANGUAGE plpgsql

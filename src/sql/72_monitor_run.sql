@@ -477,7 +477,8 @@ BEGIN
     IF m.metric = 'dataset_drift' THEN
       PERFORM drift._record_model_columns(r.results, c.vals);
     END IF;
-    IF m.label_relation_oid IS NOT NULL THEN
+    -- label coverage: of joined labels, or of a model's own (75_model_quality.sql)
+    IF m.label_relation_oid IS NOT NULL OR m.metric = 'dataset_drift' THEN
       r.results := drift._note_labels(r.results, c.vals);
     END IF;
     PERFORM drift._finish_run(m, due, r.state, r.slice_state);

@@ -206,15 +206,17 @@ BEGIN
   END IF;
   -- the reference: the baseline ($3), or the previous window's profiles of
   -- the same slice (prev.p, from the query's prev CTE built by
-  -- {model_profiles}, through an aggregate as the check is none)
-  RETURN format('@extschema@.model_drift_check(%s, %L::text[], %L::text[], %s, '
+  -- {model_profiles}, through an aggregate as the check is none); with a
+  -- prediction column, the model's quality beside it (75_model_quality.sql)
+  RETURN drift._model_quality_expression(m, format(
+                '@extschema@.model_drift_check(%s, %L::text[], %L::text[], %s, '
                 'pg_catalog.count(*), %L::text, %s::float8, %L::jsonb, %s)',
                 CASE WHEN m.compare_to = 'previous_window'
                      THEN 'drift.reference_profiles(prev.p)' ELSE '$3::text' END,
                 mm.columns, mm.kinds, drift._model_profiles(m),
                 mm.correction, mm.alpha, mm.tests,
                 CASE WHEN m.compare_to = 'previous_window' THEN 'NULL::jsonb'
-                     ELSE format('%L::boolean', mm.auto_thresholds) END);
+                     ELSE format('%L::boolean', mm.auto_thresholds) END));
 END
 $fn$;
 COMMENT ON FUNCTION drift._model_expression(drift.monitors) IS
@@ -233,11 +235,13 @@ $fn$;
 COMMENT ON FUNCTION drift._model_profiles(drift.monitors) IS
   'The array of drift_profile_agg calls that profiles every column of a model monitor';
 
--- A model run's per-column rows, beside each slice's dataset row.
+-- A model run's per-column rows, beside each slice's dataset row, and its
+-- quality rows (75_model_quality.sql).
 CREATE FUNCTION drift._record_model_columns(results drift.results[], vals jsonb[]) RETURNS void
-  LANGUAGE sql
+  LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
+BEGIN
   INSERT INTO drift.model_results
     SELECT results[i].result_id, results[i].monitor_id, x.*
       FROM generate_subscripts(results, 1) AS i,
@@ -248,10 +252,13 @@ AS $fn$
                   distinct_values bigint, null_rate_baseline float8, null_rate_current float8,
                   null_rate_p_value float8, out_of_range_share float8,
                   unseen_category_share float8)
-     WHERE results[i].state <> 'error'
+     WHERE results[i].state <> 'error';
+  PERFORM drift._record_model_quality(results, vals);
+END
 $fn$;
 COMMENT ON FUNCTION drift._record_model_columns(drift.results[], jsonb[]) IS
-  'Write the per-column rows of a model-monitor run to drift.model_results';
+  'Write the per-column rows of a model-monitor run to drift.model_results (and its quality '
+  'rows to drift.model_quality)';
 
 CREATE FUNCTION drift._api_create_model_monitor(
     caller      oid,
@@ -275,7 +282,13 @@ CREATE FUNCTION drift._api_create_model_monitor(
     fire_after  integer,
     max_retries integer,
     owner       name,
-    paused      boolean)
+    paused      boolean,
+    prediction_column text,
+    label_column      text,
+    label_relation    regclass,
+    join_column       text,
+    label_delay       interval,
+    label_horizon     interval)
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
@@ -371,16 +384,21 @@ BEGIN
   INSERT INTO drift.monitors AS x (name, owner, relation_oid, relation_name, metric, column_name,
                                    baseline, threshold, time_column, window_size, schedule,
                                    filter, slice_by, min_rows, channel, fire_after, max_retries,
-                                   compare_to, paused, next_run)
+                                   compare_to, paused, next_run, label_column,
+                                   label_relation_oid, label_relation_name, join_column,
+                                   label_delay, label_horizon)
   VALUES (_api_create_model_monitor.name, v_owner, relation, relation::text, 'dataset_drift',
           v_cols[1], baseline, drift_share, time_column, window_size,
           coalesce(schedule, '1 hour'), filter, nullif(slice_by, '{}'), coalesce(min_rows, 1),
           coalesce(channel, 'pg_drift'), coalesce(fire_after, 1), coalesce(max_retries, 3),
-          coalesce(compare_to, 'baseline'), coalesce(paused, false), now())
+          coalesce(compare_to, 'baseline'), coalesce(paused, false), now(),
+          _api_create_model_monitor.label_column, label_relation, label_relation::text,
+          join_column, coalesce(label_delay, interval '0'), label_horizon)
   RETURNING * INTO m;
   INSERT INTO drift.model_monitors (monitor_id, columns, kinds, correction, alpha, tests,
-                                    auto_thresholds)
-  VALUES (m.monitor_id, v_cols, v_kinds, correction, alpha, tests, thresholds IS NOT NULL);
+                                    auto_thresholds, prediction_column)
+  VALUES (m.monitor_id, v_cols, v_kinds, correction, alpha, tests, thresholds IS NOT NULL,
+          prediction_column);
   -- the common validation (relation, privileges, window, slices, filter,
   -- and the whole query planned as the owner); an error undoes both rows
   PERFORM drift._check_monitor(m);
@@ -390,7 +408,7 @@ END
 $fn$;
 COMMENT ON FUNCTION drift._api_create_model_monitor(oid, text, regclass, text, text, interval,
   interval, text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer,
-  integer, name, boolean) IS
+  integer, name, boolean, text, text, regclass, text, interval, interval) IS
   'drift.create_model_monitor for the calling role (reached only through it: src/worker/api_call.c)';
 
 CREATE FUNCTION drift.create_model_monitor(
@@ -414,12 +432,20 @@ CREATE FUNCTION drift.create_model_monitor(
     fire_after  integer  DEFAULT 1,
     max_retries integer  DEFAULT 3,
     owner       name     DEFAULT current_user,
-    paused      boolean  DEFAULT false)
+    paused      boolean  DEFAULT false,
+    prediction_column text     DEFAULT NULL,
+    label_column      text     DEFAULT NULL,
+    label_relation    regclass DEFAULT NULL,
+    join_column       text     DEFAULT NULL,
+    label_delay       interval DEFAULT NULL,
+    label_horizon     interval DEFAULT NULL)
   RETURNS bigint
   AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION drift.create_model_monitor(text, regclass, text, text, interval, interval,
   text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer, integer,
-  name, boolean) IS
+  name, boolean, text, text, regclass, text, interval, interval) IS
   'Declare a scheduled whole-model check: every column of a baseline (or those named) in one '
   'scan per run, a results row per column (drift.model_results) and one for the model, one '
-  'alert per state change listing the drifted columns by rank; returns the monitor id';
+  'alert per state change listing the drifted columns by rank; with prediction_column (and '
+  'label_column, label_relation) the model''s realized and CBPE-estimated quality beside it '
+  '(drift.model_quality); returns the monitor id';

@@ -113,8 +113,10 @@ BEGIN
                    ' GROUP BY l.%1$I',
                    m.join_column, coalesce(m.label_column, m.join_column),
                    m.label_relation_oid::regclass, m.relation_oid::regclass, m.time_column);
+  -- the value: the statistic and the label fields; a model check's value is
+  -- an object of its own, which the label fields join
   RETURN format(
-    'SELECT s.slice, s.n_rows, pg_catalog.jsonb_build_object(''statistic'', s.r,'
+    'SELECT s.slice, s.n_rows, %s OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('
     ' ''label_coverage'', s.labelled::float8 OPERATOR(pg_catalog./) s.n_rows,'
     ' ''labelled'', s.labelled, ''realized'', s.realized, ''conflicts'', s.conflicts,'
     ' ''digest'', s.labelled::text OPERATOR(pg_catalog.||) '':'' OPERATOR(pg_catalog.||) s.digest::text) AS r'
@@ -125,6 +127,8 @@ BEGIN
     ' '':'' OPERATOR(pg_catalog.||) lab.label::text)::bigint), 0) AS digest'
     ' FROM %s AS t LEFT JOIN (%s) AS lab ON lab.j OPERATOR(pg_catalog.=) t.%I'
     ' WHERE %s%s) s',
+    CASE WHEN m.metric = 'dataset_drift' THEN 's.r'
+         ELSE 'pg_catalog.jsonb_build_object(''statistic'', s.r)' END,
     p.slice, p.expr, realized, m.relation_oid::regclass, labels, m.join_column,
     format('t.%I >= $1 AND t.%I < $2 AND %s', m.time_column, m.time_column, p.filter), p.grp);
 END
@@ -142,6 +146,10 @@ DECLARE
   t_pred oid;
   t_lab  oid;
 BEGIN
+  -- a model monitor's labels serve its prediction column (75_model_quality.sql)
+  IF m.metric = 'dataset_drift' THEN
+    PERFORM drift._check_model_quality(m);
+  END IF;
   IF m.label_relation_oid IS NULL THEN
     IF m.join_column IS NOT NULL OR m.label_delay <> interval '0' OR m.label_horizon IS NOT NULL THEN
       RAISE EXCEPTION 'join_column, label_delay and label_horizon need label_relation'
@@ -150,10 +158,11 @@ BEGIN
     END IF;
     RETURN;
   END IF;
-  IF met.kind <> 'model' THEN
+  -- a model monitor's labels serve its prediction column (75_model_quality.sql)
+  IF met.kind <> 'model' AND m.metric <> 'dataset_drift' THEN
     RAISE EXCEPTION 'metric "%" takes no label_relation', m.metric
       USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Labels in another relation serve model-quality metrics.';
+            HINT = 'Labels in another relation serve model-quality metrics and model monitors.';
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = m.label_relation_oid) THEN
     RAISE EXCEPTION 'relation "%" does not exist', m.label_relation_name
@@ -197,7 +206,7 @@ BEGIN
     RAISE EXCEPTION 'label_delay and label_horizon must not be negative'
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  IF NOT met.needs_label AND m.label_column IS NOT NULL
+  IF met.kind = 'model' AND NOT met.needs_label AND m.label_column IS NOT NULL
      AND drift.column_kind(m.label_relation_oid, m.label_column) IS DISTINCT FROM 'boolean' THEN
     RAISE EXCEPTION 'label column "%" of % must be boolean', m.label_column,
                     m.label_relation_oid::regclass
@@ -206,7 +215,8 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION drift._check_label_join(drift.monitors, drift.metrics) IS
-  'Validate a monitor''s label relation, join column, label column, delay and horizon';
+  'Validate a monitor''s label relation, join column, label column, delay and horizon (and a '
+  'model monitor''s prediction column)';
 
 -- The error of a run whose label relation gives one prediction different labels.
 CREATE FUNCTION drift._label_conflicts(m drift.monitors, vals jsonb[]) RETURNS text
@@ -277,6 +287,9 @@ BEGIN
     CONTINUE WHEN digest IS NOT DISTINCT FROM w.label_digest;
     r := drift._record_slices(m, (SELECT x.comparison FROM drift.metrics x WHERE x.name = m.metric),
                               NULL, w.window_start, w.window_end, c.slices, c.nrows, c.vals);
+    IF m.metric = 'dataset_drift' THEN
+      PERFORM drift._record_model_columns(r.results, c.vals);
+    END IF;
     PERFORM drift._note_labels(r.results, c.vals);
     m.slice_state := r.slice_state;
     UPDATE drift.monitors x SET slice_state = m.slice_state WHERE x.monitor_id = m.monitor_id;

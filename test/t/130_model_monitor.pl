@@ -3,7 +3,8 @@
 # (one alert each for the whole model, listing the drifted columns by rank),
 # with a drift.results row for the model and one drift.model_results row per
 # column at every run; and a model of 500 columns that all drift raises an
-# alert whose payload stays under NOTIFY's 8000 bytes and says it was cut.
+# alert whose payload stays under NOTIFY's 8000 bytes and says it was cut,
+# with the model's quality (its prediction against its label) in it.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -93,24 +94,28 @@ $node->safe_psql('postgres', q{
     EXECUTE 'CREATE TABLE wide_live AS SELECT '
          || (SELECT string_agg(format('(g %% 50 + 100)::float8 AS feature_with_a_long_name_%s', c), ', ')
                FROM generate_series(1, 500) c)
-         || ' FROM generate_series(1, 300) g';
+         || ', (g % 10)::float8 / 10 AS score, g % 3 = 0 AS label FROM generate_series(1, 300) g';
   END
   $$;
   SELECT count(*) FROM drift.capture_baseline('wide', 'wide_train');
-  SELECT drift.create_model_monitor('wide', 'wide_live', 'wide', schedule => '1 second');
+  SELECT drift.create_model_monitor('wide', 'wide_live', 'wide', schedule => '1 second',
+                                    prediction_column => 'score', label_column => 'label');
 });
 ok(wait_true($node, 'postgres',
 	q{SELECT count(*) >= 1 FROM drift.alerts WHERE payload->>'monitor' = 'wide'
 	                                          AND payload->>'state' = 'firing'}),
 	'the 500-column model fires');
-my ($bytes, $listed, $drifted, $cut) = split /\|/, $node->safe_psql('postgres', q{
+my ($bytes, $listed, $drifted, $cut, $f1) = split /\|/, $node->safe_psql('postgres', q{
   SELECT octet_length(payload::text), jsonb_array_length(payload->'drifted_columns'),
-         payload->>'n_drifted', payload->>'drifted_columns_cut'
+         payload->>'n_drifted', payload->>'drifted_columns_cut',
+         (payload->'quality'->'realized'->>'f1')::float8
+           = (SELECT (binary_metrics(score, label, 0.5)).f1 FROM wide_live)
     FROM drift.alerts WHERE payload->>'monitor' = 'wide' ORDER BY alert_id LIMIT 1});
 cmp_ok($bytes, '<', 8000, "the payload fits NOTIFY ($bytes bytes)");
 is($drifted, '500', 'all 500 columns drifted');
 ok($listed > 10 && $listed < 500, "the payload lists the first $listed by rank");
 is($cut, 'true', 'and says the list was cut');
+is($f1, 't', 'the payload carries the model\'s realized F1');
 is($node->safe_psql('postgres', q{
   SELECT count(*) FROM drift.model_results m JOIN drift.results r USING (result_id)
    WHERE r.monitor = 'wide' AND r.result_id = (SELECT min(result_id) FROM drift.results

@@ -5204,3 +5204,1115 @@ COMMENT ON FUNCTION drift.citus_sync_baselines(name, text) IS
   'missing';
 -- internal, as 99_privileges.sql makes every drift._* function on install
 REVOKE EXECUTE ON FUNCTION drift._baseline_copy_trigger() FROM PUBLIC;
+
+
+-- ===========================================================================
+-- Issue 8, model quality in model monitors: src/sql/75_model_quality.sql
+-- (new objects); create_model_monitor's prediction_column, label_column and
+-- label join parameters and alter_monitor's label settings (new signatures:
+-- the old ones are dropped); drift._model_expression,
+-- drift._record_model_columns, drift._check_monitor, drift._check_label_join,
+-- drift._label_join_query, drift._rejudge_windows and drift._run_monitor
+-- replaced
+-- ===========================================================================
+ALTER TABLE drift.model_monitors ADD COLUMN prediction_column text;
+COMMENT ON COLUMN drift.model_monitors.prediction_column IS
+  'The model''s prediction (score, class or value): with a label column or a calibration in '
+  'the baseline, each run reports the model''s quality';
+
+-- One row per quality metric of each model-monitor run (and slice).
+CREATE TABLE drift.model_quality (
+  result_id  bigint NOT NULL REFERENCES drift.results ON DELETE CASCADE,
+  monitor_id bigint NOT NULL,
+  metric     text NOT NULL,
+  realized   float8,
+  estimated  float8,
+  n_labelled bigint NOT NULL,
+  PRIMARY KEY (result_id, metric)
+);
+CREATE INDEX model_quality_by_monitor ON drift.model_quality (monitor_id, result_id);
+COMMENT ON TABLE drift.model_quality IS
+  'Quality of the model in each model-monitor run that knows its prediction column: per metric '
+  'the realized value on the labelled rows and the CBPE estimate on all rows';
+SELECT pg_catalog.pg_extension_config_dump('drift.model_quality', '');
+ALTER TABLE drift.model_quality ENABLE ROW LEVEL SECURITY;
+-- visible (and deletable) with their monitor, as drift.results rows are
+CREATE POLICY model_quality_read ON drift.model_quality FOR SELECT
+  USING (EXISTS (SELECT 1 FROM drift.monitors m
+                  WHERE m.monitor_id OPERATOR(pg_catalog.=) model_quality.monitor_id));
+CREATE POLICY model_quality_delete ON drift.model_quality FOR DELETE
+  USING (EXISTS (SELECT 1 FROM drift.monitors m
+                  WHERE m.monitor_id OPERATOR(pg_catalog.=) model_quality.monitor_id));
+GRANT SELECT, DELETE ON drift.model_quality TO PUBLIC;
+
+-- Inside the monitor's query (run as its owner): a slice's model check with
+-- the quality measured in the same scan, in the value and in its alert.
+CREATE FUNCTION model_quality_check(model_check jsonb, prediction_column text, n_rows bigint,
+                                    n_labelled bigint, realized jsonb, estimated jsonb)
+  RETURNS jsonb
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT model_check || jsonb_build_object('quality', q, 'label_coverage', q -> 'label_coverage',
+                                           'alert', (model_check -> 'alert')
+                                                    || jsonb_build_object('quality', q))
+    FROM (SELECT jsonb_build_object(
+                   'prediction_column', prediction_column, 'n_labelled', n_labelled,
+                   'label_coverage', n_labelled::float8 / nullif(n_rows, 0),
+                   -- no label yet: nothing realized (the aggregates saw no pair)
+                   'realized', CASE WHEN n_labelled > 0 THEN realized END,
+                   'estimated', estimated) AS q) s
+$fn$;
+COMMENT ON FUNCTION model_quality_check(jsonb, text, bigint, bigint, jsonb, jsonb) IS
+  'A model monitor''s judgement of one slice with the model''s realized and CBPE-estimated '
+  'quality and label coverage added to it and to its alert';
+
+-- The {model} expression of a model monitor with its quality measured in
+-- the same scan (check: the expression of the drift check alone).  {value2}
+-- is the label: t.<label_column>, or the joined label (74_label_join.sql).
+CREATE FUNCTION drift._model_quality_expression(m drift.monitors, model_check text) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  pred      text := (SELECT x.prediction_column FROM drift.model_monitors x
+                      WHERE x.monitor_id = m.monitor_id);
+  kinds     text;
+  p         text;
+  realized  text := 'NULL::jsonb';
+  estimated text := 'NULL::jsonb';
+BEGIN
+  IF pred IS NULL THEN
+    RETURN model_check;
+  END IF;
+  kinds := drift._model_quality_kinds(m, pred);
+  p := format('t.%I', pred);
+  IF m.label_column IS NOT NULL THEN
+    realized := CASE kinds
+      WHEN 'numeric/boolean' THEN
+        format('pg_catalog.to_jsonb(@extschema@.binary_metrics(%1$s::float8, {value2}::boolean, 0.5))'
+               ' OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(''roc_auc'','
+               ' @extschema@.roc_auc(%1$s::float8, {value2}::boolean))', p)
+      WHEN 'boolean/boolean' THEN
+        format('pg_catalog.to_jsonb(@extschema@.binary_metrics(%s::boolean, {value2}::boolean))', p)
+      ELSE format('pg_catalog.to_jsonb(@extschema@.regression_metrics(%s::float8, {value2}::float8))', p)
+    END;
+  END IF;
+  IF drift._model_calibrated(m, pred) THEN
+    estimated := format('pg_catalog.to_jsonb(@extschema@.estimated_binary_metrics(%s::float8, 0.5,'
+                        ' $3::text, %L::text))', p, pred);
+  END IF;
+  RETURN format('@extschema@.model_quality_check(%s, %L::text, pg_catalog.count(*), %s, %s, %s)',
+                model_check, pred,
+                CASE WHEN m.label_column IS NULL THEN '0::bigint'
+                     ELSE format('pg_catalog.count(%s) FILTER (WHERE {value2} IS NOT NULL)', p) END,
+                realized, estimated);
+END
+$fn$;
+COMMENT ON FUNCTION drift._model_quality_expression(drift.monitors, text) IS
+  'A model monitor''s per-slice expression with the realized and estimated quality of its '
+  'prediction column';
+
+-- Whether a model monitor's baseline (read as its owner) calibrates its
+-- prediction column: then CBPE estimates the quality of unlabelled rows.
+CREATE FUNCTION drift._model_calibrated(m drift.monitors, prediction_column text) RETURNS boolean
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT m.compare_to = 'baseline' AND EXISTS (
+    SELECT 1 FROM drift.baseline_calibrations c
+     WHERE c.baseline_owner = drift.baseline_owner(m.baseline, m.owner)
+       AND c.baseline_name = m.baseline AND c.column_name = prediction_column)
+$fn$;
+COMMENT ON FUNCTION drift._model_calibrated(drift.monitors, text) IS
+  'Whether the baseline of a model monitor holds a calibration of its prediction column';
+
+-- 'prediction kind/label kind' of a model monitor that measures its
+-- quality, validated: the prediction in the relation, the label in the
+-- relation or the label relation, kinds that make a metric.
+CREATE FUNCTION drift._model_quality_kinds(m drift.monitors, prediction_column text) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  pk text := drift.column_kind(m.relation_oid, prediction_column);
+  lk text;
+BEGIN
+  IF pk IS NULL THEN
+    RAISE EXCEPTION 'prediction column "%" does not exist in %', prediction_column,
+                    m.relation_oid::regclass
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  IF m.label_column IS NULL THEN
+    IF NOT drift._model_calibrated(m, prediction_column) THEN
+      RAISE EXCEPTION 'prediction_column needs label_column, or a baseline that calibrates it'
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Name the label column, or capture the baseline with prediction_column and '
+                     'label_column so that quality is estimated without labels (CBPE).';
+    END IF;
+    RETURN pk || '/';
+  END IF;
+  lk := drift.column_kind(coalesce(m.label_relation_oid, m.relation_oid), m.label_column);
+  IF lk IS NULL THEN
+    RAISE EXCEPTION 'column "%" does not exist in %', m.label_column,
+                    coalesce(m.label_relation_oid, m.relation_oid)::regclass
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  IF pk || '/' || lk NOT IN ('numeric/boolean', 'boolean/boolean', 'numeric/numeric') THEN
+    RAISE EXCEPTION 'cannot measure prediction "%" (%) against label "%" (%)', prediction_column,
+                    pk, m.label_column, lk
+      USING ERRCODE = 'datatype_mismatch',
+            HINT = 'A model monitor measures a score or boolean prediction against a boolean '
+                   'label, or a numeric prediction against a numeric label.';
+  END IF;
+  RETURN pk || '/' || lk;
+END
+$fn$;
+COMMENT ON FUNCTION drift._model_quality_kinds(drift.monitors, text) IS
+  'Validate a model monitor''s prediction and label columns; their kinds as prediction/label';
+
+-- Validate the label settings of a model monitor (drift._check_monitor):
+-- label_column and label_relation serve its prediction_column.
+CREATE FUNCTION drift._check_model_quality(m drift.monitors) RETURNS void
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  pred text := (SELECT x.prediction_column FROM drift.model_monitors x
+                 WHERE x.monitor_id = m.monitor_id);
+BEGIN
+  IF pred IS NULL THEN
+    IF m.label_column IS NOT NULL OR m.label_relation_oid IS NOT NULL THEN
+      RAISE EXCEPTION 'label_column and label_relation of a model monitor need prediction_column'
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Name the column that holds the model''s prediction.';
+    END IF;
+    RETURN;
+  END IF;
+  IF m.label_relation_oid IS NOT NULL AND m.label_column IS NULL THEN
+    RAISE EXCEPTION 'label_relation needs label_column' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Name the column of the label relation that holds the label.';
+  END IF;
+  -- the label join (74_label_join.sql) reads one window, not the one before
+  IF m.label_relation_oid IS NOT NULL AND m.compare_to = 'previous_window' THEN
+    RAISE EXCEPTION 'a model monitor with label_relation compares with its baseline only'
+      USING ERRCODE = 'feature_not_supported',
+            HINT = 'Use compare_to => ''baseline'', or labels in the relation itself.';
+  END IF;
+  PERFORM drift._model_quality_kinds(m, pred);
+END
+$fn$;
+COMMENT ON FUNCTION drift._check_model_quality(drift.monitors) IS
+  'Validate a model monitor''s prediction column, label column and label relation';
+
+-- A model run's quality rows, beside its per-column rows (the label
+-- coverage goes on each slice's result with drift._note_labels).
+CREATE FUNCTION drift._record_model_quality(results drift.results[], vals jsonb[]) RETURNS void
+  LANGUAGE sql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  INSERT INTO drift.model_quality (result_id, monitor_id, metric, realized, estimated, n_labelled)
+    SELECT results[i].result_id, results[i].monitor_id, k.metric,
+           (q -> 'realized' ->> k.metric)::float8, (q -> 'estimated' ->> k.metric)::float8,
+           (q ->> 'n_labelled')::bigint
+      FROM generate_subscripts(results, 1) AS i,
+           LATERAL (SELECT vals[i] -> 'quality') AS x(q),
+           LATERAL (SELECT DISTINCT e.key
+                      FROM (VALUES (q -> 'realized'), (q -> 'estimated')) AS v(o),
+                           -- either may be JSON null (no label yet, no calibration)
+                           jsonb_each(CASE WHEN jsonb_typeof(v.o) = 'object' THEN v.o END) e
+                     -- the counts behind the metrics are not metrics
+                     WHERE e.key NOT IN ('n', 'tp', 'fp', 'tn', 'fn')) AS k(metric)
+     WHERE results[i].state <> 'error' AND jsonb_typeof(q) = 'object'
+$fn$;
+COMMENT ON FUNCTION drift._record_model_quality(drift.results[], jsonb[]) IS
+  'Write the quality rows of a model-monitor run to drift.model_quality';
+
+CREATE OR REPLACE FUNCTION drift._model_expression(m drift.monitors) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  mm drift.model_monitors;
+BEGIN
+  SELECT * INTO mm FROM drift.model_monitors x WHERE x.monitor_id = m.monitor_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'metric "dataset_drift" is for model monitors'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Create one with drift.create_model_monitor().';
+  END IF;
+  -- the reference: the baseline ($3), or the previous window's profiles of
+  -- the same slice (prev.p, from the query's prev CTE built by
+  -- {model_profiles}, through an aggregate as the check is none); with a
+  -- prediction column, the model's quality beside it (75_model_quality.sql)
+  RETURN drift._model_quality_expression(m, format(
+                '@extschema@.model_drift_check(%s, %L::text[], %L::text[], %s, '
+                'pg_catalog.count(*), %L::text, %s::float8, %L::jsonb, %s)',
+                CASE WHEN m.compare_to = 'previous_window'
+                     THEN 'drift.reference_profiles(prev.p)' ELSE '$3::text' END,
+                mm.columns, mm.kinds, drift._model_profiles(m),
+                mm.correction, mm.alpha, mm.tests,
+                CASE WHEN m.compare_to = 'previous_window' THEN 'NULL::jsonb'
+                     ELSE format('%L::boolean', mm.auto_thresholds) END));
+END
+$fn$;
+COMMENT ON FUNCTION drift._model_expression(drift.monitors) IS
+  'The expression a model monitor''s query computes per slice: every column profiled and judged';
+
+CREATE OR REPLACE FUNCTION drift._record_model_columns(results drift.results[], vals jsonb[]) RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  INSERT INTO drift.model_results
+    SELECT results[i].result_id, results[i].monitor_id, x.*
+      FROM generate_subscripts(results, 1) AS i,
+           jsonb_to_recordset(CASE WHEN jsonb_typeof(vals[i]) = 'object' THEN vals[i] -> 'columns' END)
+             AS x(column_name text, column_kind text, test text, reason text, statistic float8,
+                  p_value float8, adjusted_p_value float8, threshold float8, drifted boolean,
+                  severity float8, rank integer, n_baseline bigint, n_current bigint,
+                  distinct_values bigint, null_rate_baseline float8, null_rate_current float8,
+                  null_rate_p_value float8, out_of_range_share float8,
+                  unseen_category_share float8)
+     WHERE results[i].state <> 'error';
+  PERFORM drift._record_model_quality(results, vals);
+END
+$fn$;
+COMMENT ON FUNCTION drift._record_model_columns(drift.results[], jsonb[]) IS
+  'Write the per-column rows of a model-monitor run to drift.model_results (and its quality '
+  'rows to drift.model_quality)';
+
+CREATE OR REPLACE FUNCTION drift._check_monitor(m drift.monitors) RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  met  drift.metrics;
+  k    text;
+  col  text;
+BEGIN
+  IF m.name IS NULL OR m.name = '' THEN
+    RAISE EXCEPTION 'monitor name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF m.compare_to IS NULL OR m.compare_to NOT IN ('baseline', 'previous_window') THEN
+    RAISE EXCEPTION 'compare_to must be ''baseline'' or ''previous_window'''
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF m.fire_after IS NULL OR m.fire_after < 1 OR m.max_retries IS NULL OR m.max_retries < 0
+     OR m.min_rows IS NULL OR m.min_rows < 1 THEN
+    RAISE EXCEPTION 'fire_after and min_rows must be at least 1, max_retries at least 0'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- NOTIFY refuses channel names of 64 bytes or more
+  IF m.channel IS NULL OR m.channel = '' OR octet_length(m.channel) >= 64 THEN
+    RAISE EXCEPTION 'channel must be a non-empty name shorter than 64 bytes'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT * INTO met FROM drift.metrics WHERE name = m.metric;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown metric "%"', m.metric
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'drift.metrics lists the metrics a monitor can run.';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_proc p
+                  WHERE p.proname = met.function_name
+                    AND p.pronamespace = '@extschema@'::regnamespace) THEN
+    RAISE EXCEPTION 'metric "%" is not available in this database', m.metric
+      USING ERRCODE = 'undefined_function',
+            DETAIL = format('Function %s does not exist in schema %s.', met.function_name,
+                            '@extschema@'),
+            HINT = 'Update the pg_drift extension to a version that provides it.';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = m.relation_oid) THEN
+    RAISE EXCEPTION 'relation "%" does not exist', m.relation_name
+      USING ERRCODE = 'undefined_table';
+  END IF;
+  IF NOT has_table_privilege(m.owner, m.relation_oid, 'SELECT') THEN
+    RAISE EXCEPTION 'permission denied: role "%" cannot read %', m.owner, m.relation_oid::regclass
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A monitor reads its relation with its owner''s privileges.',
+            HINT = 'GRANT SELECT on the relation to the monitor''s owner.';
+  END IF;
+
+  IF m.column_name IS NULL THEN
+    RAISE EXCEPTION 'column_name is required' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  k := drift.column_kind(m.relation_oid, m.column_name);
+  IF k IS NULL THEN
+    RAISE EXCEPTION 'column "%" does not exist in %', m.column_name, m.relation_oid::regclass
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  IF k <> met.column_kind AND NOT (met.column_kind = 'categorical' AND k IN ('boolean', 'numeric')) THEN
+    RAISE EXCEPTION 'metric "%" needs a % column, but "%" is %', m.metric, met.column_kind,
+                    m.column_name, format_type((SELECT atttypid FROM pg_attribute
+                                                 WHERE attrelid = m.relation_oid
+                                                   AND attname = m.column_name), NULL)
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+
+  PERFORM drift._check_label_join(m, met);   -- labels in another relation (74_label_join.sql)
+  IF met.needs_label THEN
+    IF m.label_column IS NULL THEN
+      RAISE EXCEPTION 'metric "%" needs label_column', m.metric
+        USING ERRCODE = 'null_value_not_allowed',
+              HINT = 'Name the column with the actual label (or the target, for corr).';
+    END IF;
+    -- the label is in the label relation when the monitor joins one (74_label_join.sql)
+    k := drift.column_kind(coalesce(m.label_relation_oid, m.relation_oid), m.label_column);
+    IF k IS NULL THEN
+      RAISE EXCEPTION 'column "%" does not exist in %', m.label_column,
+                      coalesce(m.label_relation_oid, m.relation_oid)::regclass
+        USING ERRCODE = 'undefined_column';
+    END IF;
+    IF k <> met.label_kind THEN
+      RAISE EXCEPTION 'metric "%" needs a % label column, but "%" is not', m.metric,
+                      met.label_kind, m.label_column
+        USING ERRCODE = 'datatype_mismatch';
+    END IF;
+  ELSIF m.label_column IS NOT NULL AND m.label_relation_oid IS NULL AND m.metric <> 'dataset_drift' THEN
+    RAISE EXCEPTION 'metric "%" takes no label_column', m.metric
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  IF met.needs_baseline AND m.compare_to = 'baseline' THEN
+    IF m.baseline IS NULL THEN
+      RAISE EXCEPTION 'metric "%" needs a baseline', m.metric
+        USING ERRCODE = 'null_value_not_allowed',
+              HINT = 'Pass baseline => ''name'', or compare_to => ''previous_window''.';
+    END IF;
+    -- the run reads the baseline as the owner: the name must mean one to the owner
+    IF drift.baseline_owner(m.baseline, m.owner) IS NULL THEN
+      RAISE EXCEPTION 'baseline "%" does not exist', m.baseline
+        USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM drift.baseline_columns c
+                    WHERE c.baseline_name = m.baseline AND c.column_name = m.column_name
+                      AND c.baseline_owner = drift.baseline_owner(m.baseline, m.owner)) THEN
+      RAISE EXCEPTION 'baseline "%" has no column "%"', m.baseline, m.column_name
+        USING ERRCODE = 'undefined_column',
+              HINT = 'Capture the baseline with that column.';
+    END IF;
+  ELSIF m.baseline IS NOT NULL AND NOT met.needs_baseline THEN
+    RAISE EXCEPTION 'metric "%" takes no baseline', m.metric
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF m.compare_to = 'previous_window' THEN
+    IF met.profile_expression IS NULL THEN
+      RAISE EXCEPTION 'metric "%" cannot compare with the previous window', m.metric
+        USING ERRCODE = 'feature_not_supported';
+    END IF;
+    IF m.time_column IS NULL THEN
+      RAISE EXCEPTION 'compare_to => ''previous_window'' needs time_column and window_size'
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END IF;
+
+  IF m.time_column IS NOT NULL THEN
+    k := drift.column_kind(m.relation_oid, m.time_column);
+    IF k IS NULL THEN
+      RAISE EXCEPTION 'column "%" does not exist in %', m.time_column, m.relation_oid::regclass
+        USING ERRCODE = 'undefined_column';
+    END IF;
+    IF k <> 'time' THEN
+      RAISE EXCEPTION 'time column "%" must be a timestamp, timestamptz or date', m.time_column
+        USING ERRCODE = 'datatype_mismatch';
+    END IF;
+  END IF;
+  IF (m.time_column IS NULL) <> (m.window_size IS NULL) THEN
+    RAISE EXCEPTION 'time_column and window_size go together'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF m.window_size <= interval '0' THEN
+    RAISE EXCEPTION 'window_size must be positive' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF m.schedule IS NULL OR m.schedule < interval '1 second' THEN
+    RAISE EXCEPTION 'schedule must be at least 1 second'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOREACH col IN ARRAY coalesce(m.slice_by, '{}') LOOP
+    IF col IS NULL OR drift.column_kind(m.relation_oid, col) IS NULL THEN
+      RAISE EXCEPTION 'slice column "%" does not exist in %', col, m.relation_oid::regclass
+        USING ERRCODE = 'undefined_column';
+    END IF;
+  END LOOP;
+
+  IF met.comparison = 'p_value' THEN
+    IF m.threshold IS NULL OR NOT (m.threshold > 0 AND m.threshold <= 1) THEN
+      RAISE EXCEPTION 'threshold of metric "%" is a p-value and must be in (0, 1]', m.metric
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  ELSIF met.comparison IN ('above', 'at_least') THEN
+    IF m.threshold IS NULL OR m.threshold = 'NaN' THEN
+      RAISE EXCEPTION 'metric "%" needs a threshold', m.metric
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'The monitor fires when the statistic exceeds the threshold.';
+    END IF;
+  ELSE
+    IF m.threshold IS NOT NULL THEN
+      RAISE EXCEPTION 'metric "%" takes lower_bound and upper_bound, not threshold', m.metric
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF m.lower_bound IS NULL AND m.upper_bound IS NULL THEN
+      RAISE EXCEPTION 'metric "%" needs lower_bound or upper_bound', m.metric
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF m.lower_bound > m.upper_bound THEN
+      RAISE EXCEPTION 'lower_bound % is above upper_bound %', m.lower_bound, m.upper_bound
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END IF;
+  IF met.comparison <> 'bounds' AND (m.lower_bound IS NOT NULL OR m.upper_bound IS NOT NULL) THEN
+    RAISE EXCEPTION 'metric "%" takes a threshold, not bounds', m.metric
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF m.min_effect IS NOT NULL AND met.comparison <> 'p_value' THEN
+    RAISE EXCEPTION 'min_effect applies to tests with a p-value only'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  -- Finally let the planner check the whole query (types, filter, functions)
+  -- without running it.  Planning runs the owner's code (IMMUTABLE functions
+  -- are folded), so it happens as the owner, under the timeout.
+  BEGIN
+    PERFORM drift._run_check(NULL, m.owner, drift._monitor_sql(m), true,
+                             now(), now(), m.baseline, m.column_name, now());
+  EXCEPTION WHEN undefined_function THEN
+    RAISE EXCEPTION 'metric "%" does not accept column "%" as given', m.metric, m.column_name
+      USING ERRCODE = 'datatype_mismatch', DETAIL = SQLERRM;
+  WHEN syntax_error OR undefined_column OR datatype_mismatch THEN
+    RAISE EXCEPTION 'invalid monitor definition: %', SQLERRM
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = CASE WHEN m.filter IS NOT NULL THEN 'Check the filter.' END;
+  END;
+END
+$fn$;
+COMMENT ON FUNCTION drift._check_monitor(drift.monitors) IS
+  'Validate a monitor definition: relation, columns, types, baseline, thresholds, privileges';
+
+CREATE OR REPLACE FUNCTION drift._check_label_join(m drift.monitors, met drift.metrics) RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  t_pred oid;
+  t_lab  oid;
+BEGIN
+  -- a model monitor's labels serve its prediction column (75_model_quality.sql)
+  IF m.metric = 'dataset_drift' THEN
+    PERFORM drift._check_model_quality(m);
+  END IF;
+  IF m.label_relation_oid IS NULL THEN
+    IF m.join_column IS NOT NULL OR m.label_delay <> interval '0' OR m.label_horizon IS NOT NULL THEN
+      RAISE EXCEPTION 'join_column, label_delay and label_horizon need label_relation'
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Name the relation that holds the labels, or leave these out.';
+    END IF;
+    RETURN;
+  END IF;
+  -- a model monitor's labels serve its prediction column (75_model_quality.sql)
+  IF met.kind <> 'model' AND m.metric <> 'dataset_drift' THEN
+    RAISE EXCEPTION 'metric "%" takes no label_relation', m.metric
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Labels in another relation serve model-quality metrics and model monitors.';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = m.label_relation_oid) THEN
+    RAISE EXCEPTION 'relation "%" does not exist', m.label_relation_name
+      USING ERRCODE = 'undefined_table';
+  END IF;
+  IF NOT has_table_privilege(m.owner, m.label_relation_oid, 'SELECT') THEN
+    RAISE EXCEPTION 'permission denied: role "%" cannot read %', m.owner,
+                    m.label_relation_oid::regclass
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A monitor reads its relations with its owner''s privileges.',
+            HINT = 'GRANT SELECT on the label relation to the monitor''s owner.';
+  END IF;
+  IF m.join_column IS NULL THEN
+    RAISE EXCEPTION 'label_relation needs join_column' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Name the column that identifies a prediction in both relations.';
+  END IF;
+  SELECT a.atttypid INTO t_pred FROM pg_attribute a
+   WHERE a.attrelid = m.relation_oid AND a.attname = m.join_column AND a.attnum > 0
+     AND NOT a.attisdropped;
+  SELECT a.atttypid INTO t_lab FROM pg_attribute a
+   WHERE a.attrelid = m.label_relation_oid AND a.attname = m.join_column AND a.attnum > 0
+     AND NOT a.attisdropped;
+  IF t_pred IS NULL OR t_lab IS NULL THEN
+    RAISE EXCEPTION 'join column "%" does not exist in %', m.join_column,
+                    CASE WHEN t_pred IS NULL THEN m.relation_oid ELSE m.label_relation_oid END::regclass
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  IF t_pred <> t_lab THEN
+    RAISE EXCEPTION 'join column "%" is % in % but % in %', m.join_column,
+                    format_type(t_pred, NULL), m.relation_oid::regclass,
+                    format_type(t_lab, NULL), m.label_relation_oid::regclass
+      USING ERRCODE = 'datatype_mismatch',
+            HINT = 'Join columns of the same type (cast in a view if needed).';
+  END IF;
+  IF m.time_column IS NULL THEN
+    RAISE EXCEPTION 'label_relation needs time_column and window_size'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Labels are judged per window of prediction time.';
+  END IF;
+  IF m.label_delay < interval '0' OR m.label_horizon < interval '0' THEN
+    RAISE EXCEPTION 'label_delay and label_horizon must not be negative'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF met.kind = 'model' AND NOT met.needs_label AND m.label_column IS NOT NULL
+     AND drift.column_kind(m.label_relation_oid, m.label_column) IS DISTINCT FROM 'boolean' THEN
+    RAISE EXCEPTION 'label column "%" of % must be boolean', m.label_column,
+                    m.label_relation_oid::regclass
+      USING ERRCODE = 'datatype_mismatch';
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION drift._check_label_join(drift.monitors, drift.metrics) IS
+  'Validate a monitor''s label relation, join column, label column, delay and horizon (and a '
+  'model monitor''s prediction column)';
+
+CREATE OR REPLACE FUNCTION drift._label_join_query(m drift.monitors) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  p        record := drift._monitor_parts(m, 'lab.label');
+  realized text := 'NULL::float8';
+  labels   text;
+BEGIN
+  -- after a restore (new OIDs) the label relation is found again by name
+  m.label_relation_oid := coalesce((SELECT c.oid FROM pg_class c WHERE c.oid = m.label_relation_oid),
+                                   to_regclass(m.label_relation_name));
+  IF m.label_relation_oid IS NULL THEN
+    RAISE EXCEPTION 'label relation "%" of monitor "%" no longer exists', m.label_relation_name,
+                    m.name
+      USING ERRCODE = 'undefined_table';
+  END IF;
+  IF m.metric LIKE 'estimated\_%' AND m.label_column IS NOT NULL THEN
+    realized := CASE m.metric
+      WHEN 'estimated_roc_auc' THEN
+        format('@extschema@.roc_auc(t.%I::float8, lab.label::boolean)', m.column_name)
+      ELSE format('(@extschema@.binary_metrics(t.%I::float8, lab.label::boolean, 0.5)).%s',
+                  m.column_name, substr(m.metric, length('estimated_') + 1)) END;
+  END IF;
+  -- one row per prediction key of the window: its label if all its label
+  -- rows agree.  Only the window's keys are looked up (with an index on the
+  -- label relation's join column, a probe per prediction), not every label.
+  labels := format('SELECT l.%1$I AS j, (pg_catalog.array_agg(l.%2$I))[1] AS label,'
+                   ' pg_catalog.count(DISTINCT l.%2$I) OPERATOR(pg_catalog.>) 1 AS conflict'
+                   ' FROM %3$s AS l WHERE l.%2$I IS NOT NULL AND l.%1$I IN'
+                   ' (SELECT w.%1$I FROM %4$s AS w WHERE w.%5$I >= $1 AND w.%5$I < $2)'
+                   ' GROUP BY l.%1$I',
+                   m.join_column, coalesce(m.label_column, m.join_column),
+                   m.label_relation_oid::regclass, m.relation_oid::regclass, m.time_column);
+  -- the value: the statistic and the label fields; a model check's value is
+  -- an object of its own, which the label fields join
+  RETURN format(
+    'SELECT s.slice, s.n_rows, %s OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('
+    ' ''label_coverage'', s.labelled::float8 OPERATOR(pg_catalog./) s.n_rows,'
+    ' ''labelled'', s.labelled, ''realized'', s.realized, ''conflicts'', s.conflicts,'
+    ' ''digest'', s.labelled::text OPERATOR(pg_catalog.||) '':'' OPERATOR(pg_catalog.||) s.digest::text) AS r'
+    ' FROM (SELECT %s AS slice, pg_catalog.count(*) AS n_rows, %s AS r, %s AS realized,'
+    ' pg_catalog.count(lab.j) AS labelled,'
+    ' pg_catalog.count(*) FILTER (WHERE lab.conflict) AS conflicts,'
+    ' COALESCE(pg_catalog.sum(pg_catalog.hashtext(lab.j::text OPERATOR(pg_catalog.||)'
+    ' '':'' OPERATOR(pg_catalog.||) lab.label::text)::bigint), 0) AS digest'
+    ' FROM %s AS t LEFT JOIN (%s) AS lab ON lab.j OPERATOR(pg_catalog.=) t.%I'
+    ' WHERE %s%s) s',
+    CASE WHEN m.metric = 'dataset_drift' THEN 's.r'
+         ELSE 'pg_catalog.jsonb_build_object(''statistic'', s.r)' END,
+    p.slice, p.expr, realized, m.relation_oid::regclass, labels, m.join_column,
+    format('t.%I >= $1 AND t.%I < $2 AND %s', m.time_column, m.time_column, p.filter), p.grp);
+END
+$fn$;
+COMMENT ON FUNCTION drift._label_join_query(drift.monitors) IS
+  'The SQL of a monitor whose labels are in another relation: predictions left-joined with '
+  'their labels; per slice the statistic, label coverage, realized value and labels'' digest';
+
+CREATE OR REPLACE FUNCTION drift._rejudge_windows(m drift.monitors, current_start timestamptz,
+                                       as_of timestamptz)
+  RETURNS drift.monitors
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  w record;
+  c record;
+  r record;
+  digest text;
+BEGIN
+  FOR w IN
+    SELECT DISTINCT ON (x.window_start, x.window_end)
+           x.window_start, x.window_end, x.label_digest
+      FROM drift.results x
+     WHERE x.monitor_id = m.monitor_id AND x.window_start < current_start
+       AND x.window_end >= as_of - m.label_horizon
+     ORDER BY x.window_start, x.window_end, x.result_id DESC
+  LOOP
+    CONTINUE WHEN w.label_digest IS NULL;   -- its latest evaluation failed
+    c := drift._collect_slices(m, w.window_start, w.window_end, w.window_start - m.window_size);
+    CONTINUE WHEN c.error IS NOT NULL OR drift._label_conflicts(m, c.vals) IS NOT NULL;
+    SELECT string_agg(v ->> 'digest', ',' ORDER BY i) INTO digest
+      FROM unnest(c.vals) WITH ORDINALITY u(v, i);
+    CONTINUE WHEN digest IS NOT DISTINCT FROM w.label_digest;
+    r := drift._record_slices(m, (SELECT x.comparison FROM drift.metrics x WHERE x.name = m.metric),
+                              NULL, w.window_start, w.window_end, c.slices, c.nrows, c.vals);
+    IF m.metric = 'dataset_drift' THEN
+      PERFORM drift._record_model_columns(r.results, c.vals);
+    END IF;
+    PERFORM drift._note_labels(r.results, c.vals);
+    m.slice_state := r.slice_state;
+    UPDATE drift.monitors x SET slice_state = m.slice_state WHERE x.monitor_id = m.monitor_id;
+    PERFORM drift._emit_alerts(m, coalesce(c.relation::text, m.relation_name), w.window_start,
+                               w.window_end, r.alerts);
+  END LOOP;
+  RETURN m;
+END
+$fn$;
+COMMENT ON FUNCTION drift._rejudge_windows(drift.monitors, timestamptz, timestamptz) IS
+  'Judge again, oldest first, the windows within label_horizon whose labels changed since '
+  'their latest evaluation';
+
+CREATE OR REPLACE FUNCTION drift._run_monitor(p_id bigint, p_as_of timestamptz DEFAULT NULL,
+                                   p_scheduled boolean DEFAULT false)
+  RETURNS SETOF drift.results
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  m   drift.monitors := drift._lock_monitor(p_id, p_scheduled);
+  due boolean;
+  w   record;
+  c   record;
+  r   record;
+BEGIN
+  IF m.monitor_id IS NULL THEN
+    RETURN;
+  END IF;
+  -- a run that never came back (its backend was terminated for ignoring
+  -- the timeout, or crashed) is recorded before anything else
+  IF drift._take_lost_run(p_id) THEN
+    PERFORM drift._record_failure(p_id, format(
+      'a run of monitor "%s" did not finish: its session ended during the check '
+      '(terminated after ignoring pg_drift.monitor_timeout, or a crash)', m.name));
+    m := drift._lock_monitor(p_id, false);
+  END IF;
+  due := m.next_run <= now() AND NOT m.paused;
+  IF p_scheduled AND NOT due THEN
+    RETURN;
+  END IF;
+
+  w := drift._run_window(m, p_as_of);
+  IF m.label_horizon IS NOT NULL THEN
+    -- earlier windows whose labels changed are judged again first (74_label_join.sql)
+    m := drift._rejudge_windows(m, w.window_start, coalesce(p_as_of, now()));
+  END IF;
+  c := drift._collect_slices(m, w.window_start, w.window_end, w.prev_start);
+  IF c.error IS NULL AND m.label_relation_oid IS NOT NULL THEN
+    c.error := drift._label_conflicts(m, c.vals);
+  END IF;
+  IF c.error IS NOT NULL THEN
+    r := drift._record_error(m, CASE WHEN due THEN m.next_run END, w.window_start,
+                             w.window_end, c.error);
+    PERFORM drift._finish_run(m, due, 'error', m.slice_state);
+  ELSE
+    r := drift._record_slices(m, (SELECT x.comparison FROM drift.metrics x WHERE x.name = m.metric),
+                              CASE WHEN due THEN m.next_run END, w.window_start, w.window_end,
+                              c.slices, c.nrows, c.vals);
+    IF m.metric = 'dataset_drift' THEN
+      PERFORM drift._record_model_columns(r.results, c.vals);
+    END IF;
+    -- label coverage: of joined labels, or of a model's own (75_model_quality.sql)
+    IF m.label_relation_oid IS NOT NULL OR m.metric = 'dataset_drift' THEN
+      r.results := drift._note_labels(r.results, c.vals);
+    END IF;
+    PERFORM drift._finish_run(m, due, r.state, r.slice_state);
+  END IF;
+  PERFORM drift._emit_alerts(m, coalesce(c.relation::text, m.relation_name), w.window_start,
+                             w.window_end, r.alerts);
+  RETURN QUERY SELECT * FROM unnest(r.results);
+END
+$fn$;
+COMMENT ON FUNCTION drift._run_monitor(bigint, timestamptz, boolean) IS
+  'Run one monitor: lock, take a lost run, window, check as the owner, record results, '
+  'update the monitor, write and notify alerts';
+
+DROP FUNCTION drift.create_model_monitor(text, regclass, text, text, interval, interval,
+  text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer, integer,
+  name, boolean);
+DROP FUNCTION drift._api_create_model_monitor(oid, text, regclass, text, text, interval,
+  interval, text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer,
+  integer, name, boolean);
+DROP FUNCTION drift.alter_monitor(text, regclass, text, text, text, float8, text, interval,
+  interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
+  text[]);
+DROP FUNCTION drift._api_alter_monitor(oid, text, regclass, text, text, text, float8, text,
+  interval, interval, text, text[], bigint, text, text, float8, float8, float8, text, integer,
+  integer, text[]);
+
+CREATE FUNCTION drift._api_create_model_monitor(
+    caller      oid,
+    name        text,
+    relation    regclass,
+    baseline    text,
+    time_column text,
+    window_size interval,
+    schedule    interval,
+    columns     text[],
+    correction  text,
+    alpha       float8,
+    drift_share float8,
+    tests       jsonb,
+    thresholds  text,
+    compare_to  text,
+    filter      text,
+    slice_by    text[],
+    min_rows    bigint,
+    channel     text,
+    fire_after  integer,
+    max_retries integer,
+    owner       name,
+    paused      boolean,
+    prediction_column text,
+    label_column      text,
+    label_relation    regclass,
+    join_column       text,
+    label_delay       interval,
+    label_horizon     interval)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  v_owner name := coalesce(_api_create_model_monitor.owner, pg_get_userbyid(caller));
+  v_bowner name;
+  v_cols  text[];
+  v_kinds text[];
+  id      bigint;
+  m       drift.monitors;
+BEGIN
+  IF relation IS NULL OR baseline IS NULL THEN
+    RAISE EXCEPTION 'relation and baseline must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = v_owner) THEN
+    RAISE EXCEPTION 'role "%" does not exist', v_owner USING ERRCODE = 'undefined_object';
+  END IF;
+  IF NOT pg_has_role(caller, v_owner, 'MEMBER') THEN
+    RAISE EXCEPTION 'permission denied to create a monitor owned by role "%"', v_owner
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF EXISTS (SELECT 1 FROM drift.monitors x
+              WHERE x.name = _api_create_model_monitor.name AND x.owner = v_owner) THEN
+    RAISE EXCEPTION 'monitor "%" already exists', _api_create_model_monitor.name
+      USING ERRCODE = 'duplicate_object';
+  END IF;
+  IF drift_share IS NULL OR NOT (drift_share > 0 AND drift_share <= 1) THEN
+    RAISE EXCEPTION 'drift_share must be in (0, 1], not %', drift_share
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'The model fires when this share of its columns drifted, such as 0.5.';
+  END IF;
+  IF thresholds IS NOT NULL AND thresholds <> 'auto' THEN
+    RAISE EXCEPTION 'thresholds must be ''auto'' or NULL, not "%"', thresholds
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'auto uses the thresholds learned by drift.capture_chunks.';
+  END IF;
+  IF thresholds IS NOT NULL AND compare_to = 'previous_window' THEN
+    RAISE EXCEPTION 'learned thresholds apply to comparisons with the baseline'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use thresholds => ''auto'' with compare_to => ''baseline''.';
+  END IF;
+  IF columns IS NOT NULL AND cardinality(columns) = 0 THEN
+    RAISE EXCEPTION 'columns must not be empty'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass NULL (the default) to check every baseline column present in the relation.';
+  END IF;
+  -- the columns: as dataset_drift takes them, resolved now against the
+  -- owner's baseline (the run reads the baseline as the owner)
+  v_bowner := drift.baseline_owner(baseline, v_owner);
+  IF v_bowner IS NULL THEN
+    RAISE EXCEPTION 'baseline "%" does not exist', baseline
+      USING ERRCODE = 'undefined_object',
+            HINT = 'The monitor''s owner must own or see the baseline.';
+  END IF;
+  IF thresholds = 'auto' AND NOT EXISTS (
+       SELECT 1 FROM drift.baseline_thresholds x
+        WHERE x.baseline_owner = v_bowner AND x.baseline_name = baseline) THEN
+    RAISE EXCEPTION 'baseline "%" has no learned thresholds', baseline
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Learn them with drift.capture_chunks(baseline, chunks).';
+  END IF;
+  SELECT array_agg(bc.column_name ORDER BY coalesce(u.i, a.attnum)),
+         array_agg(bc.kind ORDER BY coalesce(u.i, a.attnum))
+    INTO v_cols, v_kinds
+    FROM drift.baseline_columns bc
+    LEFT JOIN pg_attribute a ON a.attrelid = relation AND a.attname = bc.column_name
+                            AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN LATERAL (SELECT x.i FROM unnest(columns) WITH ORDINALITY x(c, i)
+                        WHERE x.c = bc.column_name LIMIT 1) u ON true
+   WHERE bc.baseline_owner = v_bowner AND bc.baseline_name = baseline
+     AND (columns IS NULL OR u.i IS NOT NULL) AND a.attnum IS NOT NULL
+     AND (bc.kind <> 'numeric' OR drift.column_kind(relation, bc.column_name) = 'numeric');
+  IF cardinality(coalesce(v_cols, '{}')) < cardinality(coalesce(columns, '{}')) THEN
+    RAISE EXCEPTION 'columns names a column that baseline "%" and % do not both have (as numbers, if profiled so): %',
+                    baseline, relation,
+                    (SELECT string_agg(c, ', ') FROM unnest(columns) c WHERE c IS NULL OR c <> ALL (coalesce(v_cols, '{}')))
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  IF v_cols IS NULL THEN
+    RAISE EXCEPTION 'no column of baseline "%" can be checked in %', baseline, relation
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  -- correction, alpha and tests exactly as each run will judge them: the
+  -- baseline against itself
+  PERFORM drift.judge_columns(v_cols, v_kinds, p.base, p.base, correction, alpha, tests)
+     FROM (SELECT array_agg(bc.profile ORDER BY u.i) AS base
+             FROM unnest(v_cols) WITH ORDINALITY u(c, i)
+             JOIN drift.baseline_columns bc
+               ON bc.baseline_owner = v_bowner AND bc.baseline_name = baseline
+              AND bc.column_name = u.c) p;
+
+  INSERT INTO drift.monitors AS x (name, owner, relation_oid, relation_name, metric, column_name,
+                                   baseline, threshold, time_column, window_size, schedule,
+                                   filter, slice_by, min_rows, channel, fire_after, max_retries,
+                                   compare_to, paused, next_run, label_column,
+                                   label_relation_oid, label_relation_name, join_column,
+                                   label_delay, label_horizon)
+  VALUES (_api_create_model_monitor.name, v_owner, relation, relation::text, 'dataset_drift',
+          v_cols[1], baseline, drift_share, time_column, window_size,
+          coalesce(schedule, '1 hour'), filter, nullif(slice_by, '{}'), coalesce(min_rows, 1),
+          coalesce(channel, 'pg_drift'), coalesce(fire_after, 1), coalesce(max_retries, 3),
+          coalesce(compare_to, 'baseline'), coalesce(paused, false), now(),
+          _api_create_model_monitor.label_column, label_relation, label_relation::text,
+          join_column, coalesce(label_delay, interval '0'), label_horizon)
+  RETURNING * INTO m;
+  INSERT INTO drift.model_monitors (monitor_id, columns, kinds, correction, alpha, tests,
+                                    auto_thresholds, prediction_column)
+  VALUES (m.monitor_id, v_cols, v_kinds, correction, alpha, tests, thresholds IS NOT NULL,
+          prediction_column);
+  -- the common validation (relation, privileges, window, slices, filter,
+  -- and the whole query planned as the owner); an error undoes both rows
+  PERFORM drift._check_monitor(m);
+  PERFORM drift._wake_scheduler();
+  RETURN m.monitor_id;
+END
+$fn$;
+COMMENT ON FUNCTION drift._api_create_model_monitor(oid, text, regclass, text, text, interval,
+  interval, text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer,
+  integer, name, boolean, text, text, regclass, text, interval, interval) IS
+  'drift.create_model_monitor for the calling role (reached only through it: src/worker/api_call.c)';
+
+CREATE FUNCTION drift.create_model_monitor(
+    name        text,
+    relation    regclass,
+    baseline    text,
+    time_column text     DEFAULT NULL,
+    window_size interval DEFAULT NULL,
+    schedule    interval DEFAULT '1 hour',
+    columns     text[]   DEFAULT NULL,
+    correction  text     DEFAULT 'none',
+    alpha       float8   DEFAULT 0.05,
+    drift_share float8   DEFAULT 0.5,
+    tests       jsonb    DEFAULT NULL,
+    thresholds  text     DEFAULT NULL,
+    compare_to  text     DEFAULT 'baseline',
+    filter      text     DEFAULT NULL,
+    slice_by    text[]   DEFAULT NULL,
+    min_rows    bigint   DEFAULT 1,
+    channel     text     DEFAULT 'pg_drift',
+    fire_after  integer  DEFAULT 1,
+    max_retries integer  DEFAULT 3,
+    owner       name     DEFAULT current_user,
+    paused      boolean  DEFAULT false,
+    prediction_column text     DEFAULT NULL,
+    label_column      text     DEFAULT NULL,
+    label_relation    regclass DEFAULT NULL,
+    join_column       text     DEFAULT NULL,
+    label_delay       interval DEFAULT NULL,
+    label_horizon     interval DEFAULT NULL)
+  RETURNS bigint
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION drift.create_model_monitor(text, regclass, text, text, interval, interval,
+  text[], text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer, integer,
+  name, boolean, text, text, regclass, text, interval, interval) IS
+  'Declare a scheduled whole-model check: every column of a baseline (or those named) in one '
+  'scan per run, a results row per column (drift.model_results) and one for the model, one '
+  'alert per state change listing the drifted columns by rank; with prediction_column (and '
+  'label_column, label_relation) the model''s realized and CBPE-estimated quality beside it '
+  '(drift.model_quality); returns the monitor id';
+
+CREATE FUNCTION drift._api_alter_monitor(
+    caller       oid,
+    name         text,
+    relation     regclass,
+    metric       text,
+    column_name  text,
+    baseline     text,
+    threshold    float8,
+    time_column  text,
+    window_size  interval,
+    schedule     interval,
+    filter       text,
+    slice_by     text[],
+    min_rows     bigint,
+    channel      text,
+    label_column text,
+    lower_bound  float8,
+    upper_bound  float8,
+    min_effect   float8,
+    compare_to   text,
+    fire_after   integer,
+    max_retries  integer,
+    reset        text[],
+    label_relation regclass,
+    join_column  text,
+    label_delay  interval,
+    label_horizon interval,
+    prediction_column text)
+  RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  old  drift.monitors;
+  m    drift.monitors;
+  v    jsonb;
+  f    text;
+BEGIN
+  old := drift._get_monitor(caller, _api_alter_monitor.name);
+  IF NOT pg_has_role(caller, old.owner, 'MEMBER') THEN
+    RAISE EXCEPTION 'permission denied to change monitor "%" owned by role "%"',
+                    old.name, old.owner
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A monitor reads data with its owner''s privileges.',
+            HINT = 'Members of drift_admin may pause, resume and drop other roles'' monitors.';
+  END IF;
+  v := to_jsonb(old) || jsonb_strip_nulls(jsonb_build_object(
+         'relation_oid', _api_alter_monitor.relation::oid,
+         'relation_name', _api_alter_monitor.relation::text,
+         'metric', _api_alter_monitor.metric, 'column_name', _api_alter_monitor.column_name,
+         'baseline', _api_alter_monitor.baseline, 'threshold', _api_alter_monitor.threshold,
+         'time_column', _api_alter_monitor.time_column, 'window_size', _api_alter_monitor.window_size,
+         'schedule', _api_alter_monitor.schedule, 'filter', _api_alter_monitor.filter,
+         'slice_by', _api_alter_monitor.slice_by, 'min_rows', _api_alter_monitor.min_rows,
+         'channel', _api_alter_monitor.channel, 'label_column', _api_alter_monitor.label_column,
+         'lower_bound', _api_alter_monitor.lower_bound, 'upper_bound', _api_alter_monitor.upper_bound,
+         'min_effect', _api_alter_monitor.min_effect, 'compare_to', _api_alter_monitor.compare_to,
+         'fire_after', _api_alter_monitor.fire_after, 'max_retries', _api_alter_monitor.max_retries,
+         'label_relation_oid', _api_alter_monitor.label_relation::oid,
+         'label_relation_name', _api_alter_monitor.label_relation::text,
+         'join_column', _api_alter_monitor.join_column,
+         'label_delay', _api_alter_monitor.label_delay,
+         'label_horizon', _api_alter_monitor.label_horizon));
+  FOREACH f IN ARRAY coalesce(_api_alter_monitor.reset, '{}') LOOP
+    IF f IS NULL OR f NOT IN ('baseline', 'threshold', 'time_column', 'window_size', 'filter',
+                              'slice_by', 'label_column', 'lower_bound', 'upper_bound',
+                              'min_effect', 'label_relation', 'join_column', 'label_delay',
+                              'label_horizon', 'prediction_column') THEN
+      RAISE EXCEPTION 'cannot reset "%"', f
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'reset takes: baseline, threshold, time_column, window_size, filter, '
+                     'slice_by, label_column, lower_bound, upper_bound, min_effect, '
+                     'label_relation, join_column, label_delay, label_horizon, '
+                     'prediction_column.';
+    END IF;
+    -- a reset label_relation clears its OID and name; label_delay is back to none
+    v := v || CASE f WHEN 'label_relation'
+                     THEN jsonb_build_object('label_relation_oid', NULL, 'label_relation_name', NULL)
+                     WHEN 'label_delay' THEN jsonb_build_object(f, interval '0')
+                     WHEN 'prediction_column' THEN '{}'
+                     ELSE jsonb_build_object(f, NULL) END;
+  END LOOP;
+  m := jsonb_populate_record(NULL::drift.monitors, v);
+  m.slice_by := nullif(m.slice_by, '{}');
+  IF m.metric IS DISTINCT FROM old.metric AND _api_alter_monitor.threshold IS NULL
+     AND NOT ('threshold' = ANY (coalesce(_api_alter_monitor.reset, '{}'))) THEN
+    m.threshold := (SELECT x.default_threshold FROM drift.metrics x WHERE x.name = m.metric);
+  END IF;
+  -- a model monitor's prediction column is with its model settings
+  -- (75_model_quality.sql); _check_monitor validates it from there
+  IF _api_alter_monitor.prediction_column IS NOT NULL
+     OR 'prediction_column' = ANY (coalesce(_api_alter_monitor.reset, '{}')) THEN
+    UPDATE drift.model_monitors x
+       SET prediction_column = CASE WHEN 'prediction_column' = ANY (_api_alter_monitor.reset)
+                                    THEN NULL ELSE _api_alter_monitor.prediction_column END
+     WHERE x.monitor_id = old.monitor_id AND m.metric = 'dataset_drift';
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'prediction_column applies to model monitors only'
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'A column monitor''s prediction is its column_name.';
+    END IF;
+  END IF;
+  PERFORM drift._check_monitor(m);
+
+  UPDATE drift.monitors x SET
+    relation_oid = m.relation_oid, relation_name = m.relation_name, metric = m.metric,
+    column_name = m.column_name, label_column = m.label_column, baseline = m.baseline,
+    threshold = m.threshold, lower_bound = m.lower_bound, upper_bound = m.upper_bound,
+    min_effect = m.min_effect, time_column = m.time_column, window_size = m.window_size,
+    schedule = m.schedule, filter = m.filter, slice_by = m.slice_by, min_rows = m.min_rows,
+    channel = m.channel, compare_to = m.compare_to, fire_after = m.fire_after,
+    max_retries = m.max_retries, label_relation_oid = m.label_relation_oid,
+    label_relation_name = m.label_relation_name, join_column = m.join_column,
+    label_delay = m.label_delay, label_horizon = m.label_horizon,
+    next_run = least(x.next_run, now() + m.schedule),
+    -- what is measured changed: earlier per-slice states no longer apply
+    slice_state = CASE WHEN (m.relation_oid, m.metric, m.column_name, m.label_column,
+                             m.baseline, m.slice_by, m.compare_to, m.label_relation_oid,
+                             m.join_column)
+                            IS DISTINCT FROM
+                            (old.relation_oid, old.metric, old.column_name, old.label_column,
+                             old.baseline, old.slice_by, old.compare_to, old.label_relation_oid,
+                             old.join_column)
+                       THEN '{}'::jsonb ELSE x.slice_state END
+  WHERE x.monitor_id = old.monitor_id;
+  PERFORM drift._wake_scheduler();
+END
+$fn$;
+COMMENT ON FUNCTION drift._api_alter_monitor(oid, text, regclass, text, text, text, float8, text, interval,
+  interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
+  text[], regclass, text, interval, interval, text) IS
+  'drift.alter_monitor for the calling role (reached only through it: src/worker/api_call.c)';
+
+CREATE FUNCTION drift.alter_monitor(
+    name         text,
+    relation     regclass DEFAULT NULL,
+    metric       text     DEFAULT NULL,
+    column_name  text     DEFAULT NULL,
+    baseline     text     DEFAULT NULL,
+    threshold    float8   DEFAULT NULL,
+    time_column  text     DEFAULT NULL,
+    window_size  interval DEFAULT NULL,
+    schedule     interval DEFAULT NULL,
+    filter       text     DEFAULT NULL,
+    slice_by     text[]   DEFAULT NULL,
+    min_rows     bigint   DEFAULT NULL,
+    channel      text     DEFAULT NULL,
+    label_column text     DEFAULT NULL,
+    lower_bound  float8   DEFAULT NULL,
+    upper_bound  float8   DEFAULT NULL,
+    min_effect   float8   DEFAULT NULL,
+    compare_to   text     DEFAULT NULL,
+    fire_after   integer  DEFAULT NULL,
+    max_retries  integer  DEFAULT NULL,
+    reset        text[]   DEFAULT NULL,
+    label_relation regclass DEFAULT NULL,
+    join_column  text     DEFAULT NULL,
+    label_delay  interval DEFAULT NULL,
+    label_horizon interval DEFAULT NULL,
+    prediction_column text DEFAULT NULL)
+  RETURNS void
+  AS 'MODULE_PATHNAME', 'drift_api_call' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION drift.alter_monitor(text, regclass, text, text, text, float8, text, interval,
+  interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
+  text[], regclass, text, interval, interval, text) IS
+  'Change a monitor: NULL arguments keep the current value, reset => ARRAY[...] clears fields '
+  '(label settings included; prediction_column of model monitors)';
+
+REVOKE EXECUTE ON FUNCTION drift._model_quality_expression(drift.monitors, text),
+  drift._model_calibrated(drift.monitors, text), drift._model_quality_kinds(drift.monitors, text),
+  drift._check_model_quality(drift.monitors), drift._record_model_quality(drift.results[], jsonb[]),
+  drift._api_create_model_monitor(oid, text, regclass, text, text, interval, interval, text[],
+    text, float8, float8, jsonb, text, text, text, text[], bigint, text, integer, integer, name,
+    boolean, text, text, regclass, text, interval, interval),
+  drift._api_alter_monitor(oid, text, regclass, text, text, text, float8, text, interval,
+    interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
+    text[], regclass, text, interval, interval, text)
+  FROM PUBLIC;
