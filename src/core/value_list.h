@@ -21,9 +21,11 @@ typedef struct ValueList
 	int64		total;			/* sum of counts (pending values excluded) */
 	float8	   *values;			/* ascending distinct values, no NaN */
 	int64	   *counts;
+	Size		cap_list;		/* room in values and counts */
 	int32		n_pending;		/* raw values not yet merged */
 	int32		cap_pending;
 	float8	   *pending;
+	float8	   *scratch;		/* cap_pending: the sort's second buffer */
 	SketchTracker *sketch;		/* past pg_drift.exact_profile_limit: compact
 								 * into a sketch tracked here, or (NULL) fail */
 } ValueList;
