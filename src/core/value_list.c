@@ -24,8 +24,31 @@
 #define PENDING_MAX (1 << 24)
 
 /*
+ * The tally: while the list and the values counted since the last flush
+ * have at most TALLY_MAX distinct values together (and no more than the
+ * exact limit), a linear-probing hash table counts each value where the
+ * buffer would store it and sort it later.  Low-cardinality columns (flags,
+ * codes, small integers) then cost one probe per row.  TALLY_MAX keeps the
+ * table (at most half full) within 8 kB: a check aggregates many columns
+ * row by row, and a larger table per column misses the cache on every
+ * probe, which costs more than buffering and sorting.  Leaving the tally
+ * (more distinct values) spills it into the list and continues with the
+ * buffer.  The flushes, and so any compaction into a sketch, happen at the
+ * very rows where the buffer alone would flush: while the tally is on, the
+ * list is smaller than PENDING_MIN and the exact limit, so the buffer would
+ * flush every PENDING_MIN values and never compact; the first buffer after
+ * the tally flushes at the next such point.
+ */
+#define TALLY_MAX 256
+#define TALLY_MIN_SLOTS 16
+
+StaticAssertDecl(TALLY_MAX <= PENDING_MIN, "the tally follows the buffer's PENDING_MIN flushes");
+
+static void merge_sorted(ValueList *vl, const float8 *values, const int64 *counts, int32 m);
+
+/*
  * An empty list whose arrays live in cxt; sketch (or NULL) tracks the
- * compactions past the exact limit.
+ * compactions past the exact limit.  It starts with a small tally.
  */
 void
 value_list_init(ValueList *vl, MemoryContext cxt, SketchTracker *sketch)
@@ -34,8 +57,123 @@ value_list_init(ValueList *vl, MemoryContext cxt, SketchTracker *sketch)
 	vl->cxt = cxt;
 	vl->sketch = sketch;
 	vl->cap_pending = PENDING_MIN;
-	vl->pending = MemoryContextAlloc(cxt, sizeof(float8) * vl->cap_pending);
-	vl->scratch = MemoryContextAlloc(cxt, sizeof(float8) * vl->cap_pending);
+	vl->flush_at = PENDING_MIN;
+	vl->tally_mask = TALLY_MIN_SLOTS - 1;
+	vl->tally = MemoryContextAllocZero(cxt, sizeof(TallyEntry) * TALLY_MIN_SLOTS);
+}
+
+/* The slot of x in a tally of mask + 1 slots: its own or the empty one it would take. */
+static uint32
+tally_slot(const TallyEntry *t, uint32 mask, float8 x)
+{
+	uint32		i = value_list_hash(x) & mask;
+
+	while (t[i].count != 0 && t[i].value != x)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Double the tally's slots (kept at most half full, so probes stay short). */
+static void
+tally_grow(ValueList *vl)
+{
+	uint32		slots = (vl->tally_mask + 1) * 2;
+	TallyEntry *t = MemoryContextAllocZero(vl->cxt, sizeof(TallyEntry) * slots);
+
+	for (uint32 i = 0; i <= vl->tally_mask; i++)
+	{
+		if (vl->tally[i].count != 0)
+			t[tally_slot(t, slots - 1, vl->tally[i].value)] = vl->tally[i];
+	}
+	pfree(vl->tally);
+	vl->tally = t;
+	vl->tally_mask = slots - 1;
+}
+
+static int
+tally_entry_cmp(const void *a, const void *b)
+{
+	float8		x = ((const TallyEntry *) a)->value;
+	float8		y = ((const TallyEntry *) b)->value;
+
+	return (x > y) - (x < y);
+}
+
+/* Merge the tally's values into the list and empty it (no -0 or NaN in it: exact order). */
+static void
+tally_spill(ValueList *vl)
+{
+	TallyEntry *e;
+	float8	   *v;
+	int64	   *c;
+	int32		n = 0;
+
+	vl->tally_raw = 0;
+	if (vl->tally_n == 0)
+		return;
+	e = palloc(sizeof(TallyEntry) * vl->tally_n);
+	for (uint32 i = 0; i <= vl->tally_mask; i++)
+	{
+		if (vl->tally[i].count != 0)
+		{
+			e[n++] = vl->tally[i];
+			vl->tally[i].count = 0;
+		}
+	}
+	qsort(e, n, sizeof(TallyEntry), tally_entry_cmp);
+	v = palloc(sizeof(float8) * n);
+	c = palloc(sizeof(int64) * n);
+	for (int32 i = 0; i < n; i++)
+	{
+		v[i] = e[i].value;
+		c[i] = e[i].count;
+	}
+	vl->tally_n = 0;
+	merge_sorted(vl, v, c, n);
+	pfree(e);
+	pfree(v);
+	pfree(c);
+}
+
+/*
+ * Turn the tally off for good: spill it into the list and allocate the
+ * buffer, which would now hold the values counted since the last
+ * PENDING_MIN-value flush point.
+ */
+static void
+tally_off(ValueList *vl)
+{
+	vl->flush_at = PENDING_MIN - (int32) (vl->tally_raw % PENDING_MIN);
+	tally_spill(vl);
+	pfree(vl->tally);
+	vl->tally = NULL;
+	vl->pending = MemoryContextAlloc(vl->cxt, sizeof(float8) * vl->cap_pending);
+	vl->scratch = MemoryContextAlloc(vl->cxt, sizeof(float8) * vl->cap_pending);
+}
+
+/*
+ * A value new to the tally, whose empty slot is slot: count it and return
+ * true, or turn the tally off (see tally_off) and return false so that the
+ * caller buffers it.
+ */
+bool
+value_list_tally_insert(ValueList *vl, float8 x, uint32 slot)
+{
+	if ((int64) vl->n_distinct + vl->tally_n + 1 > Min(TALLY_MAX, drift_exact_profile_limit))
+	{
+		tally_off(vl);
+		return false;
+	}
+	if ((uint32) (vl->tally_n + 1) * 2 > vl->tally_mask + 1)
+	{
+		tally_grow(vl);
+		slot = tally_slot(vl->tally, vl->tally_mask, x);
+	}
+	vl->tally[slot].value = x;
+	vl->tally[slot].count = 1;
+	vl->tally_n++;
+	vl->tally_raw++;
+	return true;
 }
 
 /* Make room for n entries in the list's arrays, keeping its content. */
@@ -60,14 +198,17 @@ reserve_list(ValueList *vl, Size n)
 }
 
 /*
- * Merge a sorted distinct run of m entries into the list, in place: with
- * room for both, a merge from the largest entries down writes each entry
- * at or above the list entries still unread, so the arrays are reused and
- * only grow (a fresh allocation per merge page-faults its memory in again).
- * The merged list ends up at the arrays' end and moves to their start.
+ * Merge an ascending run of m values into the list, in place: with room for
+ * both, a merge from the largest entries down writes each entry at or above
+ * the list entries still unread, so the arrays are reused and only grow (a
+ * fresh allocation per merge page-faults its memory in again).  Equal
+ * values, in the list or the run, add up as they meet, so a sorted buffer
+ * merges as it is (counts NULL: each value once), without collapsing it
+ * first.  The merged list ends up at the arrays' end and moves to their
+ * start.
  */
-void
-value_list_merge(ValueList *vl, const float8 *values, const int64 *counts, int32 m)
+static void
+merge_sorted(ValueList *vl, const float8 *values, const int64 *counts, int32 m)
 {
 	float8	   *v;
 	int64	   *c;
@@ -95,7 +236,8 @@ value_list_merge(ValueList *vl, const float8 *values, const int64 *counts, int32
 		else
 		{
 			x = values[j];
-			n = counts[j--];
+			n = counts != NULL ? counts[j] : 1;
+			j--;
 			vl->total = count_add(vl->total, n);
 		}
 		if (w < vl->cap_list && v[w] == x)
@@ -122,27 +264,40 @@ value_list_merge(ValueList *vl, const float8 *values, const int64 *counts, int32
 }
 
 /*
+ * Merge a sorted distinct list of m entries (a profile's, another state's)
+ * into the list.  The tally goes off first: the buffer's flush schedule,
+ * which the tally follows, assumes a list below PENDING_MIN entries.
+ */
+void
+value_list_merge(ValueList *vl, const float8 *values, const int64 *counts, int32 m)
+{
+	if (vl->tally != NULL)
+		tally_off(vl);
+	merge_sorted(vl, values, counts, m);
+}
+
+/*
  * Sort the buffered values and merge them into the list.  The sort leaves
- * its result in the buffer or in the scratch array, and the other one holds
- * the run's counts (both are cap_pending 8-byte slots): nothing is
- * allocated unless the buffer grows with the list.
+ * its result in the buffer or in the scratch array: nothing is allocated
+ * unless the buffer grows with the list.
  */
 void
 value_list_flush(ValueList *vl)
 {
-	float8	   *sorted;
-	int64	   *cnts;
-	int32		m;
+	const float8 *sorted;
 	Size		want;
 
+	if (vl->tally != NULL)
+	{
+		tally_spill(vl);
+		return;
+	}
+	vl->flush_at = vl->cap_pending;
 	if (vl->n_pending == 0)
 		return;
-	StaticAssertStmt(sizeof(int64) == sizeof(float8), "counts reuse the other sort buffer");
-	sorted = (float8 *) sort_float8_buffers(vl->pending, vl->n_pending, vl->scratch);
-	cnts = (int64 *) (sorted == vl->pending ? vl->scratch : vl->pending);
-	m = (int32) collapse_sorted(sorted, vl->n_pending, sorted, cnts);
+	sorted = sort_float8_buffers(vl->pending, vl->n_pending, vl->scratch);
+	merge_sorted(vl, sorted, NULL, vl->n_pending);
 	vl->n_pending = 0;
-	value_list_merge(vl, sorted, cnts, m);
 
 	want = Min(Max((Size) vl->n_distinct, (Size) PENDING_MIN), (Size) PENDING_MAX);
 	if (want > (Size) vl->cap_pending)
@@ -152,6 +307,7 @@ value_list_flush(ValueList *vl)
 		vl->cap_pending = (int32) want;
 		vl->pending = MemoryContextAllocHuge(vl->cxt, sizeof(float8) * want);
 		vl->scratch = MemoryContextAllocHuge(vl->cxt, sizeof(float8) * want);
+		vl->flush_at = vl->cap_pending;
 	}
 }
 
