@@ -215,7 +215,6 @@ merge_sorted(ValueList *vl, const float8 *values, const int64 *counts, int32 m)
 	int32		i = vl->n_distinct - 1,
 				j = m - 1;
 	Size		w;
-	int64		added = 0;
 	int32		k;
 
 	if (m == 0)
@@ -224,70 +223,31 @@ merge_sorted(ValueList *vl, const float8 *values, const int64 *counts, int32 m)
 	v = vl->values;
 	c = vl->counts;
 	w = vl->cap_list;			/* entries [w, cap_list) are merged */
-	/* the largest value first, so that the loops always have an entry at w */
-	if (i >= 0 && v[i] > values[j])
+	while (i >= 0 || j >= 0)
 	{
-		v[--w] = v[i];
-		c[w] = c[i--];
-	}
-	else
-	{
-		v[--w] = values[j];
-		c[w] = counts != NULL ? counts[j] : 1;
-		added = c[w];
-		j--;
-	}
+		float8		x;
+		int64		n;
 
-	/*
-	 * While both have entries: without branches on the data (which side is
-	 * larger, whether the value equals the last one written), as the
-	 * outcome is a coin toss for interleaved values and a mispredicted
-	 * branch per entry would cost more than the work.  Writing x again over
-	 * an equal entry is harmless.
-	 */
-	while (i >= 0 && j >= 0)
-	{
-		float8		a = v[i];
-		float8		b = values[j];
-		bool		from_list = a > b;
-		float8		x = from_list ? a : b;
-		int64		n = from_list ? c[i] : (counts != NULL ? counts[j] : 1);
-		bool		same = v[w] == x;
-		int64		sum;
-
-		added += from_list ? 0 : n;
-		i -= from_list;
-		j -= !from_list;
-		sum = count_add(same ? c[w] : 0, n);
-		w -= !same;
-		v[w] = x;
-		c[w] = sum;
-	}
-	/* the rest of one side */
-	for (; i >= 0; i--)
-	{
-		if (v[w] == v[i])
-			c[w] = count_add(c[w], c[i]);
+		if (j < 0 || (i >= 0 && v[i] > values[j]))
+		{
+			x = v[i];
+			n = c[i--];
+		}
 		else
 		{
-			v[--w] = v[i];
-			c[w] = c[i];
+			x = values[j];
+			n = counts != NULL ? counts[j] : 1;
+			j--;
+			vl->total = count_add(vl->total, n);
 		}
-	}
-	for (; j >= 0; j--)
-	{
-		int64		n = counts != NULL ? counts[j] : 1;
-
-		added += n;
-		if (v[w] == values[j])
+		if (w < vl->cap_list && v[w] == x)
 			c[w] = count_add(c[w], n);
 		else
 		{
-			v[--w] = values[j];
+			v[--w] = x;
 			c[w] = n;
 		}
 	}
-	vl->total = count_add(vl->total, added);
 	k = (int32) (vl->cap_list - w);
 	memmove(v, v + w, sizeof(float8) * k);
 	memmove(c, c + w, sizeof(int64) * k);

@@ -443,9 +443,10 @@ BEGIN
   IF dataset_drift.thresholds = 'auto' THEN
     v_learned := drift.learned_thresholds(dataset_drift.baseline);
   END IF;
-  SELECT * INTO p
-    FROM drift.dataset_profile_arrays(dataset_drift.baseline, dataset_drift.relation,
-                                      dataset_drift.filter, dataset_drift.columns);
+  -- called as an expression, not in FROM: a function scan would store the
+  -- profiles in a tuplestore, which spills them past work_mem
+  p := drift.dataset_profile_arrays(dataset_drift.baseline, dataset_drift.relation,
+                                    dataset_drift.filter, dataset_drift.columns);
   RETURN QUERY
     SELECT * FROM drift.judge_columns(p.column_names, p.column_kinds, p.baseline_profiles,
                                       p.current_profiles, dataset_drift.correction,
