@@ -2,12 +2,14 @@
  * value_list.c
  *		Sorted distinct values with counts, built without keeping every row.
  *
- * Raw values collect in a buffer; a full buffer is radix-sorted, collapsed
- * and merged into the distinct list, and the buffer grows with the list so
- * that merging stays amortised O(1) per value.  The buffers and the list's
- * arrays are kept and reused from flush to flush.  Memory is O(distinct values),
- * bounded by pg_drift.exact_profile_limit: past it a profile's list compacts
- * into a quantile sketch (profile_sketch.c), any other list is an error.
+ * While a column has few distinct values, a small hash table counts them
+ * (the tally, below).  Past that, raw values collect in a buffer; a full
+ * buffer is radix-sorted and merged into the distinct list, and the buffer
+ * grows with the list so that merging stays amortised O(1) per value.  The
+ * buffers and the list's arrays are kept and reused from flush to flush.
+ * Memory is O(distinct values), bounded by pg_drift.exact_profile_limit:
+ * past it a profile's list compacts into a quantile sketch
+ * (profile_sketch.c), any other list is an error.
  */
 #include "postgres.h"
 

@@ -14,7 +14,7 @@
 
 #include "profile/profile_sketch.h"
 
-/* A slot of the tally: a value and its count (0: empty), one cache line access per probe. */
+/* A slot of the tally: a value and its count (0: empty slot), read together by a probe. */
 typedef struct TallyEntry
 {
 	float8		value;
@@ -51,7 +51,11 @@ extern void value_list_flush(ValueList *vl);
 extern void value_list_merge(ValueList *vl, const float8 *values, const int64 *counts, int32 m);
 extern bool value_list_tally_insert(ValueList *vl, float8 x, uint32 slot);
 
-/* The tally's slot hash: MurmurHash3's 64-bit finalizer (Appleby), which spreads keys that differ only in high bits such as small integers. */
+/*
+ * The tally's slot hash: MurmurHash3's 64-bit finalizer (Austin Appleby's
+ * fmix64), which spreads keys that differ only in their high bits, as small
+ * integers stored as doubles do.
+ */
 static inline uint32
 value_list_hash(float8 x)
 {

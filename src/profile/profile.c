@@ -95,7 +95,7 @@ profile_make_numeric(int32 n, const float8 *values, const int64 *counts,
 	DriftProfile *p = (DriftProfile *) palloc(size);
 	int64		total = 0;
 
-	/* the arrays are copied in whole: zero only the header (a large profile's pages are touched once) */
+	/* the arrays are copied in whole: zero the header only, so a large profile is written once */
 	memset(p, 0, PROFILE_HEADER_SIZE);
 
 	SET_VARSIZE(p, size);
