@@ -92,8 +92,11 @@ profile_make_numeric(int32 n, const float8 *values, const int64 *counts,
 					 int64 null_count, int64 nan_count)
 {
 	Size		size = profile_numeric_size(n);
-	DriftProfile *p = (DriftProfile *) palloc0(size);
+	DriftProfile *p = (DriftProfile *) palloc(size);
 	int64		total = 0;
+
+	/* the arrays are copied in whole: zero the header only, so a large profile is written once */
+	memset(p, 0, PROFILE_HEADER_SIZE);
 
 	SET_VARSIZE(p, size);
 	p->version = DRIFT_PROFILE_VERSION;

@@ -78,7 +78,7 @@ builder_has_values(const ProfileBuilder *b)
 {
 	if (b->kind == PROFILE_KIND_CATEGORICAL)
 		return b->categories->n > 0;
-	return b->list.n_distinct > 0 || b->list.n_pending > 0 || b->nan_count > 0;
+	return value_list_has_values(&b->list) || b->nan_count > 0;
 }
 
 /*

@@ -216,16 +216,8 @@ CREATE FUNCTION unseen_category_share(baseline drift_profile, current drift_prof
 COMMENT ON FUNCTION unseen_category_share(drift_profile, drift_profile) IS
   'Share of the current profile''s values in categories the baseline profile never saw';
 
--- The one scan of a whole-model check: every column of a baseline (or those
--- named) profiled over the relation by one SELECT with one drift_profile_agg
--- per column.  Runs as the caller (not SECURITY DEFINER): the relation is
--- read, and the filter runs, with the caller's privileges; the baseline is
--- read under the caller's row-level security.  Columns come in the order
--- named, else the relation's; by default, columns missing from the relation
--- or retyped so that they can no longer be read as numbers are left out
--- (drift.check_schema and drift.dataset_integrity report them), while a
--- column named in columns must be there.  A column with no row has an empty
--- profile.
+-- The one scan of a whole-model check as rows, one per column
+-- (drift.dataset_profile_arrays, src/sql/63_dataset_scan.sql, does it).
 CREATE FUNCTION drift.dataset_profiles(
     baseline text,
     relation regclass,
@@ -236,92 +228,12 @@ CREATE FUNCTION drift.dataset_profiles(
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
-#variable_conflict use_column
-DECLARE
-  v_owner name;
-  v_cols  text[] := '{}';
-  v_kinds text[] := '{}';
-  v_base  @extschema@.drift_profile[] := '{}';
-  v_exprs text[] := '{}';
-  v_cur   @extschema@.drift_profile[];
-  r       record;
 BEGIN
-  IF dataset_profiles.baseline IS NULL OR dataset_profiles.relation IS NULL THEN
-    RAISE EXCEPTION 'baseline and relation must not be NULL'
-      USING ERRCODE = 'null_value_not_allowed';
-  END IF;
-  IF dataset_profiles.columns IS NOT NULL AND cardinality(dataset_profiles.columns) = 0 THEN
-    RAISE EXCEPTION 'columns must not be empty'
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Pass NULL (the default) to check every baseline column present in the relation.';
-  END IF;
-  v_owner := drift.baseline_owner(dataset_profiles.baseline);
-  IF v_owner IS NULL THEN
-    RAISE EXCEPTION 'baseline "%" does not exist', dataset_profiles.baseline
-      USING ERRCODE = 'undefined_object',
-            HINT = 'Create it with drift.capture_baseline(); drift.baselines lists the existing ones.';
-  END IF;
-  -- every named column must be a column of the baseline and of the relation
-  FOR r IN SELECT u.c
-             FROM unnest(coalesce(dataset_profiles.columns, '{}')) AS u(c)
-            WHERE u.c IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM drift.baseline_columns bc
-                     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_profiles.baseline
-                       AND bc.column_name = u.c) LOOP
-    RAISE EXCEPTION 'column "%" in columns is not a column of baseline "%"', r.c, dataset_profiles.baseline
-      USING ERRCODE = 'undefined_column',
-            HINT = 'drift.baseline_columns lists the baseline''s columns (names are case-sensitive).';
-  END LOOP;
-
-  FOR r IN
-    SELECT bc.column_name AS col, bc.kind, bc.profile,
-           drift.column_kind(dataset_profiles.relation, bc.column_name) AS now_kind
-      FROM drift.baseline_columns bc
-      LEFT JOIN pg_attribute a
-        ON a.attrelid = dataset_profiles.relation AND a.attname = bc.column_name
-       AND a.attnum > 0 AND NOT a.attisdropped
-      LEFT JOIN LATERAL (
-        SELECT u.i FROM unnest(dataset_profiles.columns) WITH ORDINALITY AS u(c, i)
-         WHERE u.c = bc.column_name LIMIT 1) ord ON true
-     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_profiles.baseline
-       AND (dataset_profiles.columns IS NULL OR ord.i IS NOT NULL)
-       AND (dataset_profiles.columns IS NOT NULL OR a.attnum IS NOT NULL)
-     ORDER BY coalesce(ord.i, a.attnum)
-  LOOP
-    IF r.now_kind IS NULL THEN
-      RAISE EXCEPTION 'baseline column "%" does not exist in %', r.col, dataset_profiles.relation
-        USING ERRCODE = 'undefined_column',
-              HINT = 'Leave it out of columns; drift.check_schema shows how the relation changed.';
-    END IF;
-    IF r.kind = 'numeric' AND r.now_kind <> 'numeric' THEN
-      -- by default a column retyped out of reach is left to the schema check
-      CONTINUE WHEN dataset_profiles.columns IS NULL;
-      RAISE EXCEPTION 'column "%" of % is %, but baseline "%" profiled it as numeric',
-                      r.col, dataset_profiles.relation, r.now_kind, dataset_profiles.baseline
-        USING ERRCODE = 'datatype_mismatch',
-              HINT = 'Capture the baseline again, or leave the column out of columns.';
-    END IF;
-    v_cols  := v_cols || r.col;
-    v_kinds := v_kinds || r.kind;
-    v_base  := v_base || r.profile;
-    v_exprs := v_exprs || drift.profile_expression(r.col, r.kind);
-  END LOOP;
-  IF cardinality(v_cols) = 0 THEN
-    RAISE EXCEPTION 'no column of baseline "%" can be checked in %', dataset_profiles.baseline,
-                    dataset_profiles.relation
-      USING ERRCODE = 'undefined_column',
-            HINT = 'drift.check_schema compares the relation with the baseline''s source.';
-  END IF;
-
-  -- the one scan; the filter is the caller's SQL, run with the caller's privileges
-  EXECUTE format('SELECT ARRAY[%s] FROM %s AS t%s', array_to_string(v_exprs, ', '),
-                 dataset_profiles.relation,
-                 CASE WHEN dataset_profiles.filter IS NULL THEN ''
-                      ELSE ' WHERE (' || dataset_profiles.filter || ')' END)
-    INTO v_cur;
   RETURN QUERY
-    SELECT v_cols[i], v_kinds[i], v_base[i], drift.empty_if_null(v_cur[i], v_kinds[i])
-      FROM generate_subscripts(v_cols, 1) AS i
+    SELECT a.column_names[i], a.column_kinds[i], a.baseline_profiles[i], a.current_profiles[i]
+      FROM drift.dataset_profile_arrays(dataset_profiles.baseline, dataset_profiles.relation,
+                                        dataset_profiles.filter, dataset_profiles.columns) AS a,
+           generate_subscripts(a.column_names, 1) AS i
      ORDER BY i;
 END
 $fn$;
@@ -376,6 +288,8 @@ CREATE FUNCTION drift.judge_columns(
   SET search_path = pg_catalog, pg_temp
   -- the per-column query is small whatever the planner guesses: compiling it is not worth it
   SET jit = off
+  -- a custom plan would copy the profile arrays into its constants (tens of MB)
+  SET plan_cache_mode = force_generic_plan
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -506,6 +420,8 @@ CREATE FUNCTION drift.dataset_drift(
                  n_baseline bigint, n_current bigint, distinct_values bigint)
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
+  -- a custom plan would copy the profile arrays into its constants
+  SET plan_cache_mode = force_generic_plan
 AS $fn$
 DECLARE
   p         record;
@@ -527,16 +443,13 @@ BEGIN
   IF dataset_drift.thresholds = 'auto' THEN
     v_learned := drift.learned_thresholds(dataset_drift.baseline);
   END IF;
-  SELECT array_agg(d.column_name ORDER BY d.o) AS cols, array_agg(d.column_kind ORDER BY d.o) AS kinds,
-         array_agg(d.baseline_profile ORDER BY d.o) AS base,
-         array_agg(d.current_profile ORDER BY d.o) AS cur
-    INTO p
-    FROM drift.dataset_profiles(dataset_drift.baseline, dataset_drift.relation, dataset_drift.filter,
-                                dataset_drift.columns) WITH ORDINALITY AS d(column_name, column_kind,
-                                                                          baseline_profile,
-                                                                          current_profile, o);
+  -- called as an expression, not in FROM: a function scan would store the
+  -- profiles in a tuplestore, which spills them past work_mem
+  p := drift.dataset_profile_arrays(dataset_drift.baseline, dataset_drift.relation,
+                                    dataset_drift.filter, dataset_drift.columns);
   RETURN QUERY
-    SELECT * FROM drift.judge_columns(p.cols, p.kinds, p.base, p.cur, dataset_drift.correction,
+    SELECT * FROM drift.judge_columns(p.column_names, p.column_kinds, p.baseline_profiles,
+                                      p.current_profiles, dataset_drift.correction,
                                       dataset_drift.alpha, dataset_drift.tests, v_learned);
 END
 $fn$;

@@ -6316,3 +6316,317 @@ REVOKE EXECUTE ON FUNCTION drift._model_quality_expression(drift.monitors, text)
     interval, text, text[], bigint, text, text, float8, float8, float8, text, integer, integer,
     text[], regclass, text, interval, interval, text)
   FROM PUBLIC;
+
+
+-- ===========================================================================
+-- dataset_drift speed (issue 8): the one scan hands its profiles over as
+-- arrays (drift.dataset_profile_arrays), never through a tuplestore or a
+-- sort that spills them; the functions that take whole profile arrays as
+-- parameters plan them generically (a custom plan copies them into its
+-- constants).
+-- ===========================================================================
+CREATE FUNCTION drift.dataset_profile_arrays(
+    baseline text,
+    relation regclass,
+    filter   text   DEFAULT NULL,
+    columns  text[] DEFAULT NULL,
+    OUT column_names      text[],
+    OUT column_kinds      text[],
+    OUT baseline_profiles drift_profile[],
+    OUT current_profiles  drift_profile[])
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_owner name;
+  v_cols  text[] := '{}';
+  v_kinds text[] := '{}';
+  v_base  @extschema@.drift_profile[] := '{}';
+  v_exprs text[] := '{}';
+  r       record;
+BEGIN
+  IF dataset_profile_arrays.baseline IS NULL OR dataset_profile_arrays.relation IS NULL THEN
+    RAISE EXCEPTION 'baseline and relation must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF dataset_profile_arrays.columns IS NOT NULL AND cardinality(dataset_profile_arrays.columns) = 0 THEN
+    RAISE EXCEPTION 'columns must not be empty'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass NULL (the default) to check every baseline column present in the relation.';
+  END IF;
+  v_owner := drift.baseline_owner(dataset_profile_arrays.baseline);
+  IF v_owner IS NULL THEN
+    RAISE EXCEPTION 'baseline "%" does not exist', dataset_profile_arrays.baseline
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Create it with drift.capture_baseline(); drift.baselines lists the existing ones.';
+  END IF;
+  -- every named column must be a column of the baseline and of the relation
+  FOR r IN SELECT u.c
+             FROM unnest(coalesce(dataset_profile_arrays.columns, '{}')) AS u(c)
+            WHERE u.c IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM drift.baseline_columns bc
+                     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_profile_arrays.baseline
+                       AND bc.column_name = u.c) LOOP
+    RAISE EXCEPTION 'column "%" in columns is not a column of baseline "%"', r.c, dataset_profile_arrays.baseline
+      USING ERRCODE = 'undefined_column',
+            HINT = 'drift.baseline_columns lists the baseline''s columns (names are case-sensitive).';
+  END LOOP;
+
+  FOR r IN
+    SELECT bc.column_name AS col, bc.kind, bc.profile,
+           drift.column_kind(dataset_profile_arrays.relation, bc.column_name) AS now_kind
+      FROM drift.baseline_columns bc
+      LEFT JOIN pg_attribute a
+        ON a.attrelid = dataset_profile_arrays.relation AND a.attname = bc.column_name
+       AND a.attnum > 0 AND NOT a.attisdropped
+      LEFT JOIN LATERAL (
+        SELECT u.i FROM unnest(dataset_profile_arrays.columns) WITH ORDINALITY AS u(c, i)
+         WHERE u.c = bc.column_name LIMIT 1) ord ON true
+     WHERE bc.baseline_owner = v_owner AND bc.baseline_name = dataset_profile_arrays.baseline
+       AND (dataset_profile_arrays.columns IS NULL OR ord.i IS NOT NULL)
+       AND (dataset_profile_arrays.columns IS NOT NULL OR a.attnum IS NOT NULL)
+     ORDER BY coalesce(ord.i, a.attnum)
+  LOOP
+    IF r.now_kind IS NULL THEN
+      RAISE EXCEPTION 'baseline column "%" does not exist in %', r.col, dataset_profile_arrays.relation
+        USING ERRCODE = 'undefined_column',
+              HINT = 'Leave it out of columns; drift.check_schema shows how the relation changed.';
+    END IF;
+    IF r.kind = 'numeric' AND r.now_kind <> 'numeric' THEN
+      -- by default a column retyped out of reach is left to the schema check
+      CONTINUE WHEN dataset_profile_arrays.columns IS NULL;
+      RAISE EXCEPTION 'column "%" of % is %, but baseline "%" profiled it as numeric',
+                      r.col, dataset_profile_arrays.relation, r.now_kind, dataset_profile_arrays.baseline
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Capture the baseline again, or leave the column out of columns.';
+    END IF;
+    v_cols  := v_cols || r.col;
+    v_kinds := v_kinds || r.kind;
+    v_base  := v_base || r.profile;
+    v_exprs := v_exprs || drift.profile_expression(r.col, r.kind);
+  END LOOP;
+  IF cardinality(v_cols) = 0 THEN
+    RAISE EXCEPTION 'no column of baseline "%" can be checked in %', dataset_profile_arrays.baseline,
+                    dataset_profile_arrays.relation
+      USING ERRCODE = 'undefined_column',
+            HINT = 'drift.check_schema compares the relation with the baseline''s source.';
+  END IF;
+
+  -- the one scan; the filter is the caller's SQL, run with the caller's privileges
+  EXECUTE format('SELECT ARRAY[%s] FROM %s AS t%s', array_to_string(v_exprs, ', '),
+                 dataset_profile_arrays.relation,
+                 CASE WHEN dataset_profile_arrays.filter IS NULL THEN ''
+                      ELSE ' WHERE (' || dataset_profile_arrays.filter || ')' END)
+    INTO current_profiles;
+  FOR i IN 1 .. cardinality(v_cols) LOOP
+    IF current_profiles[i] IS NULL THEN
+      current_profiles[i] := drift.empty_if_null(NULL, v_kinds[i]);
+    END IF;
+  END LOOP;
+  column_names := v_cols;
+  column_kinds := v_kinds;
+  baseline_profiles := v_base;
+END
+$fn$;
+COMMENT ON FUNCTION drift.dataset_profile_arrays(text, regclass, text, text[]) IS
+  'One scan of a relation profiling every column of a baseline (or those named), as arrays in '
+  'column order: names, kinds, the baseline''s profiles and the current ones, read with the '
+  'caller''s privileges';
+
+CREATE OR REPLACE FUNCTION drift.dataset_profiles(
+    baseline text,
+    relation regclass,
+    filter   text   DEFAULT NULL,
+    columns  text[] DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, baseline_profile drift_profile,
+                 current_profile drift_profile)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  RETURN QUERY
+    SELECT a.column_names[i], a.column_kinds[i], a.baseline_profiles[i], a.current_profiles[i]
+      FROM drift.dataset_profile_arrays(dataset_profiles.baseline, dataset_profiles.relation,
+                                        dataset_profiles.filter, dataset_profiles.columns) AS a,
+           generate_subscripts(a.column_names, 1) AS i
+     ORDER BY i;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION drift.judge_columns(
+    column_names text[],
+    column_kinds text[],
+    baselines    drift_profile[],
+    currents     drift_profile[],
+    correction   text    DEFAULT 'none',
+    alpha        float8  DEFAULT 0.05,
+    tests        jsonb   DEFAULT NULL,
+    thresholds   jsonb   DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, test text, reason text,
+                 statistic float8, p_value float8, adjusted_p_value float8,
+                 threshold float8, drifted boolean, severity float8, rank integer,
+                 n_baseline bigint, n_current bigint, distinct_values bigint)
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+  -- the per-column query is small whatever the planner guesses: compiling it is not worth it
+  SET jit = off
+  -- a custom plan would copy the profile arrays into its constants (tens of MB)
+  SET plan_cache_mode = force_generic_plan
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_tests text[] := array_fill(NULL::text, ARRAY[cardinality(column_names)]);
+  v_thr   float8[] := array_fill(NULL::float8, ARRAY[cardinality(column_names)]);
+  k       text;
+  v       jsonb;
+BEGIN
+  IF judge_columns.alpha IS NULL OR NOT (judge_columns.alpha > 0 AND judge_columns.alpha < 1) THEN
+    RAISE EXCEPTION 'alpha must be between 0 and 1, exclusive, not %', judge_columns.alpha
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'alpha is the significance level of the p-value tests, such as 0.05.';
+  END IF;
+  IF judge_columns.correction IS NULL
+     OR judge_columns.correction NOT IN ('none', 'bonferroni', 'holm', 'bh') THEN
+    RAISE EXCEPTION 'unknown correction "%"', judge_columns.correction
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'correction must be one of none, bonferroni, holm or bh.';
+  END IF;
+  IF judge_columns.tests IS NOT NULL AND jsonb_typeof(judge_columns.tests) <> 'object' THEN
+    RAISE EXCEPTION 'tests must be a JSON object'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Map column names to tests, as {"amount": "psi"} or {"amount": {"test": "ks", "threshold": 0.01}}.';
+  END IF;
+  -- per-column tests and thresholds: "test" or {"test": ..., "threshold": ...}
+  FOR k, v IN SELECT e.key, e.value FROM jsonb_each(coalesce(judge_columns.tests, '{}')) e LOOP
+    IF NOT k = ANY (column_names) THEN
+      RAISE EXCEPTION 'column "%" in tests is not among the columns checked', k
+        USING ERRCODE = 'undefined_column',
+              HINT = 'Name a column of the baseline present in the relation (names are case-sensitive).';
+    END IF;
+    IF jsonb_typeof(v) = 'string' THEN
+      v := jsonb_build_object('test', v);
+    END IF;
+    IF jsonb_typeof(v) <> 'object' OR jsonb_typeof(v -> 'test') NOT IN ('string', 'null')
+       OR (v ? 'threshold' AND jsonb_typeof(v -> 'threshold') <> 'number')
+       OR EXISTS (SELECT 1 FROM jsonb_object_keys(v) o WHERE o NOT IN ('test', 'threshold')) THEN
+      RAISE EXCEPTION 'tests entry for column "%" is malformed: %', k, v
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Give a test name, or {"test": name, "threshold": number}.';
+    END IF;
+    IF (v ->> 'test') IS NOT NULL AND (v ->> 'test') NOT IN ('ks', 'chi2', 'proportion_z', 'js', 'wasserstein_norm') THEN
+      RAISE EXCEPTION 'unknown test "%" in tests for column "%"', v ->> 'test', k
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Tests are ks, chi2, proportion_z, js and wasserstein_norm.';
+    END IF;
+    IF (v ->> 'test') IN ('ks', 'wasserstein_norm')
+       AND column_kinds[array_position(column_names, k)] <> 'numeric' THEN
+      RAISE EXCEPTION 'test "%" in tests does not fit categorical column "%"', v ->> 'test', k
+        USING ERRCODE = 'datatype_mismatch',
+              HINT = 'Categorical columns take chi2, js or proportion_z.';
+    END IF;
+    IF v ? 'threshold' AND NOT ((v ->> 'threshold')::float8 > 0) THEN
+      RAISE EXCEPTION 'threshold in tests for column "%" must be positive', k
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_tests[array_position(column_names, k)] := v ->> 'test';
+    v_thr[array_position(column_names, k)] := (v ->> 'threshold')::float8;
+  END LOOP;
+
+  RETURN QUERY
+    WITH tested AS (
+      SELECT c.*,
+             -- p-value tests are judged by alpha, distances by 0.1, unless
+             -- overridden; a threshold learned from the baseline's chunks
+             -- judges the statistic, whatever the test
+             coalesce(v_thr[c.i], c.learned, CASE WHEN c.test IN ('ks', 'chi2', 'proportion_z')
+                                                  THEN judge_columns.alpha ELSE 0.1 END) AS thr,
+             v_thr[c.i] IS NULL AND c.learned IS NOT NULL
+               OR c.test NOT IN ('ks', 'chi2', 'proportion_z') AS by_statistic
+        FROM (SELECT i, column_names[i] AS col, column_kinds[i] AS kind,
+                     cd.test, cd.statistic, cd.p_value, cd.n_baseline, cd.n_current,
+                     cd.distinct_values,
+                     (judge_columns.thresholds -> column_names[i] ->> cd.test)::float8 AS learned,
+                     cd.reason || CASE WHEN judge_columns.thresholds IS NULL THEN ''
+                                       WHEN judge_columns.thresholds -> column_names[i] ? cd.test
+                                       THEN '; threshold learned from the baseline''s chunks'
+                                       ELSE '; no threshold learned for this test' END AS reason
+                FROM generate_subscripts(column_names, 1) AS i,
+                     LATERAL drift.column_drift(baselines[i], currents[i], v_tests[i]) AS cd) c),
+    adjusted AS (
+      SELECT t.*, (drift.adjust_p_values(
+                     array_agg(t.p_value) OVER (ORDER BY t.i ROWS BETWEEN UNBOUNDED PRECEDING
+                                                            AND UNBOUNDED FOLLOWING),
+                     judge_columns.correction))[t.i] AS adj
+        FROM tested t),
+    judged AS (
+      SELECT a.*,
+             CASE WHEN a.statistic IS NULL THEN NULL
+                  -- a learned threshold may be 0 (chunks all alike)
+                  WHEN a.by_statistic AND a.thr = 0 THEN
+                    CASE WHEN a.statistic > 0 THEN 'Infinity'::float8 ELSE 0 END
+                  WHEN a.by_statistic THEN a.statistic / a.thr
+                  WHEN a.adj = 0 THEN 'Infinity'::float8
+                  ELSE ln(a.adj) / ln(a.thr) END AS sev,
+             CASE WHEN a.statistic IS NULL THEN false
+                  WHEN a.by_statistic THEN a.statistic >= a.thr
+                  ELSE a.adj < a.thr END AS drift
+        FROM adjusted a)
+    SELECT j.col, j.kind, j.test, j.reason, j.statistic, j.p_value, j.adj, j.thr, j.drift, j.sev,
+           CASE WHEN j.sev IS NULL THEN NULL
+                ELSE (rank() OVER (ORDER BY j.sev DESC NULLS LAST, j.col COLLATE "C"))::integer END,
+           j.n_baseline, j.n_current, j.distinct_values
+      FROM judged j
+     ORDER BY j.i;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION drift.dataset_drift(
+    baseline    text,
+    relation    regclass,
+    filter      text    DEFAULT NULL,
+    columns     text[]  DEFAULT NULL,
+    correction  text    DEFAULT 'none',
+    alpha       float8  DEFAULT 0.05,
+    drift_share float8  DEFAULT 0.5,
+    tests       jsonb   DEFAULT NULL,
+    thresholds  text    DEFAULT NULL)
+  RETURNS TABLE (column_name text, column_kind text, test text, reason text,
+                 statistic float8, p_value float8, adjusted_p_value float8,
+                 threshold float8, drifted boolean, severity float8, rank integer,
+                 n_baseline bigint, n_current bigint, distinct_values bigint)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  -- a custom plan would copy the profile arrays into its constants
+  SET plan_cache_mode = force_generic_plan
+AS $fn$
+DECLARE
+  p         record;
+  v_learned jsonb;
+BEGIN
+  IF dataset_drift.drift_share IS NULL
+     OR NOT (dataset_drift.drift_share >= 0 AND dataset_drift.drift_share <= 1) THEN
+    RAISE EXCEPTION 'drift_share must be between 0 and 1, not %', dataset_drift.drift_share
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'drift_share is the share of drifted columns that makes the dataset drifted, such as 0.5.';
+  END IF;
+  IF dataset_drift.thresholds IS DISTINCT FROM 'auto' AND dataset_drift.thresholds IS NOT NULL THEN
+    RAISE EXCEPTION 'thresholds must be ''auto'' or NULL, not "%"', dataset_drift.thresholds
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'auto uses the thresholds learned by drift.capture_chunks.';
+  END IF;
+  -- the arguments that need no scan are checked before it
+  PERFORM drift.judge_columns('{}', '{}', '{}', '{}', dataset_drift.correction, dataset_drift.alpha);
+  IF dataset_drift.thresholds = 'auto' THEN
+    v_learned := drift.learned_thresholds(dataset_drift.baseline);
+  END IF;
+  -- called as an expression, not in FROM: a function scan would store the
+  -- profiles in a tuplestore, which spills them past work_mem
+  p := drift.dataset_profile_arrays(dataset_drift.baseline, dataset_drift.relation,
+                                    dataset_drift.filter, dataset_drift.columns);
+  RETURN QUERY
+    SELECT * FROM drift.judge_columns(p.column_names, p.column_kinds, p.baseline_profiles,
+                                      p.current_profiles, dataset_drift.correction,
+                                      dataset_drift.alpha, dataset_drift.tests, v_learned);
+END
+$fn$;
