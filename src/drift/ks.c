@@ -343,7 +343,14 @@ ks_slots(FunctionCallInfo fcinfo, const StreamState *s, DriftProfile **baseline)
 	*baseline = p;
 	if (s->n_values > 0)
 	{
-		BaselineIndex *ix = baseline_index_build(profile_values(p), n);
+		/*
+		 * A named baseline's index is the one the transition built (kept
+		 * with the backend's cache entry): output runs once per partial
+		 * state, which on Citus is once per shard.
+		 */
+		StreamBaseline *sb = stream_state_named_baseline(fcinfo, s);
+		const void *ix = sb != NULL ? baseline_locator(sb, LOCATOR_KS_INDEX, ks_index_build) :
+			ks_index_build(p);
 
 		return stream_state_counts_placed(s, ks_place_batch, ix);
 	}

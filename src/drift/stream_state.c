@@ -435,22 +435,31 @@ stream_state_counts_placed(const StreamState *s, StreamPlaceBatch place, const v
 DriftProfile *
 stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s)
 {
-	DriftProfile *p;
+	StreamBaseline *sb = stream_state_named_baseline(fcinfo, s);
+	DriftProfile *p = sb != NULL ? sb->profile : (DriftProfile *) stream_state_source(s);
 
-	if (s->source == BASELINE_EMBEDDED)
-		p = (DriftProfile *) stream_state_source(s);
-	else
-	{
-		const char *name = stream_state_source(s);
-		const char *column = name + strlen(name) + 1;
-		StreamBaseline *sb = baseline_cache_by_name(fcinfo, name, column);
-
-		if (sb->fingerprint != s->fingerprint)
-			baseline_version_error(name);
-		p = sb->profile;
-	}
 	profile_check_usable(p);
 	return p;
+}
+
+/*
+ * The baseline cache's entry of a state that names its baseline (the one
+ * the state was counted against, else an error), or NULL for a state that
+ * embeds it: what a test's locators are kept with.
+ */
+StreamBaseline *
+stream_state_named_baseline(FunctionCallInfo fcinfo, const StreamState *s)
+{
+	const char *name;
+	StreamBaseline *sb;
+
+	if (s->source == BASELINE_EMBEDDED)
+		return NULL;
+	name = stream_state_source(s);
+	sb = baseline_cache_by_name(fcinfo, name, name + strlen(name) + 1);
+	if (sb->fingerprint != s->fingerprint)
+		baseline_version_error(name);
+	return sb;
 }
 
 /*

@@ -150,6 +150,8 @@ extern StreamState *stream_state_combine(StreamState *a, StreamState *b);
 extern int64 *stream_state_counts(const StreamState *s);
 extern int64 stream_state_slot_count(const StreamState *s, int32 slot);
 extern DriftProfile *stream_state_baseline(FunctionCallInfo fcinfo, const StreamState *s);
+extern StreamBaseline *stream_state_named_baseline(FunctionCallInfo fcinfo,
+												   const StreamState *s);
 pg_noreturn extern void stream_state_require_failed(const StreamState *s, StreamTest test, int32 option,
 													float8 param, uint64 fingerprint, int32 n_slots,
 													const char *what);
