@@ -7,9 +7,10 @@
 #define PG_DRIFT_BASELINE_NODES_H
 
 #include "postgres.h"
+#include "core/compat.h"
 
 extern bool baseline_on_citus(void);
-extern void baseline_missing_error(const char *name) pg_attribute_noreturn();
-extern void baseline_version_error(const char *name) pg_attribute_noreturn();
+pg_noreturn extern void baseline_missing_error(const char *name);
+pg_noreturn extern void baseline_version_error(const char *name);
 
 #endif							/* PG_DRIFT_BASELINE_NODES_H */
